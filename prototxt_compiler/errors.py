@@ -1,0 +1,110 @@
+"""The one exception hierarchy of prototxt-compiler.
+
+Every error says where (a source position ``FILE:LINE:COL``, or a layer by name and type, with
+the field where it is known) and what was expected. Only ``cli.py`` turns these into messages
+and exit codes; everything else raises them where the fact is known.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Location", "CompilerError", "ParseError", "UpgradeError", "GraphError", "LayerError",
+    "UnsupportedLayerError", "MissingInputShapeError", "OpError", "UsageError", "WeightsError",
+]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A position in a source file; ``line`` and ``col`` count from 1."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class CompilerError(Exception):
+    """Base of every error the compiler raises on bad input."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, where: str | Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class ParseError(CompilerError):
+    """Text or binary that is not a valid Caffe NetParameter."""
+
+
+class UpgradeError(CompilerError):
+    """A legacy (V0/V1) definition that cannot be upgraded as Caffe would."""
+
+
+class GraphError(CompilerError):
+    """A net whose structure is broken: a bottom nothing produces, a top written twice, a cycle."""
+
+
+class OpError(CompilerError):
+    """Raised inside ``ops`` rules; the importer rewraps it as a LayerError naming the layer."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LayerError(CompilerError):
+    """A layer whose parameters or bottoms break Caffe's rules for its type."""
+
+    def __init__(self, message: str, *, layer: str, type: str, field: str | None = None,
+                 location: Location | None = None) -> None:
+        where = f"layer '{layer}' ({type})"
+        if field:
+            where += f", field {field}"
+        if location is not None:
+            where = f"{location}: {where}"
+        super().__init__(message, where=where)
+        self.layer = layer
+        self.type = type
+        self.field = field
+        self.location = location
+
+
+class UnsupportedLayerError(CompilerError):
+    """One or more layers of a type the compiler does not know; all are listed at once."""
+
+    def __init__(self, layers: list[tuple[str, str, Location | None]]) -> None:
+        lines = [f"{len(layers)} layer(s) of unsupported type:"]
+        for name, kind, loc in layers:
+            at = f"{loc}: " if loc else ""
+            lines.append(f"  {at}layer '{name}' has type '{kind}'")
+        super().__init__("\n".join(lines))
+        self.layers = layers
+
+
+class MissingInputShapeError(GraphError):
+    """Blobs that nothing produces and whose shapes the user did not give."""
+
+    def __init__(self, missing: dict[str, list[str]]) -> None:
+        lines = ["blobs read but produced by no layer (is this a fragment of a bigger net?):"]
+        for blob, readers in missing.items():
+            lines.append(f"  '{blob}', read by {', '.join(repr(r) for r in readers)}")
+        example = " ".join(f"--input-shape {b}=N,C,H,W" for b in missing)
+        lines.append(f"give their shapes to use the net as a fragment: {example}")
+        super().__init__("\n".join(lines))
+        self.missing = missing
+
+
+class WeightsError(CompilerError):
+    """A .caffemodel that does not fit the net: missing, extra or misshapen blobs."""
+
+
+class UsageError(CompilerError):
+    """Bad command-line or API usage (a malformed --input-shape, an unknown phase)."""

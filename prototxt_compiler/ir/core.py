@@ -1,0 +1,215 @@
+"""Value, Node and Graph: the compiler's graph IR.
+
+Nodes are kept in Caffe's layer order, which is topological. Every ``Value`` is written once
+(SSA): an in-place Caffe layer (``top == bottom``) makes a new value whose ``blob`` is still
+the Caffe blob name, and whose ``name`` carries a version suffix (``conv1``, ``conv1@1``, ...).
+Node parameters are frozen dataclasses from ``ops``; parameter blobs are numpy arrays.
+Change the graph through its methods only: they keep the use lists right.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import GraphError, Location
+
+__all__ = ["Shape", "Value", "Node", "Graph", "format_shape"]
+
+Shape = tuple[int, ...]
+
+
+def format_shape(shape: Shape | None) -> str:
+    if shape is None:
+        return "?"
+    return "x".join(str(d) for d in shape) if shape else "scalar"
+
+
+class Value:
+    """One version of a Caffe blob: produced once, by a node or as a graph input."""
+
+    __slots__ = ("name", "blob", "producer", "shape", "_uses")
+
+    def __init__(self, name: str, blob: str, producer: Node | None = None,
+                 shape: Shape | None = None) -> None:
+        self.name = name
+        self.blob = blob
+        self.producer = producer
+        self.shape = shape
+        self._uses: list[Node] = []
+
+    @property
+    def uses(self) -> tuple[Node, ...]:
+        """The nodes that read this value, in graph order of insertion, one entry per read."""
+        return tuple(self._uses)
+
+    def __repr__(self) -> str:
+        return f"Value({self.name!r}, shape={format_shape(self.shape)})"
+
+
+class Node:
+    """One Caffe layer: its name and type, typed params, input and output values, blobs."""
+
+    __slots__ = ("name", "type", "params", "_inputs", "outputs", "blobs", "location")
+
+    def __init__(self, name: str, type: str, params: Any, inputs: Sequence[Value],
+                 outputs: Sequence[Value], *, blobs: Sequence[np.ndarray] | None = None,
+                 location: Location | None = None) -> None:
+        self.name = name
+        self.type = type
+        self.params = params
+        self._inputs: tuple[Value, ...] = ()
+        self.outputs: tuple[Value, ...] = tuple(outputs)
+        self.blobs: tuple[np.ndarray, ...] | None = None if blobs is None else tuple(blobs)
+        self.location = location
+        self.inputs = tuple(inputs)
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        return self._inputs
+
+    @inputs.setter
+    def inputs(self, values: Iterable[Value]) -> None:
+        for value in self._inputs:
+            value._uses.remove(self)
+        self._inputs = tuple(values)
+        for value in self._inputs:
+            value._uses.append(self)
+
+    @property
+    def in_place(self) -> bool:
+        """True when some top reuses a bottom's Caffe blob name (Caffe's in-place style)."""
+        bottoms = {v.blob for v in self._inputs}
+        return any(v.blob in bottoms for v in self.outputs)
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r}, {self.type})"
+
+
+class Graph:
+    """A Caffe net as nodes in topological order over SSA values."""
+
+    def __init__(self, name: str = "") -> None:
+        self.name = name
+        self.inputs: list[Value] = []
+        self.outputs: list[Value] = []
+        self.nodes: list[Node] = []
+        self.notes: list[str] = []
+        self._versions: dict[str, int] = {}
+        self._names: set[str] = set()
+
+    # -- building ------------------------------------------------------------------------
+    def _new_value(self, blob: str, producer: Node | None, shape: Shape | None) -> Value:
+        version = self._versions.get(blob, -1) + 1
+        name = blob if version == 0 else f"{blob}@{version}"
+        while name in self._names:
+            version += 1
+            name = f"{blob}@{version}"
+        self._versions[blob] = version
+        self._names.add(name)
+        return Value(name, blob, producer, shape)
+
+    def add_input(self, blob: str, shape: Shape | None = None) -> Value:
+        value = self._new_value(blob, None, shape)
+        self.inputs.append(value)
+        return value
+
+    def add_node(self, name: str, type: str, params: Any, inputs: Sequence[Value],
+                 tops: Sequence[str], *, blobs: Sequence[np.ndarray] | None = None,
+                 location: Location | None = None, index: int | None = None) -> Node:
+        """Appends (or inserts at ``index``) a node writing new versions of the ``tops`` blobs."""
+        node = Node(name, type, params, inputs, (), blobs=blobs, location=location)
+        node.outputs = tuple(self._new_value(top, node, None) for top in tops)
+        if index is None:
+            self.nodes.append(node)
+        else:
+            self.nodes.insert(index, node)
+        return node
+
+    # -- editing -------------------------------------------------------------------------
+    def replace_all_uses_with(self, old: Value, new: Value) -> int:
+        """Points every reader of ``old`` (and the graph outputs) at ``new``; returns the count."""
+        count = 0
+        for node in list(dict.fromkeys(old._uses)):
+            node.inputs = tuple(new if v is old else v for v in node.inputs)
+            count += 1
+        self.outputs = [new if v is old else v for v in self.outputs]
+        return count
+
+    def remove(self, node: Node, *, safe: bool = True) -> None:
+        """Removes a node; with ``safe``, refuses while any of its outputs is still in use."""
+        if safe:
+            used = [v.name for v in node.outputs if v._uses or v in self.outputs]
+            if used:
+                raise GraphError(f"cannot remove layer '{node.name}': its outputs "
+                                 f"{', '.join(used)} are still in use")
+        node.inputs = ()
+        self.nodes.remove(node)
+
+    # -- reading -------------------------------------------------------------------------
+    def node(self, name: str) -> Node:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(name)
+
+    def values(self) -> Iterator[Value]:
+        yield from self.inputs
+        for node in self.nodes:
+            yield from node.outputs
+
+    def lint(self) -> list[str]:
+        """Structural problems: inputs used before definition, stale use lists, duplicates."""
+        problems: list[str] = []
+        seen: set[int] = {id(v) for v in self.inputs}
+        names: set[str] = set()
+        for value in self.values():
+            if value.name in names:
+                problems.append(f"value name '{value.name}' is defined twice")
+            names.add(value.name)
+        for node in self.nodes:
+            for value in node.inputs:
+                if id(value) not in seen:
+                    problems.append(f"layer '{node.name}' reads '{value.name}' before it is "
+                                    "defined")
+                if node not in value._uses:
+                    problems.append(f"use list of '{value.name}' misses layer '{node.name}'")
+            for value in node.outputs:
+                if value.producer is not node:
+                    problems.append(f"'{value.name}' does not name '{node.name}' as producer")
+                seen.add(id(value))
+        for value in self.outputs:
+            if id(value) not in seen:
+                problems.append(f"graph output '{value.name}' is not defined")
+        return problems
+
+    def __str__(self) -> str:
+        lines = [f'graph "{self.name}"']
+        for value in self.inputs:
+            lines.append(f"  input %{value.name}: {format_shape(value.shape)}")
+        for node in self.nodes:
+            outs = ", ".join(f"%{v.name}: {format_shape(v.shape)}" for v in node.outputs)
+            ins = ", ".join(f"%{v.name}" for v in node.inputs)
+            attrs = _format_params(node.params)
+            lines.append(f"  {outs or '()'} = {node.type} '{node.name}'({ins})"
+                         + (f" {{{attrs}}}" if attrs else ""))
+        lines.append("  return " + ", ".join(f"%{v.name}" for v in self.outputs))
+        return "\n".join(lines)
+
+
+def _format_params(params: Any) -> str:
+    """The fields of a params dataclass that differ from their defaults, in field order."""
+    if params is None or not dataclasses.is_dataclass(params):
+        return ""
+    parts = []
+    for field in dataclasses.fields(params):
+        value = getattr(params, field.name)
+        if field.default is not dataclasses.MISSING and value == field.default:
+            continue
+        if field.default_factory is not dataclasses.MISSING and value == field.default_factory():
+            continue
+        parts.append(f"{field.name}={value!r}" if isinstance(value, str)
+                     else f"{field.name}={value}")
+    return ", ".join(parts)

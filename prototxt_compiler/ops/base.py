@@ -1,0 +1,125 @@
+"""The op registry: one ``OpDef`` per Caffe layer type, holding Caffe's semantics for it.
+
+An ``OpDef`` says how to read the layer's ``*_param`` into a frozen params dataclass (with
+caffe.proto's defaults, legacy spellings resolved), how many bottoms and tops it takes, the
+shapes of the parameter blobs it expects, its output-shape rule exactly as Caffe computes it,
+and its multiply-accumulate count. Rules raise ``OpError`` (with the offending field); the
+importer rewraps it into a ``LayerError`` naming the layer.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from math import prod
+from typing import Any
+
+from ..errors import OpError
+from ..ir import Shape
+from ..proto import caffe_pb2
+
+__all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
+           "Role", "spatial_values"]
+
+Role = str  # "layer" | "data" (becomes graph inputs) | "train_only" (dropped from deploy nets)
+
+ReadFn = Callable[[caffe_pb2.LayerParameter], Any]
+InferFn = Callable[[Any, Sequence[Shape], int], list[Shape]]
+BlobsFn = Callable[[Any, Sequence[Shape]], list[Shape]]
+MacsFn = Callable[[Any, Sequence[Shape], Sequence[Shape]], int]
+BindFn = Callable[[Any, Sequence[Shape]], Any]
+
+
+def no_blobs(params: Any, bottoms: Sequence[Shape]) -> list[Shape]:
+    return []
+
+
+def no_macs(params: Any, bottoms: Sequence[Shape], tops: Sequence[Shape]) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """Caffe's semantics for one layer type.
+
+    ``infer(params, bottom_shapes, num_tops)`` returns the top shapes; ``blobs(params,
+    bottom_shapes)`` the expected parameter-blob shapes; ``macs(params, bottoms, tops)`` the
+    multiply-accumulates of one forward pass. ``bind(params, bottom_shapes)``, where given,
+    returns the params with everything that depends on the input made concrete (a kernel_size
+    given once expanded to every spatial axis, a negative axis made positive, global pooling's
+    kernel), so that backends read final values and never re-derive them. ``bottoms``/``tops``
+    are (min, max) counts, max ``None`` for unbounded; ``same_count`` asks for as many tops as
+    bottoms (Convolution, Pooling's siblings).
+    """
+
+    type: str
+    family: str
+    read: ReadFn
+    infer: InferFn
+    blobs: BlobsFn = no_blobs
+    macs: MacsFn = no_macs
+    bottoms: tuple[int, int | None] = (1, 1)
+    tops: tuple[int, int | None] = (1, 1)
+    role: Role = "layer"
+    bind: BindFn | None = None
+    same_count: bool = False
+
+
+class OpRegistry:
+    """Layer type -> OpDef. Registering a type twice is an error at import time."""
+
+    def __init__(self) -> None:
+        self._ops: dict[str, OpDef] = {}
+
+    def add(self, op: OpDef) -> OpDef:
+        if op.type in self._ops:
+            raise RuntimeError(f"layer type {op.type!r} is registered twice")
+        self._ops[op.type] = op
+        return op
+
+    def define(self, type: str, **fields: Any) -> OpDef:
+        return self.add(OpDef(type=type, **fields))
+
+    def get(self, type: str) -> OpDef | None:
+        return self._ops.get(type)
+
+    def __getitem__(self, type: str) -> OpDef:
+        return self._ops[type]
+
+    def __contains__(self, type: object) -> bool:
+        return type in self._ops
+
+    def __iter__(self) -> Iterator[OpDef]:
+        return iter(sorted(self._ops.values(), key=lambda op: op.type))
+
+    def types(self) -> list[str]:
+        return sorted(self._ops)
+
+
+OPS = OpRegistry()
+
+
+def canonical_axis(axis: int, ndim: int, field: str = "axis") -> int:
+    """Caffe's Blob::CanonicalAxisIndex: ``-ndim <= axis < ndim``, negatives from the end."""
+    if not -ndim <= axis < ndim:
+        raise OpError(f"axis {axis} is out of range for a {ndim}-axis blob "
+                      f"(expected {-ndim} <= axis < {ndim})", field=field)
+    return axis + ndim if axis < 0 else axis
+
+
+def count(shape: Shape, start: int = 0, end: int | None = None) -> int:
+    """Caffe's Blob::count(start, end): the product of the dimensions in [start, end)."""
+    return prod(shape[start:end])
+
+
+def spatial_values(values: Sequence[int], n: int, default: int, field: str) -> tuple[int, ...]:
+    """Caffe's rule for repeated spatial fields (kernel_size, stride, pad, dilation): none
+    given means ``default`` on every axis, one value applies to every axis, else exactly one
+    per spatial axis."""
+    if len(values) == 0:
+        return (default,) * n
+    if len(values) == 1:
+        return (int(values[0]),) * n
+    if len(values) != n:
+        raise OpError(f"{len(values)} values given for {n} spatial axes "
+                      f"(expected 1 or {n})", field=field)
+    return tuple(int(v) for v in values)

@@ -1,0 +1,36 @@
+"""Comparing our inferred shapes with the shapes real Caffe recorded (``LAYER:TOP`` keys)."""
+from __future__ import annotations
+
+import re
+
+from prototxt_compiler.ir import Graph
+
+# Caffe inserts Split layers where one blob feeds several layers; they are its machinery,
+# not the net's, and our graph has no such nodes.
+CAFFE_SPLIT = re.compile(r"^.+_split:.+_split_\d+$")
+
+
+def our_shapes(graph: Graph) -> dict[str, list[int]]:
+    shapes: dict[str, list[int]] = {}
+    for value in graph.inputs:
+        layer = graph.input_layers.get(value.name, value.blob)
+        shapes[f"{layer}:{value.blob}"] = list(value.shape or ())
+    for node in graph.nodes:
+        for value in node.outputs:
+            shapes[f"{node.name}:{value.blob}"] = list(value.shape or ())
+    return shapes
+
+
+def shape_mismatches(graph: Graph, caffe: dict[str, list[int]]) -> list[str]:
+    """Every LAYER:TOP whose shape differs, or that one side has and the other lacks."""
+    ours = our_shapes(graph)
+    problems = []
+    for key, shape in ours.items():
+        if key not in caffe:
+            problems.append(f"{key}: ours {shape}, Caffe has no such layer:top")
+        elif list(caffe[key]) != shape:
+            problems.append(f"{key}: ours {shape}, Caffe {list(caffe[key])}")
+    for key in caffe:
+        if key not in ours and not CAFFE_SPLIT.match(key):
+            problems.append(f"{key}: Caffe {list(caffe[key])}, missing from our graph")
+    return problems
