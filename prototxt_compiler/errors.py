@@ -90,16 +90,32 @@ class UnsupportedLayerError(CompilerError):
 
 
 class MissingInputShapeError(GraphError):
-    """Blobs that nothing produces and whose shapes the user did not give."""
+    """Input blobs whose shapes neither the net nor the user gives.
 
-    def __init__(self, missing: dict[str, list[str]]) -> None:
-        lines = ["blobs read but produced by no layer (is this a fragment of a bigger net?):"]
-        for blob, readers in missing.items():
-            lines.append(f"  '{blob}', read by {', '.join(repr(r) for r in readers)}")
-        example = " ".join(f"--input-shape {b}=N,C,H,W" for b in missing)
-        lines.append(f"give their shapes to use the net as a fragment: {example}")
+    ``missing`` maps blobs that no layer produces (the net is a fragment) to the layers that
+    read them; ``undeclared`` maps inputs whose layer does not fix a shape (a Data layer's
+    channels live in its database) to that layer's name and type.
+    """
+
+    def __init__(self, missing: dict[str, list[str]],
+                 undeclared: dict[str, str] | None = None) -> None:
+        undeclared = undeclared or {}
+        lines = []
+        if missing:
+            lines.append("blobs read but produced by no layer (is this a fragment of a "
+                         "bigger net?):")
+            for blob, readers in missing.items():
+                lines.append(f"  '{blob}', read by {', '.join(repr(r) for r in readers)}")
+        if undeclared:
+            lines.append("inputs whose shape the net does not fix:")
+            for blob, layer in undeclared.items():
+                lines.append(f"  '{blob}', top of {layer}")
+        blobs = list(missing) + list(undeclared)
+        example = " ".join(f"--input-shape {b}=N,C,H,W" for b in blobs)
+        lines.append(f"give their shapes: {example} (Python: input_shapes={{...}})")
         super().__init__("\n".join(lines))
         self.missing = missing
+        self.undeclared = undeclared
 
 
 class WeightsError(CompilerError):

@@ -32,7 +32,7 @@ def default_text(field: dict) -> str:
     if kind == 8:
         return "true" if value else "false"
     if kind == 2:
-        return repr(float(np.float32(value))) if value != int(value) else repr(float(value))
+        return str(np.float32(value)) if value != int(value) else repr(float(value))
     if kind == 9:
         return json.dumps(value)
     return str(value)

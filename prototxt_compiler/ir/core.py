@@ -97,6 +97,9 @@ class Graph:
         self.outputs: list[Value] = []
         self.nodes: list[Node] = []
         self.notes: list[str] = []
+        # input value name -> the Caffe layer that declared it (an Input or data layer;
+        # "input" for the legacy input: fields, as Caffe names it)
+        self.input_layers: dict[str, str] = {}
         self._versions: dict[str, int] = {}
         self._names: set[str] = set()
 
@@ -111,9 +114,12 @@ class Graph:
         self._names.add(name)
         return Value(name, blob, producer, shape)
 
-    def add_input(self, blob: str, shape: Shape | None = None) -> Value:
+    def add_input(self, blob: str, shape: Shape | None = None, *,
+                  layer: str | None = None) -> Value:
         value = self._new_value(blob, None, shape)
         self.inputs.append(value)
+        if layer is not None:
+            self.input_layers[value.name] = layer
         return value
 
     def add_node(self, name: str, type: str, params: Any, inputs: Sequence[Value],
@@ -205,6 +211,8 @@ def _format_params(params: Any) -> str:
         return ""
     parts = []
     for field in dataclasses.fields(params):
+        if not field.repr:
+            continue
         value = getattr(params, field.name)
         if field.default is not dataclasses.MISSING and value == field.default:
             continue

@@ -9,7 +9,7 @@ Weights: Convolution [num_output, channels/group, *kernel]; Deconvolution
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from math import prod
 
 from ..errors import OpError
@@ -36,7 +36,7 @@ class ConvolutionParams:
     axis: int = 1
     weight_filler: Filler = Filler()
     bias_filler: Filler = Filler()
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 def _hw_pair(p: caffe_pb2.ConvolutionParameter, h: str, w: str,

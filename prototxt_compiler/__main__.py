@@ -1,0 +1,6 @@
+"""``python -m prototxt_compiler``: the same as the ``prototxt-compiler`` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

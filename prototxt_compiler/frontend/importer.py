@@ -1,0 +1,176 @@
+"""Importing an upgraded (V2) ``NetParameter`` into an ``ir.Graph``.
+
+Keeps the layers of the chosen phase, reads each layer's params through its ``ops``
+definition, turns Input and data layers into graph inputs, drops the layers a deploy graph
+has no use for (losses, Accuracy, Silence) with a note, and wires bottoms to tops in SSA
+form: an in-place layer writes a new version of its blob. Structural errors (a bottom no
+layer produces, a top written twice, unsupported types) are collected and reported whole.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..errors import (GraphError, LayerError, Location, MissingInputShapeError, OpError,
+                      UnsupportedLayerError)
+from ..ir import Graph, Shape, Value
+from ..ops import OPS
+from ..proto import caffe_pb2
+from .phase import NetState, keeps_layer
+from .source import SourceMap
+
+__all__ = ["import_net"]
+
+
+def _locate(source: SourceMap | None, origin: tuple[str, int] | None,
+            fallback: str) -> Location | None:
+    if source is None or origin is None:
+        return None
+    return source.at(*origin)
+
+
+def _check_types(layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
+    unknown = [(layer.name, layer.type, loc) for layer, loc in layers if layer.type not in OPS]
+    if unknown:
+        raise UnsupportedLayerError(unknown)
+
+
+def _check_counts(layer: caffe_pb2.LayerParameter, loc: Location | None) -> None:
+    op = OPS[layer.type]
+    for what, have, (low, high) in (("bottoms", len(layer.bottom), op.bottoms),
+                                    ("tops", len(layer.top), op.tops)):
+        if have < low or (high is not None and have > high):
+            expected = f"exactly {low}" if low == high else (
+                f"at least {low}" if high is None else f"{low} to {high}")
+            raise LayerError(f"has {have} {what}, expected {expected}", layer=layer.name,
+                             type=layer.type, location=loc)
+    if op.same_count and len(layer.bottom) != len(layer.top):
+        raise LayerError(f"has {len(layer.bottom)} bottoms and {len(layer.top)} tops, "
+                         "expected as many tops as bottoms", layer=layer.name,
+                         type=layer.type, location=loc)
+
+
+def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
+               origin: Sequence[tuple[str, int] | None] | None = None, phase: str = "TEST",
+               stages: Sequence[str] | None = None,
+               input_shapes: Mapping[str, Shape] | None = None) -> Graph:
+    """Builds the graph of ``net`` (already upgraded to V2) for ``phase``; shapes of inputs
+    come from the net's declarations, overridden by ``input_shapes`` (blob name -> shape),
+    which also supplies the blobs a fragment reads without producing them."""
+    if origin is None:
+        origin = [("layer", i) for i in range(len(net.layer))]
+    given = dict(input_shapes or {})
+    state = NetState.of(net, phase, stages)
+    graph = Graph(net.name)
+    kept: list[tuple[caffe_pb2.LayerParameter, Location | None]] = []
+    for layer, where in zip(net.layer, origin):
+        loc = _locate(source, where, layer.name)
+        if keeps_layer(state, layer):
+            kept.append((layer, loc))
+        else:
+            graph.notes.append(f"layer '{layer.name}' ({layer.type}) is not in the "
+                               f"{phase} phase: left out")
+    _check_types(kept)
+    names: dict[str, Location | None] = {}
+    for layer, loc in kept:
+        if layer.name in names and layer.name:
+            raise LayerError("a layer of this name is defined twice", layer=layer.name,
+                             type=layer.type, location=loc)
+        names[layer.name] = loc
+        _check_counts(layer, loc)
+    _Builder(graph, given).build(kept)
+    return graph
+
+
+class _Builder:
+    """Wires layers into the graph: the current version of every Caffe blob by name."""
+
+    def __init__(self, graph: Graph, given: dict[str, Shape]) -> None:
+        self.graph = graph
+        self.given = given
+        self.current: dict[str, Value] = {}
+        self.writer: dict[str, str] = {}  # blob -> the layer that wrote it first
+        self.missing: dict[str, list[str]] = {}
+        self.undeclared: dict[str, str] = {}
+        self.data_blobs: set[str] = set()
+
+    def build(self, layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
+        for layer, loc in layers:
+            op = OPS[layer.type]
+            try:
+                params = op.read(layer)
+            except OpError as error:
+                raise LayerError(error.message, layer=layer.name, type=layer.type,
+                                 field=error.field, location=loc) from error
+            if op.role == "data":
+                self._add_inputs(layer, params, loc)
+            elif op.role == "train_only":
+                self.graph.notes.append(f"layer '{layer.name}' ({layer.type}) has no place "
+                                        "in a deploy graph: dropped")
+            else:
+                self._add_node(layer, params, loc)
+        if self.missing or self.undeclared:
+            raise MissingInputShapeError(self.missing, self.undeclared)
+        self._set_outputs()
+
+    def _add_inputs(self, layer: caffe_pb2.LayerParameter, params: object,
+                    loc: Location | None) -> None:
+        shapes = OPS[layer.type].infer(params, [], len(layer.top))
+        if layer.type != "Input":
+            self.data_blobs.update(layer.top)
+        for top, shape in zip(layer.top, shapes):
+            self._check_new_top(layer, top, (), loc)
+            shape = self.given.get(top, shape)
+            if shape is None:
+                self.undeclared[top] = f"{layer.type} layer '{layer.name}'"
+            value = self.graph.add_input(top, shape, layer=layer.name or "input")
+            self.current[top] = value
+            self.writer[top] = layer.name
+
+    def _bottom(self, layer: caffe_pb2.LayerParameter, blob: str) -> Value | None:
+        if blob in self.current:
+            return self.current[blob]
+        if blob in self.given:
+            value = self.graph.add_input(blob, self.given[blob])
+            self.current[blob] = value
+            self.writer[blob] = "(given shape)"
+            return value
+        self.missing.setdefault(blob, []).append(layer.name)
+        return None
+
+    def _check_new_top(self, layer: caffe_pb2.LayerParameter, top: str,
+                       bottoms: Sequence[str], loc: Location | None) -> None:
+        if top in self.current and top not in bottoms:
+            raise GraphError(f"layer '{layer.name}' ({layer.type}) writes top '{top}', which "
+                             f"layer '{self.writer[top]}' already produced; only an in-place "
+                             "layer (with the same blob as bottom) may write it again",
+                             where=loc)
+
+    def _add_node(self, layer: caffe_pb2.LayerParameter, params: object,
+                  loc: Location | None) -> None:
+        inputs = [self._bottom(layer, blob) for blob in layer.bottom]
+        for top in layer.top:
+            self._check_new_top(layer, top, layer.bottom, loc)
+        if any(v is None for v in inputs):
+            return  # reported whole at the end, with every other missing blob
+        node = self.graph.add_node(layer.name, layer.type, params, inputs, list(layer.top),
+                                   location=loc)
+        for value in node.outputs:
+            self.writer.setdefault(value.blob, layer.name)
+            self.current[value.blob] = value
+
+    def _set_outputs(self) -> None:
+        """Caffe's net outputs: the blobs no later layer reads, by name (Caffe keeps them in
+        a sorted set). Unread tops of data layers (a label nothing uses once the losses are
+        dropped) are removed instead, with a note."""
+        graph = self.graph
+        for blob in sorted(self.current):
+            value = self.current[blob]
+            if value.uses:
+                continue
+            if value.producer is None and blob in self.data_blobs:
+                graph.inputs.remove(value)
+                graph.input_layers.pop(value.name, None)
+                graph.notes.append(f"input '{blob}' is read by no layer of the deploy graph: "
+                                   "removed")
+                continue
+            graph.outputs.append(value)

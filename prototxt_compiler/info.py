@@ -1,0 +1,59 @@
+"""What ``prototxt-compiler info`` shows: every layer (inputs first, as Caffe lists its Input
+layers) with bottoms, tops, output shapes, parameters and multiply-accumulates, and totals."""
+from __future__ import annotations
+
+from typing import Any
+
+from .ir import Graph, format_shape
+from .ops.cost import layer_costs
+
+__all__ = ["info_rows", "render_table", "human"]
+
+
+def info_rows(graph: Graph) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    rows: list[dict[str, Any]] = []
+    by_layer: dict[str, dict[str, Any]] = {}
+    for value in graph.inputs:
+        layer = graph.input_layers.get(value.name, value.blob)
+        row = by_layer.get(layer)
+        if row is None:
+            row = {"name": layer, "type": "Input", "bottoms": [], "tops": [], "shapes": [],
+                   "params": 0, "macs": 0}
+            by_layer[layer] = row
+            rows.append(row)
+        row["tops"].append(value.blob)
+        row["shapes"].append(list(value.shape or ()))
+    for cost in layer_costs(graph):
+        rows.append({"name": cost.name, "type": cost.type, "bottoms": list(cost.bottoms),
+                     "tops": list(cost.tops), "shapes": [list(s) for s in cost.shapes],
+                     "params": cost.params, "macs": cost.macs})
+    totals = {"params": sum(r["params"] for r in rows), "macs": sum(r["macs"] for r in rows)}
+    return rows, totals
+
+
+def human(n: int) -> str:
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f}{unit}"
+    return str(n)
+
+
+def render_table(rows: list[dict[str, Any]], totals: dict[str, int]) -> str:
+    header = ("layer", "type", "bottoms -> tops", "output shape", "params", "MACs")
+    body = []
+    for r in rows:
+        flow = f"{', '.join(r['bottoms'])} -> {', '.join(r['tops'])}".strip()
+        shapes = ", ".join(format_shape(tuple(s)) for s in r["shapes"])
+        body.append((r["name"], r["type"], flow, shapes, f"{r['params']:,}", f"{r['macs']:,}"))
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    right = {4, 5}
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line(header), line(tuple("-" * w for w in widths))] + [line(b) for b in body]
+    out.append(f"total: {len(rows)} layers, {totals['params']:,} parameters "
+               f"({human(totals['params'])}), {totals['macs']:,} multiply-accumulates "
+               f"({human(totals['macs'])})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,36 @@
+"""What each layer of a shaped graph costs: parameters (from its expected blob shapes) and
+multiply-accumulates of one forward pass (from its op's ``macs`` rule)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from ..ir import Graph, Shape
+from .base import OPS
+
+__all__ = ["LayerCost", "layer_costs"]
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    name: str
+    type: str
+    bottoms: tuple[str, ...]
+    tops: tuple[str, ...]
+    shapes: tuple[Shape, ...]
+    params: int
+    macs: int
+
+
+def layer_costs(graph: Graph) -> list[LayerCost]:
+    """One entry per node, in graph order; the graph must have its shapes inferred."""
+    costs = []
+    for node in graph.nodes:
+        op = OPS[node.type]
+        bottoms = [v.shape or () for v in node.inputs]
+        tops = [v.shape or () for v in node.outputs]
+        params = sum(prod(s) for s in op.blobs(node.params, bottoms))
+        costs.append(LayerCost(node.name, node.type, tuple(v.blob for v in node.inputs),
+                               tuple(v.blob for v in node.outputs), tuple(tops), params,
+                               int(op.macs(node.params, bottoms, tops))))
+    return costs

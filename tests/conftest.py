@@ -1,0 +1,26 @@
+"""Shared test fixtures: where the shared corpus lies, and the one tolerance helper."""
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def corpus_path() -> pathlib.Path:
+    """The shared corpus of real prototxts. Outside CI a missing corpus skips the test that
+    needs it; under CI (CI=true) it fails, since a corpus test must run there."""
+    if not CORPUS.is_dir():
+        message = f"the shared corpus is not at {CORPUS}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (under CI the corpus tests must run)")
+        pytest.skip(message)
+    return CORPUS
+
+
+@pytest.fixture
+def corpus() -> pathlib.Path:
+    return corpus_path()
