@@ -13,8 +13,8 @@ CAFFE_SPLIT = re.compile(r"^.+_split:.+_split_\d+$")
 def our_shapes(graph: Graph) -> dict[str, list[int]]:
     shapes: dict[str, list[int]] = {}
     for value in graph.inputs:
-        layer = graph.input_layers.get(value.name, value.blob)
-        shapes[f"{layer}:{value.blob}"] = list(value.shape or ())
+        if value.name in graph.input_layers:  # a fragment's given inputs have no layer
+            shapes[f"{graph.input_layers[value.name]}:{value.blob}"] = list(value.shape or ())
     for node in graph.nodes:
         for value in node.outputs:
             shapes[f"{node.name}:{value.blob}"] = list(value.shape or ())
@@ -30,7 +30,12 @@ def shape_mismatches(graph: Graph, caffe: dict[str, list[int]]) -> list[str]:
             problems.append(f"{key}: ours {shape}, Caffe has no such layer:top")
         elif list(caffe[key]) != shape:
             problems.append(f"{key}: ours {shape}, Caffe {list(caffe[key])}")
+    given = {f"input:{v.blob}" for v in graph.inputs if v.name not in graph.input_layers}
     for key in caffe:
+        if key in given:
+            continue  # Caffe declared a fragment's input in a twin net; checked by the caller
+        if key.split(":")[0] in graph.dropped:
+            continue  # train-only layers, which a deploy graph drops on purpose
         if key not in ours and not CAFFE_SPLIT.match(key):
             problems.append(f"{key}: Caffe {list(caffe[key])}, missing from our graph")
     return problems

@@ -21,8 +21,7 @@ from .source import SourceMap
 __all__ = ["import_net"]
 
 
-def _locate(source: SourceMap | None, origin: tuple[str, int] | None,
-            fallback: str) -> Location | None:
+def _locate(source: SourceMap | None, origin: tuple[str, int] | None) -> Location | None:
     if source is None or origin is None:
         return None
     return source.at(*origin)
@@ -63,12 +62,13 @@ def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
     graph = Graph(net.name)
     kept: list[tuple[caffe_pb2.LayerParameter, Location | None]] = []
     for layer, where in zip(net.layer, origin):
-        loc = _locate(source, where, layer.name)
+        loc = _locate(source, where)
         if keeps_layer(state, layer):
             kept.append((layer, loc))
         else:
             graph.notes.append(f"layer '{layer.name}' ({layer.type}) is not in the "
                                f"{phase} phase: left out")
+            graph.dropped.append(layer.name)
     _check_types(kept)
     names: dict[str, Location | None] = {}
     for layer, loc in kept:
@@ -90,10 +90,11 @@ class _Builder:
         self.current: dict[str, Value] = {}
         self.writer: dict[str, str] = {}  # blob -> the layer that wrote it first
         self.missing: dict[str, list[str]] = {}
-        self.undeclared: dict[str, str] = {}
-        self.data_blobs: set[str] = set()
+        self.read_by_dropped: set[str] = set()
+        self.declared_by: dict[str, str] = {}
 
     def build(self, layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
+        self.layers = layers
         for layer, loc in layers:
             op = OPS[layer.type]
             try:
@@ -106,23 +107,39 @@ class _Builder:
             elif op.role == "train_only":
                 self.graph.notes.append(f"layer '{layer.name}' ({layer.type}) has no place "
                                         "in a deploy graph: dropped")
+                self.graph.dropped.append(layer.name)
+                self.read_by_dropped.update(layer.bottom)
             else:
                 self._add_node(layer, params, loc)
-        if self.missing or self.undeclared:
-            raise MissingInputShapeError(self.missing, self.undeclared)
+        self._check_order()
         self._set_outputs()
+        undeclared = {v.blob: self.declared_by[v.name] for v in self.graph.inputs
+                      if v.shape is None}
+        if self.missing or undeclared:
+            raise MissingInputShapeError(self.missing, undeclared)
+
+    def _check_order(self) -> None:
+        """A bottom that a *later* layer writes is an ordering error (Caffe needs layers in
+        topological order; a net whose layers feed each other in a circle has none)."""
+        order = [layer.name for layer, _ in self.layers]
+        for blob, readers in self.missing.items():
+            writers = [layer.name for layer, _ in self.layers if blob in layer.top]
+            if writers:
+                reader = readers[0]
+                later = [w for w in writers if order.index(w) > order.index(reader)]
+                raise GraphError(
+                    f"layer '{reader}' reads '{blob}' before layer '{later[0]}' writes it: "
+                    "layers must come in an order where every bottom is written first "
+                    "(a cycle has no such order)")
 
     def _add_inputs(self, layer: caffe_pb2.LayerParameter, params: object,
                     loc: Location | None) -> None:
         shapes = OPS[layer.type].infer(params, [], len(layer.top))
-        if layer.type != "Input":
-            self.data_blobs.update(layer.top)
         for top, shape in zip(layer.top, shapes):
             self._check_new_top(layer, top, (), loc)
-            shape = self.given.get(top, shape)
-            if shape is None:
-                self.undeclared[top] = f"{layer.type} layer '{layer.name}'"
-            value = self.graph.add_input(top, shape, layer=layer.name or "input")
+            value = self.graph.add_input(top, self.given.get(top, shape),
+                                         layer=layer.name or "input")
+            self.declared_by[value.name] = f"{layer.type} layer '{layer.name}'"
             self.current[top] = value
             self.writer[top] = layer.name
 
@@ -160,17 +177,16 @@ class _Builder:
 
     def _set_outputs(self) -> None:
         """Caffe's net outputs: the blobs no later layer reads, by name (Caffe keeps them in
-        a sorted set). Unread tops of data layers (a label nothing uses once the losses are
-        dropped) are removed instead, with a note."""
+        a sorted set). Inputs that only dropped layers read (a label, once the losses are
+        gone) are removed instead, with a note."""
         graph = self.graph
         for blob in sorted(self.current):
             value = self.current[blob]
             if value.uses:
                 continue
-            if value.producer is None and blob in self.data_blobs:
+            if value.producer is None and blob in self.read_by_dropped:
                 graph.inputs.remove(value)
                 graph.input_layers.pop(value.name, None)
-                graph.notes.append(f"input '{blob}' is read by no layer of the deploy graph: "
-                                   "removed")
+                graph.notes.append(f"input '{blob}' is read only by dropped layers: removed")
                 continue
             graph.outputs.append(value)

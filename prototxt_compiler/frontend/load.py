@@ -9,14 +9,7 @@ from ..ir import Graph, Shape
 from ..passes.infer_shapes import infer_shapes
 from .importer import import_net
 from .reader import read_net
-try:
-    from .upgrade import upgrade_net
-except ImportError:  # TEMPORARY until the legacy upgrade lands
-    from types import SimpleNamespace
-
-    def upgrade_net(net, *, filename="<net>"):  # type: ignore
-        return SimpleNamespace(net=net, origin=[("layer", i) for i in range(len(net.layer))],
-                               notes=())
+from .upgrade import upgrade_net
 
 __all__ = ["load"]
 

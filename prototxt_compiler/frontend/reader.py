@@ -14,30 +14,16 @@ from google.protobuf.message import DecodeError
 from ..errors import ParseError
 from ..proto import caffe_pb2
 from .source import SourceMap
-try:
-    from .textformat import parse_text
-except ImportError:  # TEMPORARY until the position-tracking parser lands
-    from google.protobuf import text_format as _tf
-
-    def parse_text(text, message, *, filename, allow_unknown_fields=False):  # type: ignore
-        try:
-            _tf.Parse(text, message, allow_unknown_field=allow_unknown_fields)
-        except _tf.ParseError as error:
-            raise ParseError(str(error), where=filename) from error
-        return SourceMap(filename)
+from .textformat import parse_text_bytes
 
 __all__ = ["read_net", "read_net_binary", "looks_binary"]
 
 
 def looks_binary(data: bytes) -> bool:
-    """Text prototxt is UTF-8 without NUL bytes; a serialized NetParameter almost never is."""
-    if b"\x00" in data[:4096]:
-        return True
-    try:
-        data[:4096].decode("utf-8")
-    except UnicodeDecodeError as error:
-        return error.start < 4090  # a multi-byte character cut at the edge is still text
-    return False
+    """Prototxt text has no control bytes but tab, newline, carriage return and form feeds;
+    a serialized NetParameter starts with field tags and lengths, which are."""
+    head = data[:4096]
+    return any(b < 0x20 and b not in b"\t\n\r\x0b\x0c" for b in head)
 
 
 def read_net_binary(data: bytes, filename: str) -> caffe_pb2.NetParameter:
@@ -62,6 +48,6 @@ def read_net(path: str | os.PathLike[str], *,
     if looks_binary(data):
         return read_net_binary(data, filename), SourceMap(filename)
     net = caffe_pb2.NetParameter()
-    source = parse_text(data.decode("utf-8"), net, filename=filename,
-                        allow_unknown_fields=allow_unknown_fields)
+    source = parse_text_bytes(data, net, filename=filename,
+                              allow_unknown_fields=allow_unknown_fields)
     return net, source

@@ -100,6 +100,8 @@ class Graph:
         # input value name -> the Caffe layer that declared it (an Input or data layer;
         # "input" for the legacy input: fields, as Caffe names it)
         self.input_layers: dict[str, str] = {}
+        # Caffe layers the graph left out (another phase's, or train-only), by name
+        self.dropped: list[str] = []
         self._versions: dict[str, int] = {}
         self._names: set[str] = set()
 

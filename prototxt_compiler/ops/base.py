@@ -48,7 +48,9 @@ class OpDef:
     given once expanded to every spatial axis, a negative axis made positive, global pooling's
     kernel), so that backends read final values and never re-derive them. ``bottoms``/``tops``
     are (min, max) counts, max ``None`` for unbounded; ``same_count`` asks for as many tops as
-    bottoms (Convolution, Pooling's siblings).
+    bottoms (Convolution, Pooling's siblings). ``learned`` is False where the blobs are
+    running statistics rather than trained parameters (BatchNorm's mean, variance and
+    moving-average factor), which parameter counts leave out.
     """
 
     type: str
@@ -62,6 +64,7 @@ class OpDef:
     role: Role = "layer"
     bind: BindFn | None = None
     same_count: bool = False
+    learned: bool = True  # False: the blobs are statistics (BatchNorm), not parameters
 
 
 class OpRegistry:

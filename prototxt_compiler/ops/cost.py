@@ -1,5 +1,6 @@
-"""What each layer of a shaped graph costs: parameters (from its expected blob shapes) and
-multiply-accumulates of one forward pass (from its op's ``macs`` rule)."""
+"""What each layer of a shaped graph costs: learned parameters (from its expected blob shapes;
+BatchNorm's statistics are not parameters) and multiply-accumulates of one forward pass (from
+its op's ``macs`` rule)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ def layer_costs(graph: Graph) -> list[LayerCost]:
         op = OPS[node.type]
         bottoms = [v.shape or () for v in node.inputs]
         tops = [v.shape or () for v in node.outputs]
-        params = sum(prod(s) for s in op.blobs(node.params, bottoms))
+        params = sum(prod(s) for s in op.blobs(node.params, bottoms)) if op.learned else 0
         costs.append(LayerCost(node.name, node.type, tuple(v.blob for v in node.inputs),
                                tuple(v.blob for v in node.outputs), tuple(tops), params,
                                int(op.macs(node.params, bottoms, tops))))

@@ -116,7 +116,13 @@ def read_window_data(layer: caffe_pb2.LayerParameter) -> DataParams:
 
 
 def read_db_data(layer: caffe_pb2.LayerParameter) -> DataParams:
-    """Data and HDF5Data: the channels (and size, without a crop) live in the database."""
+    """Data: the channels (and the size, without a crop) live in the database; the label is
+    one number per item."""
+    return _with_label(layer, layer.data_param.batch_size, None)
+
+
+def read_hdf5_data(layer: caffe_pb2.LayerParameter) -> DataParams:
+    """HDF5Data: every top's shape lives in the files."""
     return DataParams(shapes=(None,) * len(layer.top))
 
 
@@ -139,7 +145,7 @@ def no_tops(p: object, bottoms: Sequence[Shape], num_tops: int) -> list[Shape]:
 for _type, _read in (("Input", read_input), ("DummyData", read_dummy_data),
                      ("MemoryData", read_memory_data), ("ImageData", read_image_data),
                      ("WindowData", read_window_data), ("Data", read_db_data),
-                     ("HDF5Data", read_db_data)):
+                     ("HDF5Data", read_hdf5_data)):
     OPS.define(_type, family="inputs", read=_read, infer=infer_data, bottoms=(0, 0),
                tops=(1, None), role="data")
 

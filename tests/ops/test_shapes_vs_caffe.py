@@ -30,4 +30,5 @@ def test_shapes_match_caffe(case: pathlib.Path) -> None:
         return
     graph = load(case)
     assert shape_mismatches(graph, ref["shapes"]) == []
-    assert sorted(v.blob for v in graph.outputs) == sorted(ref["outputs"])
+    if not graph.dropped:  # dropping losses changes which blobs are outputs, on purpose
+        assert [v.blob for v in graph.outputs] == ref["outputs"]

@@ -1,0 +1,86 @@
+"""The command line: output, exit codes, and errors without tracebacks."""
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from prototxt_compiler.cli import main
+from tests.shape_compare import CAFFE_SPLIT
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "resnext50_32x4d.prototxt"
+SHAPES = ROOT / "tests" / "fixtures" / "shapes"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_info_table_lists_layers_and_totals(capsys: pytest.CaptureFixture) -> None:
+    assert main(["info", str(SHAPES / "conv_group_dilation.prototxt")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["layer", "type", "bottoms", "->", "tops", "output", "shape",
+                              "params", "MACs"]
+    # c1: weights 4x(6/2)x3x2 = 72 + bias 4; MACs = 2*4*9*12 outputs x 3 channels x 6 taps
+    assert out[3].split() == ["c1", "Convolution", "data", "->", "c1", "2x4x9x12", "76",
+                              "15,552"]
+    assert out[-1].startswith("total: 4 layers, 754 parameters")
+
+
+def test_info_json_matches_caffe_shapes_for_every_blob(capsys: pytest.CaptureFixture) -> None:
+    assert main(["info", str(MODEL), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    caffe = json.loads((ROOT / "tests" / "fixtures" / "models" /
+                        "resnext50_32x4d.json").read_text())["shapes"]
+    ours = {f"{row['name']}:{top}": shape for row in report["layers"]
+            for top, shape in zip(row["tops"], row["shapes"])}
+    assert ours == {k: v for k, v in caffe.items() if not CAFFE_SPLIT.match(k)}
+    assert set(report["layers"][0]) == {"name", "type", "bottoms", "tops", "shapes", "params",
+                                        "macs"}
+    assert report["params"] == sum(r["params"] for r in report["layers"])
+    # The paper's ResNeXt-50 (32x4d): 25.0M parameters, ~4.2 GFLOPs (multiply-adds).
+    assert round(report["params"] / 1e6, 1) == 25.0
+    assert 4.1e9 < report["macs"] < 4.3e9
+
+
+def test_fragment_without_shapes_exits_2_with_the_fix(tmp_path: pathlib.Path) -> None:
+    net = tmp_path / "frag.prototxt"
+    net.write_text('layer { name: "a" type: "ReLU" bottom: "x" top: "a" }\n')
+    result = run("info", str(net))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'x', read by 'a'" in result.stderr
+    assert "--input-shape x=N,C,H,W" in result.stderr
+    result = run("info", str(net), "--input-shape", "x=1,3,5,5")
+    assert result.returncode == 0, result.stderr
+    assert "1x3x5x5" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["info", "no/such/file.prototxt"], "no/such/file.prototxt: cannot read the file"),
+    (["info", str(MODEL), "--input-shape", "data"], "expected NAME=N,C,H,W"),
+    (["info", str(MODEL), "--input-shape", "data=1,x"], "expected NAME=N,C,H,W"),
+], ids=["missing-file", "shape-without-dims", "shape-not-integers"])
+def test_bad_input_exits_2_without_traceback(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path: pathlib.Path) -> None:
+    net = tmp_path / "bad.prototxt"
+    net.write_text('layer {\n  name: "c"\n  type: "Convolution"\n  convolution_param { kernal_size: 3 }\n}\n')
+    result = run("info", str(net))
+    assert result.returncode == 2
+    assert f"{net}:4:23:" in result.stderr
+    assert "kernal_size" in result.stderr and "kernel_size" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    assert run("frobnicate").returncode == 2
