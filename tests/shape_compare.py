@@ -34,8 +34,9 @@ def shape_mismatches(graph: Graph, caffe: dict[str, list[int]]) -> list[str]:
     for key in caffe:
         if key in given:
             continue  # Caffe declared a fragment's input in a twin net; checked by the caller
-        if key.split(":")[0] in graph.dropped:
-            continue  # train-only layers, which a deploy graph drops on purpose
+        layer, top = key.split(":", 1)
+        if layer in graph.dropped or top in graph.removed_inputs:
+            continue  # train-only layers and what only they read: dropped on purpose
         if key not in ours and not CAFFE_SPLIT.match(key):
             problems.append(f"{key}: Caffe {list(caffe[key])}, missing from our graph")
     return problems

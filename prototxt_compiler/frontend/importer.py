@@ -187,6 +187,7 @@ class _Builder:
             if value.producer is None and blob in self.read_by_dropped:
                 graph.inputs.remove(value)
                 graph.input_layers.pop(value.name, None)
+                graph.removed_inputs.append(blob)
                 graph.notes.append(f"input '{blob}' is read only by dropped layers: removed")
                 continue
             graph.outputs.append(value)

@@ -102,6 +102,8 @@ class Graph:
         self.input_layers: dict[str, str] = {}
         # Caffe layers the graph left out (another phase's, or train-only), by name
         self.dropped: list[str] = []
+        # input blobs removed because only dropped layers read them (a label)
+        self.removed_inputs: list[str] = []
         self._versions: dict[str, int] = {}
         self._names: set[str] = set()
 

@@ -32,6 +32,7 @@ layer { name: "acc" type: "Accuracy" bottom: "ip" bottom: "label" top: "acc" }
     graph = load(net)
     assert [n.name for n in graph.nodes] == ["ip"]
     assert graph.dropped == ["loss", "acc"]
+    assert graph.removed_inputs == ["label"]
     assert [v.blob for v in graph.inputs] == ["data"]
     assert [v.blob for v in graph.outputs] == ["ip"]
     assert any("'loss' (SoftmaxWithLoss) has no place in a deploy graph" in n for n in graph.notes)
