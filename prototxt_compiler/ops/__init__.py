@@ -3,7 +3,8 @@
 No torch, no onnx here: each layer type's params (with caffe.proto defaults), expected
 parameter blobs, output-shape rule and MAC count, as real Caffe computes them.
 """
-from . import activation, conv, dense, eltwise, inputs, norm, pooling, shape  # noqa: F401
+from . import (activation, concat, conv, dense, eltwise, inputs, norm, pooling,  # noqa: F401
+               reduce, shape)
 from .base import OPS, OpDef, OpRegistry
 
 __all__ = ["OPS", "OpDef", "OpRegistry"]

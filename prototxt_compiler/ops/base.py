@@ -18,7 +18,7 @@ from ..ir import Shape
 from ..proto import caffe_pb2
 
 __all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
-           "Role", "spatial_values"]
+           "Role", "spatial_values", "refuse_in_place"]
 
 Role = str  # "layer" | "data" (becomes graph inputs) | "train_only" (dropped from deploy nets)
 
@@ -126,3 +126,12 @@ def spatial_values(values: Sequence[int], n: int, default: int, field: str) -> t
         raise OpError(f"{len(values)} values given for {n} spatial axes "
                       f"(expected 1 or {n})", field=field)
     return tuple(int(v) for v in values)
+
+
+def refuse_in_place(layer: caffe_pb2.LayerParameter) -> None:
+    """Caffe's ``CHECK_NE(top[i], bottom[i])`` for layers that cannot share their bottom's
+    memory (AbsVal, Split, Flatten, Reshape): a top named as the bottom at its index."""
+    for top, bottom in zip(layer.top, layer.bottom):
+        if top == bottom:
+            raise OpError(f"{layer.type} cannot run in place: top '{top}' is also its bottom "
+                          "(expected a new top name)")
