@@ -84,3 +84,51 @@ def test_syntax_error_names_file_line_and_column(tmp_path: pathlib.Path) -> None
 
 def test_unknown_command_is_a_usage_error() -> None:
     assert run("frobnicate").returncode == 2
+
+
+def test_allow_unknown_fields_lists_what_it_ignored(tmp_path: pathlib.Path) -> None:
+    net = tmp_path / "fork.prototxt"
+    net.write_text('layer { name: "data" type: "Input" top: "data" input_param { shape { '
+                   'dim: 1 dim: 3 dim: 8 dim: 8 } } }\nlayer { name: "p" type: "Pooling" '
+                   'bottom: "data" top: "p"\n  pooling_param { pool: MAX kernel_size: 3 '
+                   'stride: 2 ceil_mode: false foo: 3 } }\n')
+    refused = run("info", str(net))
+    assert refused.returncode == 2
+    assert f"{net}:3:71: unknown field 'foo' in PoolingParameter" in refused.stderr
+    loaded = run("info", str(net), "--allow-unknown-fields")
+    assert loaded.returncode == 0, loaded.stderr
+    assert f"note: {net}:3:71: ignored unknown field layer[1].pooling_param.foo" in loaded.stderr
+    assert "read as round_mode: FLOOR" in loaded.stderr
+    # floor((8 - 3) / 2) + 1 = 3 (ceil would also give 3 here; the fixture pool_* cases
+    # check the rounding itself against Caffe)
+    assert "1x3x3x3" in loaded.stdout
+
+
+def test_legacy_file_says_what_was_upgraded(tmp_path: pathlib.Path) -> None:
+    net = tmp_path / "v1.prototxt"
+    net.write_text('input: "data"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 5\ninput_dim: 5\n'
+                   'layers { name: "c" type: CONVOLUTION bottom: "data" top: "c" blobs_lr: 1 '
+                   'convolution_param { num_output: 2 kernel_size: 3 } }\n')
+    result = run("info", str(net), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "note:" in result.stderr and "layers" in result.stderr
+    report = json.loads(result.stdout)
+    assert [(r["name"], r["type"], r["shapes"]) for r in report["layers"]] == [
+        ("input", "Input", [[1, 3, 5, 5]]), ("c", "Convolution", [[1, 2, 3, 3]])]
+
+
+def test_binary_net_parameter_loads_like_its_text(tmp_path: pathlib.Path) -> None:
+    from google.protobuf import text_format
+
+    from prototxt_compiler import load
+    from prototxt_compiler.proto import caffe_pb2
+
+    text = (SHAPES / "conv_group_dilation.prototxt").read_text()
+    binary = tmp_path / "net.binaryproto"
+    binary.write_bytes(text_format.Parse(text, caffe_pb2.NetParameter()).SerializeToString())
+    assert str(load(binary)) == str(load(SHAPES / "conv_group_dilation.prototxt"))
+    broken = tmp_path / "broken.caffemodel"
+    broken.write_bytes(binary.read_bytes()[:-7])
+    result = run("info", str(broken))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert str(broken) in result.stderr
