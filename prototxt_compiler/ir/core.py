@@ -222,6 +222,11 @@ def _format_params(params: Any) -> str:
             continue
         if field.default_factory is not dataclasses.MISSING and value == field.default_factory():
             continue
-        parts.append(f"{field.name}={value!r}" if isinstance(value, str)
-                     else f"{field.name}={value}")
+        if isinstance(value, float):
+            text = f"{value:.7g}"  # Caffe's floats are float32: 7 significant digits
+        elif isinstance(value, str):
+            text = repr(value)
+        else:
+            text = str(value)
+        parts.append(f"{field.name}={text}")
     return ", ".join(parts)

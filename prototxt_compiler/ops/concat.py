@@ -12,7 +12,7 @@ Caffe's shape rules (``axis`` counts from the end when negative, as CanonicalAxi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..errors import OpError
 from ..ir import Shape
@@ -34,7 +34,7 @@ class SliceParams:
     slice_point: tuple[int, ...] = ()
     num_tops: int = 1
     legacy_dim: bool = False  # axis came from slice_dim
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Embed looks up each bottom element (an integer index below input_dim) in a table
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..errors import OpError
 from ..ir import Shape
@@ -34,7 +34,7 @@ class InnerProductParams:
     axis: int = 1
     weight_filler: Filler = Filler()
     bias_filler: Filler = Filler()
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)

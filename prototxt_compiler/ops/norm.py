@@ -28,7 +28,7 @@ one, MVN one per element for the mean plus one for the variance when normalize_v
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from math import prod
 
 from ..errors import OpError
@@ -54,7 +54,7 @@ class ScaleParams:
     bias_term: bool = False
     filler: Filler = Filler(type="constant", value=1.0)
     bias_filler: Filler = Filler()
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class BiasParams:
     axis: int = 1
     num_axes: int = 1
     filler: Filler = Filler()
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ wholly inside the input), summed over levels for SPP.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from math import prod
 
 from ..errors import OpError
@@ -47,7 +47,7 @@ class PoolingParams:
     pad: tuple[int, int] = (0, 0)
     global_pooling: bool = False
     round_mode: str = "CEIL"
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class SPPParams:
     pyramid_height: int
     pool: str = "MAX"
     levels: tuple[PoolingParams, ...] = ()
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 def _pair(p: caffe_pb2.PoolingParameter, one: str, h: str, w: str) -> tuple[int, int]:

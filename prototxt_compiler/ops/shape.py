@@ -18,7 +18,7 @@ Caffe's shape rules (``axis`` counts from the end when negative, as CanonicalAxi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from math import prod
 
 from ..errors import OpError
@@ -40,14 +40,14 @@ class ReshapeParams:
     shape: tuple[int, ...] = ()
     axis: int = 0
     num_axes: int = -1
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)
 class CropParams:
     axis: int = 2
     offset: tuple[int, ...] = ()
-    bound: bool = False
+    bound: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)
