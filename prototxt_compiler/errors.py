@@ -80,8 +80,10 @@ class LayerError(CompilerError):
 class UnsupportedLayerError(CompilerError):
     """One or more layers of a type the compiler does not know; all are listed at once."""
 
-    def __init__(self, layers: list[tuple[str, str, Location | None]]) -> None:
-        lines = [f"{len(layers)} layer(s) of unsupported type:"]
+    def __init__(self, layers: list[tuple[str, str, Location | None]], *,
+                 backend: str | None = None) -> None:
+        target = f" by the {backend} backend" if backend else ""
+        lines = [f"{len(layers)} layer(s) of a type not supported{target}:"]
         for name, kind, loc in layers:
             at = f"{loc}: " if loc else ""
             lines.append(f"  {at}layer '{name}' has type '{kind}'")

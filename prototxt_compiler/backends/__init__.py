@@ -1,0 +1,1 @@
+"""Lowerings of the graph IR: one package per target, each with a converter registry."""

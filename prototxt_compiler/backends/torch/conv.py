@@ -1,0 +1,73 @@
+"""Convolution and Deconvolution as torch modules.
+
+Caffe's blobs map one to one: Convolution's weight [num_output, C/group, *kernel] is
+torch's ConvNd weight; Deconvolution's [C, num_output/group, *kernel] is
+ConvTransposeNd's. Output sizes agree with Caffe's rules (``ops.conv``) with the same
+stride/pad/dilation, so no cropping is needed. 1-D to 3-D spatial convolutions use torch's
+modules; ``axis`` other than 1 (channels not right after the batch axes) moves the axes.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...errors import OpError
+from ...ir import Node
+from ...ops.conv import ConvolutionParams
+from .registry import TORCH
+
+__all__ = ["CaffeConvolution", "convert_convolution"]
+
+_CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+_DECONV = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+
+
+class CaffeConvolution(nn.Module):
+    """A torch convolution; for ``axis`` > 1 the leading axes are folded into the batch."""
+
+    def __init__(self, conv: nn.Module, axis: int) -> None:
+        super().__init__()
+        self.conv = conv
+        self.axis = axis
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.axis == 1:
+            return self.conv(x)
+        lead = x.shape[:self.axis]
+        y = self.conv(x.reshape((-1,) + tuple(x.shape[self.axis:])))
+        return y.reshape(tuple(lead) + tuple(y.shape[1:]))
+
+
+@TORCH.register("Convolution", "Deconvolution")
+def convert_convolution(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
+    p: ConvolutionParams = node.params
+    spatial = len(p.kernel)
+    if spatial not in _CONV:
+        raise OpError(f"{spatial} spatial axes: torch convolves 1 to 3")
+    channels = node.inputs[0].shape[p.axis]
+    kinds = _DECONV if node.type == "Deconvolution" else _CONV
+    conv = kinds[spatial](channels, p.num_output, p.kernel, stride=p.stride, padding=p.pad,
+                          dilation=p.dilation, groups=p.group, bias=p.bias_term)
+    with torch.no_grad():
+        conv.weight.copy_(torch.from_numpy(blobs[0]))
+        if p.bias_term:
+            conv.bias.copy_(torch.from_numpy(blobs[1]))
+    if p.axis == 1 and len(node.inputs) == 1:
+        return conv
+    module = CaffeConvolution(conv, p.axis)
+    return module if len(node.inputs) == 1 else _Shared(module, len(node.inputs))
+
+
+class _Shared(nn.Module):
+    """Caffe's several bottoms through one set of weights, one top each."""
+
+    def __init__(self, module: nn.Module, count: int) -> None:
+        super().__init__()
+        self.module = module
+        self.count = count
+
+    def forward(self, *xs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(self.module(x) for x in xs)

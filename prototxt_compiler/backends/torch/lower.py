@@ -1,0 +1,125 @@
+"""Lowering a graph to a ``torch.fx.GraphModule``: one submodule per Caffe layer.
+
+The generated ``forward`` (``print(module.code)``) calls the layers in Caffe's order; inputs
+are taken positionally in Caffe's input order; the result is a tensor for one output, else a
+tuple in Caffe's output order (``module.output_names``). ``layer_outputs`` runs the module
+and records every layer's every top under the key ``LAYER:TOP``, as the Caffe oracle names
+them, for layer-by-layer comparison.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import fx, nn
+
+from ...errors import CompilerError, LayerError, OpError
+from ...ir import Graph, Node
+from .registry import TORCH
+
+__all__ = ["to_torch", "layer_outputs", "attribute_name"]
+
+
+def attribute_name(name: str, taken: set[str]) -> str:
+    """A submodule name for a Caffe layer name: characters other than letters, digits and
+    '_' become '_' ('fire2/squeeze1x1' -> 'fire2_squeeze1x1'), made unique."""
+    base = re.sub(r"\W", "_", name) or "layer"
+    if base[0].isdigit():
+        base = "_" + base
+    candidate, i = base, 1
+    while candidate in taken:
+        candidate, i = f"{base}_{i}", i + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _convert(node: Node) -> nn.Module:
+    blobs: Sequence[np.ndarray] = node.blobs or ()
+    try:
+        return TORCH[node.type](node, blobs)
+    except CompilerError:
+        raise
+    except OpError as error:
+        raise LayerError(error.message, layer=node.name, type=node.type, field=error.field,
+                         location=node.location) from error
+
+
+def to_torch(graph: Graph) -> fx.GraphModule:
+    """The graph as an eval-mode ``fx.GraphModule``. Every node needs its blobs set (from a
+    .caffemodel or initialised by fillers) where its op has parameter blobs."""
+    TORCH.check(graph)
+    root = nn.Module()
+    fxg = fx.Graph()
+    env: dict[int, fx.Node] = {}
+    layers_of_inputs: list[str | None] = []
+    taken: set[str] = {"output_names", "input_names", "input_layers", "caffe_layers", "notes"}
+    inputs = []
+    for value in graph.inputs:
+        env[id(value)] = fxg.placeholder(attribute_name(value.name, taken))
+        inputs.append(value.blob)
+        layers_of_inputs.append(graph.input_layers.get(value.name))
+    layers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for node in graph.nodes:
+        name = attribute_name(node.name, taken)
+        root.add_module(name, _convert(node))
+        call = fxg.call_module(name, tuple(env[id(v)] for v in node.inputs))
+        layers[call.name] = (node.name, tuple(v.blob for v in node.outputs))
+        if len(node.outputs) == 1:
+            env[id(node.outputs[0])] = call
+        else:
+            for i, value in enumerate(node.outputs):
+                env[id(value)] = fxg.call_function(operator.getitem, (call, i))
+    outputs = [env[id(v)] for v in graph.outputs]
+    fxg.output(outputs[0] if len(outputs) == 1 else tuple(outputs))
+    module = fx.GraphModule(root, fxg, class_name=_class_name(graph.name))
+    module.input_names = inputs
+    module.input_layers = layers_of_inputs
+    module.output_names = [v.blob for v in graph.outputs]
+    module.caffe_layers = layers
+    module.notes = list(graph.notes)
+    return module.eval()
+
+
+def _class_name(name: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    joined = "".join(w[:1].upper() + w[1:] for w in words)
+    return joined if joined and not joined[0].isdigit() else f"Net{joined}"
+
+
+class _Recorder(fx.Interpreter):
+    def __init__(self, module: fx.GraphModule) -> None:
+        super().__init__(module)
+        self.layers: dict[str, tuple[str, tuple[str, ...]]] = module.caffe_layers
+        self.record: dict[str, torch.Tensor] = {}
+
+    def call_module(self, target: Any, args: Any, kwargs: Any) -> Any:
+        result = super().call_module(target, args, kwargs)
+        layer, tops = self.layers[self.current_node.name]  # type: ignore[attr-defined]
+        values = result if isinstance(result, tuple) else (result,)
+        for top, value in zip(tops, values):
+            self.record[f"{layer}:{top}"] = value
+        return result
+
+    def run_node(self, n: fx.Node) -> Any:
+        self.current_node = n
+        return super().run_node(n)
+
+
+@torch.no_grad()
+def layer_outputs(module: fx.GraphModule, *inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Runs ``module`` and returns every layer's output as ``{"LAYER:TOP": tensor}``, in-place
+    layers included (each sees its own version of the blob), plus ``{"input:NAME": tensor}``
+    and, for inputs an Input or data layer declared, ``{"LAYER:NAME": tensor}``."""
+    recorder = _Recorder(module)
+    recorder.run(*inputs)
+    record = {}
+    for name, layer, x in zip(module.input_names, module.input_layers, inputs):
+        record[f"input:{name}"] = x
+        if layer is not None:
+            record[f"{layer}:{name}"] = x
+    record.update(recorder.record)
+    return record
