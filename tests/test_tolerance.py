@@ -27,3 +27,8 @@ def test_small_values_use_an_absolute_floor_and_nan_and_shape_fail() -> None:
     assert mismatch(ref + 2e-4, ref, "x") is not None
     assert mismatch(np.array([np.nan, 0.0]), ref, "x") is not None
     assert mismatch(np.zeros(3), ref, "x") is not None
+
+
+def test_scalar_tops_compare() -> None:
+    assert mismatch(np.float32(2.0), np.array(2.0), "loss") is None
+    assert mismatch(np.array(2.5), np.array(2.0), "loss") is not None

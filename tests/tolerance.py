@@ -16,7 +16,7 @@ def mismatch(ours: np.ndarray, ref: np.ndarray, what: str, rtol: float = 1e-4) -
     if ref.size == 0:
         return None
     bound = rtol * max(1.0, float(np.max(np.abs(ref))))
-    diff = np.abs(ours - ref)
+    diff = np.asarray(np.abs(ours - ref))
     diff[np.isnan(ours) != np.isnan(ref)] = np.inf
     diff[np.isnan(ours) & np.isnan(ref)] = 0.0
     worst = np.unravel_index(int(np.argmax(diff)), diff.shape)

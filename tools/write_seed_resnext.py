@@ -1,6 +1,8 @@
 """Writes a ResNeXt prototxt in the seed's block style (MXNet names, in-place BN/Scale/ReLU).
 
     python tools/write_seed_resnext.py 3,4,6,3 32 4 > models/resnext50_32x4d.prototxt
+    python tools/write_seed_resnext.py 1,2 4 2 --input 2,3,32,32 --classes 10 --stem 16 \
+        --outer 32 > tests/fixtures/numeric/net_resnext_seed.prototxt     # reduced width
 
 A first-day model for models/; the spec generator (spec/) takes this job over. Layout: a
 BatchNorm+Scale on the data, conv0 7x7/2 + BN + Scale + ReLU, MAX pool 3x3/2, then stages of
@@ -10,6 +12,7 @@ on each stage's first unit, Eltwise SUM + ReLU; global AVE pool, InnerProduct, S
 """
 from __future__ import annotations
 
+import argparse
 import sys
 
 
@@ -34,20 +37,22 @@ def bn_scale(bn: str, scale: str, blob: str, eps: str = "2e-5") -> list[str]:
             layer(scale, "Scale", [blob], blob, "scale_param { bias_term: true }")]
 
 
-def resnext(units: list[int], cardinality: int, width: int, classes: int = 1000) -> str:
+def resnext(units: list[int], cardinality: int, width: int, classes: int = 1000,
+            shape: tuple[int, ...] = (1, 3, 224, 224), stem: int = 64, outer0: int = 256,
+            softmax: bool = True) -> str:
     name = f"ResNeXt-{sum(units) * 3 + 2} ({cardinality}x{width}d)"
+    dims = " ".join(f"dim: {d}" for d in shape)
     out = [f'name: "{name}"',
-           layer("data", "Input", [], "data",
-                 "input_param { shape { dim: 1 dim: 3 dim: 224 dim: 224 } }")]
+           layer("data", "Input", [], "data", f"input_param {{ shape {{ {dims} }} }}")]
     out += bn_scale("bn_data", "scale_bn_data", "data")
-    out += [conv("conv0", "data", 64, 7, 2, 3)] + bn_scale("bn0", "scale_bn0", "conv0")
+    out += [conv("conv0", "data", stem, 7, 2, 3)] + bn_scale("bn0", "scale_bn0", "conv0")
     out += [layer("relu0", "ReLU", ["conv0"], "conv0"),
             layer("pooling0", "Pooling", ["conv0"], "pooling0",
                   "pooling_param { pool: MAX kernel_size: 3 stride: 2 }")]
     x = "pooling0"
     for s, count in enumerate(units, 1):
         inner = cardinality * width * 2 ** (s - 1)
-        outer = 256 * 2 ** (s - 1)
+        outer = outer0 * 2 ** (s - 1)
         for u in range(1, count + 1):
             p = f"stage{s}_unit{u}"
             stride = 2 if u == 1 and s > 1 else 1
@@ -71,11 +76,28 @@ def resnext(units: list[int], cardinality: int, width: int, classes: int = 1000)
     out += [layer("pool1", "Pooling", [x], "pool1",
                   "pooling_param { pool: AVE global_pooling: true }"),
             layer("fc1", "InnerProduct", ["pool1"], "fc1",
-                  f"inner_product_param {{ num_output: {classes} }}"),
-            layer("prob", "Softmax", ["fc1"], "prob")]
+                  f"inner_product_param {{ num_output: {classes} }}")]
+    if softmax:
+        out.append(layer("prob", "Softmax", ["fc1"], "prob"))
     return "\n".join(out) + "\n"
 
 
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("units", help="units per stage, e.g. 3,4,6,3")
+    parser.add_argument("cardinality", type=int)
+    parser.add_argument("width", type=int, help="bottleneck width of one group")
+    parser.add_argument("--input", default="1,3,224,224")
+    parser.add_argument("--classes", type=int, default=1000)
+    parser.add_argument("--stem", type=int, default=64, help="channels of conv0")
+    parser.add_argument("--outer", type=int, default=256, help="output channels of stage 1")
+    parser.add_argument("--no-softmax", action="store_true", help="end at the logits (fc1)")
+    args = parser.parse_args(argv)
+    sys.stdout.write(resnext([int(u) for u in args.units.split(",")], args.cardinality,
+                             args.width, args.classes,
+                             tuple(int(d) for d in args.input.split(",")), args.stem,
+                             args.outer, not args.no_softmax))
+
+
 if __name__ == "__main__":
-    units = [int(u) for u in sys.argv[1].split(",")]
-    sys.stdout.write(resnext(units, int(sys.argv[2]), int(sys.argv[3])))
+    main(sys.argv[1:])

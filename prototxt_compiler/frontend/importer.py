@@ -136,7 +136,7 @@ class _Builder:
                     loc: Location | None) -> None:
         shapes = OPS[layer.type].infer(params, [], len(layer.top))
         for top, shape in zip(layer.top, shapes):
-            self._check_new_top(layer, top, (), loc)
+            self._check_new_top(layer, 0, top, loc)
             value = self.graph.add_input(top, self.given.get(top, shape),
                                          layer=layer.name or "input")
             self.declared_by[value.name] = f"{layer.type} layer '{layer.name}'"
@@ -154,19 +154,32 @@ class _Builder:
         self.missing.setdefault(blob, []).append(layer.name)
         return None
 
-    def _check_new_top(self, layer: caffe_pb2.LayerParameter, top: str,
-                       bottoms: Sequence[str], loc: Location | None) -> None:
-        if top in self.current and top not in bottoms:
+    def _check_new_top(self, layer: caffe_pb2.LayerParameter, index: int, top: str,
+                       loc: Location | None) -> None:
+        """Caffe's rule: top i is in place only when it names bottom i; any other top whose
+        blob exists is written twice. An in-place write must also be the only reader of the
+        blob's current version: Caffe would give other readers a split copy, and the
+        in-place top would then be a second writer of the blob."""
+        if top not in self.current:
+            return
+        in_place = index < len(layer.bottom) and layer.bottom[index] == top
+        if not in_place:
             raise GraphError(f"layer '{layer.name}' ({layer.type}) writes top '{top}', which "
                              f"layer '{self.writer[top]}' already produced; only an in-place "
-                             "layer (with the same blob as bottom) may write it again",
+                             f"layer (naming '{top}' as bottom {index} too) may write it again",
                              where=loc)
+        others = [n.name for n in self.current[top].uses]
+        if others:
+            raise GraphError(f"layer '{layer.name}' ({layer.type}) writes '{top}' in place, "
+                             f"but layer '{others[0]}' also reads that version of it; Caffe "
+                             "would split the blob and see two writers (give the in-place "
+                             "layer a new top)", where=loc)
 
     def _add_node(self, layer: caffe_pb2.LayerParameter, params: object,
                   loc: Location | None) -> None:
         inputs = [self._bottom(layer, blob) for blob in layer.bottom]
-        for top in layer.top:
-            self._check_new_top(layer, top, layer.bottom, loc)
+        for index, top in enumerate(layer.top):
+            self._check_new_top(layer, index, top, loc)
         if any(v is None for v in inputs):
             return  # reported whole at the end, with every other missing blob
         node = self.graph.add_node(layer.name, layer.type, params, inputs, list(layer.top),

@@ -132,6 +132,10 @@ def blobs_prelu(p: PReLUParams, bottoms: Sequence[Shape]) -> list[Shape]:
     return [()] if p.channel_shared else [(channels,)]
 
 
+def fillers_prelu(p: PReLUParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    return [p.filler]
+
+
 def read_elu(layer: caffe_pb2.LayerParameter) -> ELUParams:
     return ELUParams(alpha=layer.elu_param.alpha)
 
@@ -187,4 +191,4 @@ for _type, _read in (("ReLU", read_relu), ("ELU", read_elu), ("Sigmoid", read_ne
     OPS.define(_type, family="activation", read=_read, infer=infer_same_shape)
 
 OPS.define("PReLU", family="activation", read=read_prelu, infer=infer_prelu,
-           blobs=blobs_prelu)
+           blobs=blobs_prelu, fillers=fillers_prelu)

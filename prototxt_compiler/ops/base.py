@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
+from .fillers import Filler
 
 __all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
            "Role", "spatial_values", "refuse_in_place"]
@@ -27,6 +28,7 @@ InferFn = Callable[[Any, Sequence[Shape], int], list[Shape]]
 BlobsFn = Callable[[Any, Sequence[Shape]], list[Shape]]
 MacsFn = Callable[[Any, Sequence[Shape], Sequence[Shape]], int]
 BindFn = Callable[[Any, Sequence[Shape]], Any]
+FillersFn = Callable[[Any, Sequence[Shape]], list[Filler]]
 
 
 def no_blobs(params: Any, bottoms: Sequence[Shape]) -> list[Shape]:
@@ -50,7 +52,9 @@ class OpDef:
     are (min, max) counts, max ``None`` for unbounded; ``same_count`` asks for as many tops as
     bottoms (Convolution, Pooling's siblings). ``learned`` is False where the blobs are
     running statistics rather than trained parameters (BatchNorm's mean, variance and
-    moving-average factor), which parameter counts leave out.
+    moving-average factor), which parameter counts leave out. ``fillers(params,
+    bottom_shapes)`` gives the ``Filler`` of each parameter blob, in blob order: how Caffe
+    initialises it when no weights are given.
     """
 
     type: str
@@ -65,6 +69,7 @@ class OpDef:
     bind: BindFn | None = None
     same_count: bool = False
     learned: bool = True  # False: the blobs are statistics (BatchNorm), not parameters
+    fillers: FillersFn | None = None
 
 
 class OpRegistry:

@@ -152,6 +152,10 @@ def blobs_deconvolution(p: ConvolutionParams, bottoms: Sequence[Shape]) -> list[
     return shapes + ([(p.num_output,)] if p.bias_term else [])
 
 
+def fillers_convolution(p: ConvolutionParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    return [p.weight_filler] + ([p.bias_filler] if p.bias_term else [])
+
+
 def macs_convolution(p: ConvolutionParams, bottoms: Sequence[Shape], tops: Sequence[Shape]) -> int:
     channels = bottoms[0][p.axis]
     return sum(prod(t) for t in tops) * (channels // p.group) * prod(p.kernel)
@@ -163,7 +167,9 @@ def macs_deconvolution(p: ConvolutionParams, bottoms: Sequence[Shape], tops: Seq
 
 OPS.define("Convolution", family="conv", read=read_convolution, bind=bind_convolution,
            infer=infer_convolution, blobs=blobs_convolution, macs=macs_convolution,
+           fillers=fillers_convolution,
            bottoms=(1, None), tops=(1, None), same_count=True)
 OPS.define("Deconvolution", family="conv", read=read_convolution, bind=bind_convolution,
            infer=infer_deconvolution, blobs=blobs_deconvolution, macs=macs_deconvolution,
+           fillers=fillers_convolution,
            bottoms=(1, None), tops=(1, None), same_count=True)

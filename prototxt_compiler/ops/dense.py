@@ -103,6 +103,13 @@ def blobs_embed(p: EmbedParams, bottoms: Sequence[Shape]) -> list[Shape]:
     return [(p.input_dim, p.num_output)] + ([(p.num_output,)] if p.bias_term else [])
 
 
+def fillers_dense(p: InnerProductParams | EmbedParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    """InnerProduct's and Embed's weight_filler, then bias_filler when bias_term."""
+    return [p.weight_filler] + ([p.bias_filler] if p.bias_term else [])
+
+
 OPS.define("InnerProduct", family="dense", read=read_inner_product, bind=bind_inner_product,
-           infer=infer_inner_product, blobs=blobs_inner_product, macs=macs_inner_product)
-OPS.define("Embed", family="dense", read=read_embed, infer=infer_embed, blobs=blobs_embed)
+           infer=infer_inner_product, blobs=blobs_inner_product, macs=macs_inner_product,
+           fillers=fillers_dense)
+OPS.define("Embed", family="dense", read=read_embed, infer=infer_embed, blobs=blobs_embed,
+           fillers=fillers_dense)

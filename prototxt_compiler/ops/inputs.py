@@ -157,8 +157,13 @@ def blobs_parameter(p: ParameterParams, bottoms: Sequence[Shape]) -> list[Shape]
     return [p.shape]
 
 
+def fillers_parameter(p: ParameterParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    """Caffe's ParameterLayer fills nothing: its blob keeps Blob's zeroed memory."""
+    return [Filler()]
+
+
 OPS.define("Parameter", family="inputs", read=read_parameter, infer=infer_parameter,
-           blobs=blobs_parameter, bottoms=(0, 0))
+           blobs=blobs_parameter, bottoms=(0, 0), fillers=fillers_parameter)
 
 # Layers with no place in a deploy graph: the importer drops them with a note.
 TRAIN_ONLY_TYPES = ("Accuracy", "ContrastiveLoss", "EuclideanLoss", "HingeLoss",

@@ -233,11 +233,26 @@ def macs_mvn(p: MVNParams, bottoms: Sequence[Shape], tops: Sequence[Shape]) -> i
     return prod(bottoms[0]) * (2 if p.normalize_variance else 1)
 
 
+def fillers_batch_norm(p: BatchNormParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    """Caffe's BatchNormLayer sets its three blobs to 0."""
+    return [Filler(), Filler(), Filler()]
+
+
+def fillers_scale(p: ScaleParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    """``filler`` (constant 1 when absent) for the learned scale, then the inner Bias
+    layer's ``bias_filler`` (constant 0 by default) when bias_term."""
+    return ([p.filler] if len(bottoms) == 1 else []) + ([p.bias_filler] if p.bias_term else [])
+
+
+def fillers_bias(p: BiasParams, bottoms: Sequence[Shape]) -> list[Filler]:
+    return [p.filler] if len(bottoms) == 1 else []
+
+
 OPS.define("BatchNorm", family="norm", read=read_batch_norm, infer=infer_batch_norm,
-           blobs=blobs_batch_norm, learned=False)
+           blobs=blobs_batch_norm, learned=False, fillers=fillers_batch_norm)
 OPS.define("Scale", family="norm", read=read_scale, bind=bind_scale, infer=infer_scale,
-           blobs=blobs_scale, bottoms=(1, 2))
+           blobs=blobs_scale, bottoms=(1, 2), fillers=fillers_scale)
 OPS.define("Bias", family="norm", read=read_bias, bind=bind_bias, infer=infer_bias,
-           blobs=blobs_bias, bottoms=(1, 2))
+           blobs=blobs_bias, bottoms=(1, 2), fillers=fillers_bias)
 OPS.define("LRN", family="norm", read=read_lrn, infer=infer_lrn, macs=macs_lrn)
 OPS.define("MVN", family="norm", read=read_mvn, infer=infer_mvn, macs=macs_mvn)

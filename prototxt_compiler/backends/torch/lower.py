@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import fx, nn
 
-from ...errors import CompilerError, LayerError, OpError
+from ...errors import LayerError, OpError
 from ...ir import Graph, Node
 from .registry import TORCH
 
@@ -41,8 +41,6 @@ def _convert(node: Node) -> nn.Module:
     blobs: Sequence[np.ndarray] = node.blobs or ()
     try:
         return TORCH[node.type](node, blobs)
-    except CompilerError:
-        raise
     except OpError as error:
         raise LayerError(error.message, layer=node.name, type=node.type, field=error.field,
                          location=node.location) from error

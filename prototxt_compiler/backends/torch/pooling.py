@@ -1,1 +1,178 @@
-"""(being written)"""
+"""Pooling and SPP as torch modules, exact to Caffe's CPU PoolingLayer.
+
+Caffe's windows, per spatial axis, for output index i of ``out`` (``ops.pooling`` gives out):
+    start = i*stride - pad,  end = min(start + kernel, size + pad)
+MAX takes the largest element of [max(start, 0), min(end, size)), starting from -FLT_MAX, so
+padding never wins and a window with no real element (only possible without padding, when a
+kernel smaller than the stride leaves a last window starting at or past the input) gives
+-FLT_MAX and mask -1. The mask top is the winner's index h*W + w in the unpadded plane, as a
+float; ties go to the first in row-major order, as in torch. AVE sums the real elements and
+divides by Caffe's window size counted before clipping to the input:
+    divisor = (end_h - start_h) * (end_w - start_w)
+which counts padding but not a ceil-mode overhang past it, and is zero or negative for a window
+starting at or past the input without padding (0/0 = NaN, 0/negative = -0, as in Caffe).
+
+The torch form: pad the input explicitly to exactly the extent the windows cover (a negative
+amount crops rows no window reaches), then pool with ``ceil_mode=False``. MAX pads with -inf
+and pools only the windows holding a real element, then appends the empty ones (-FLT_MAX, mask
+-1); AVE pads with zeros, sums, and divides by the divisor map, a constant buffer (plain
+``avg_pool2d`` when every window's divisor is the kernel area). Spatial sizes are fixed by the
+prototxt; the batch size is free.
+
+STOCHASTIC pooling is refused: Caffe's CPU forward aborts with "Not Implemented Yet".
+
+Left as torch does it: a NaN input wins a MAX window (Caffe's ``>`` skips it), and a window of
+real -inf values gives -inf with the window's first index (Caffe: -FLT_MAX and -1).
+
+SPP: each pyramid level is the pooling ``ops.pooling`` binds for it; pyramid_height 1 returns
+that pooling's 4-D top, otherwise each level's top is flattened to (N, C*h*w) and they are
+concatenated in level order.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ...errors import OpError
+from ...ir import Node
+from ...ops.pooling import PoolingParams, SPPParams, pooled_hw
+from .registry import TORCH
+
+__all__ = ["CaffeMaxPool", "CaffeAvePool", "CaffeSPP", "convert_pooling", "convert_spp"]
+
+FLT_MAX = float(np.finfo(np.float32).max)
+"""Caffe's starting value for a MAX window (3.4028234663852886e38)."""
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """One spatial axis of a pooling: the padding on each side that makes the windows torch
+    pools (``pooled`` of them) line up with Caffe's, and Caffe's per-window divisor."""
+
+    before: int
+    after: int
+    pooled: int
+    out: int
+    divisor: tuple[int, ...]
+
+
+def _axis(size: int, out: int, kernel: int, stride: int, pad: int, *, max_pool: bool) -> _Axis:
+    starts = [i * stride - pad for i in range(out)]
+    divisor = tuple(min(start + kernel, size + pad) - start for start in starts)
+    # MAX pools only the windows holding a real element; AVE pools them all (zeros beyond).
+    pooled = sum(1 for start in starts if start < size) if max_pool else out
+    after = (pooled - 1) * stride + kernel - (size + pad)
+    return _Axis(before=pad, after=after, pooled=pooled, out=out, divisor=divisor)
+
+
+def _plan(p: PoolingParams, height: int, width: int, out: tuple[int, int],
+          max_pool: bool) -> tuple[_Axis, _Axis]:
+    h, w = (_axis(size, n, k, s, pad, max_pool=max_pool)
+            for size, n, k, s, pad in zip((height, width), out, p.kernel, p.stride, p.pad))
+    return h, w
+
+
+class CaffeMaxPool(nn.Module):
+    """Caffe's MAX pooling of (N, C, H, W); with ``mask`` it returns (top, argmax mask)."""
+
+    def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int], *,
+                 mask: bool) -> None:
+        super().__init__()
+        h, w = _plan(p, height, width, out, max_pool=True)
+        self.kernel = p.kernel
+        self.stride = p.stride
+        self.pad = (w.before, w.after, h.before, h.after)  # F.pad order: last axis first
+        self.empty = (0, w.out - w.pooled, 0, h.out - h.pooled)
+        self.mask = mask
+        self.width = width
+        self.padded_width = width + w.before + w.after
+        self.origin = h.before * width + w.before
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        if any(self.pad):
+            x = F.pad(x, self.pad, value=float("-inf"))
+        if not self.mask:
+            top = F.max_pool2d(x, self.kernel, self.stride)
+            return F.pad(top, self.empty, value=-FLT_MAX) if any(self.empty) else top
+        top, index = F.max_pool2d(x, self.kernel, self.stride, return_indices=True)
+        if self.padded_width != self.width:
+            index = index - (index // self.padded_width) * (self.padded_width - self.width)
+        if self.origin:
+            index = index - self.origin
+        mask = index.to(top.dtype)
+        if any(self.empty):
+            top = F.pad(top, self.empty, value=-FLT_MAX)
+            mask = F.pad(mask, self.empty, value=-1.0)
+        return top, mask
+
+
+class CaffeAvePool(nn.Module):
+    """Caffe's AVE pooling of (N, C, H, W): window sums over the real input divided by
+    Caffe's divisor map (buffer ``divisor``, shape (out_h, out_w)) where it is not uniform."""
+
+    def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int]) -> None:
+        super().__init__()
+        h, w = _plan(p, height, width, out, max_pool=False)
+        self.kernel = p.kernel
+        self.stride = p.stride
+        self.pad = (w.before, w.after, h.before, h.after)
+        divisor = np.outer(np.array(h.divisor), np.array(w.divisor)).astype(np.float32)
+        self.uniform = bool(np.all(divisor == p.kernel[0] * p.kernel[1]))
+        if not self.uniform:
+            self.register_buffer("divisor", torch.from_numpy(divisor))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if any(self.pad):
+            x = F.pad(x, self.pad)
+        if self.uniform:
+            return F.avg_pool2d(x, self.kernel, self.stride)
+        return F.avg_pool2d(x, self.kernel, self.stride, divisor_override=1) / self.divisor
+
+
+def _refuse_stochastic(pool: str) -> None:
+    if pool == "STOCHASTIC":
+        raise OpError("STOCHASTIC pooling has no TEST-phase forward in Caffe's CPU build "
+                      "(it aborts with 'Not Implemented Yet'); expected MAX or AVE",
+                      field="pooling_param.pool")
+
+
+def _pooling(p: PoolingParams, height: int, width: int, out: tuple[int, int], *,
+             mask: bool) -> nn.Module:
+    _refuse_stochastic(p.pool)
+    if p.pool == "MAX":
+        return CaffeMaxPool(p, height, width, out, mask=mask)
+    return CaffeAvePool(p, height, width, out)
+
+
+@TORCH.register("Pooling")
+def convert_pooling(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
+    p: PoolingParams = node.params
+    height, width = node.inputs[0].shape[2:]
+    out = tuple(node.outputs[0].shape[2:])
+    return _pooling(p, height, width, (out[0], out[1]), mask=len(node.outputs) == 2)
+
+
+class CaffeSPP(nn.Module):
+    """Spatial pyramid pooling: every level's top flattened to (N, C*h*w), concatenated."""
+
+    def __init__(self, levels: Sequence[nn.Module]) -> None:
+        super().__init__()
+        self.levels = nn.ModuleList(levels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([level(x).flatten(1) for level in self.levels], dim=1)
+
+
+@TORCH.register("SPP")
+def convert_spp(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
+    p: SPPParams = node.params
+    _refuse_stochastic(p.pool)
+    height, width = node.inputs[0].shape[2:]
+    levels = [_pooling(level, height, width, pooled_hw(level, height, width), mask=False)
+              for level in p.levels]
+    return levels[0] if p.pyramid_height == 1 else CaffeSPP(levels)

@@ -1,0 +1,121 @@
+"""Folding BatchNorm and Scale into the Convolution or InnerProduct before them.
+
+In Caffe's TEST phase (global statistics) the three layers compute, per output channel c:
+
+    conv:       x_c = sum(W_c * in) + b_c                       (b = 0 without bias_term)
+    BatchNorm:  y_c = (x_c - m_c) / sqrt(v_c + eps)
+                with s = 0 if blob2 == 0 else 1 / blob2, m = blob0 * s, v = blob1 * s
+    Scale:      z_c = gamma_c * y_c + beta_c                    (beta = 0 without bias_term)
+
+so z = W' * in + b' with k_c = gamma_c / sqrt(v_c + eps) and
+
+    W'_c = k_c * W_c,    b'_c = k_c * (b_c - m_c) + beta_c.
+
+BatchNorm alone is the same with gamma = 1, beta = 0; Scale alone with m = 0, v + eps = 1.
+The arithmetic runs in float64 and is stored as float32. A fold happens only where it is
+exact: the BatchNorm/Scale reads the layer's only top, nothing else reads the values in
+between, the statistics are global (``use_global_stats`` true, or unset in TEST), the Scale
+is per channel (one bottom, axis 1, num_axes 1), the Convolution's channels are axis 1, and
+an InnerProduct's output is 2-D (N, num_output).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..ir import Graph, Node, Value
+
+__all__ = ["fold_batchnorm"]
+
+
+def _sole_reader(value: Value, graph: Graph) -> Node | None:
+    if len(value.uses) != 1 or value in graph.outputs:
+        return None
+    return value.uses[0]
+
+
+def _foldable_target(node: Node) -> bool:
+    if node.blobs is None or len(node.outputs) != 1 or len(node.inputs) != 1:
+        return False
+    if node.type == "Convolution":
+        return node.params.axis == 1
+    if node.type == "InnerProduct":
+        return len(node.outputs[0].shape or ()) == 2
+    return False
+
+
+def _is_global_bn(node: Node) -> bool:
+    return (node.type == "BatchNorm" and node.blobs is not None
+            and node.params.use_global_stats is not False)
+
+
+def _is_channel_scale(node: Node) -> bool:
+    return (node.type == "Scale" and node.blobs is not None and len(node.inputs) == 1
+            and node.params.axis == 1 and node.params.num_axes == 1)
+
+
+def _bn_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
+    """(k, shift) with y = k * x + shift for a global-statistics BatchNorm."""
+    mean, var, factor = (np.asarray(b, np.float64) for b in node.blobs)
+    s = 0.0 if float(factor.reshape(-1)[0]) == 0.0 else 1.0 / float(factor.reshape(-1)[0])
+    k = 1.0 / np.sqrt(var.reshape(-1) * s + node.params.eps)
+    return k, -mean.reshape(-1) * s * k
+
+
+def _scale_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
+    gamma = np.asarray(node.blobs[0], np.float64).reshape(-1)
+    beta = (np.asarray(node.blobs[1], np.float64).reshape(-1) if node.params.bias_term
+            else np.zeros_like(gamma))
+    return gamma, beta
+
+
+def _apply(target: Node, k: np.ndarray, shift: np.ndarray) -> None:
+    weight = np.asarray(target.blobs[0], np.float64)
+    bias = (np.asarray(target.blobs[1], np.float64).reshape(-1) if target.params.bias_term
+            else np.zeros(weight.shape[0]))
+    if target.type == "InnerProduct" and target.params.transpose:
+        new_weight = weight * k[None, :]
+    else:
+        new_weight = weight * k.reshape((-1,) + (1,) * (weight.ndim - 1))
+    new_bias = k * bias + shift
+    target.blobs = (new_weight.astype(np.float32), new_bias.astype(np.float32))
+    target.params = replace(target.params, bias_term=True)
+
+
+def _fold_chain(graph: Graph, target: Node) -> bool:
+    k = np.ones(1)
+    shift = np.zeros(1)
+    chain: list[Node] = []
+    value = target.outputs[0]
+    reader = _sole_reader(value, graph)
+    if reader is not None and _is_global_bn(reader):
+        k, shift = _bn_affine(reader)
+        chain.append(reader)
+        value = reader.outputs[0]
+        reader = _sole_reader(value, graph)
+    if reader is not None and _is_channel_scale(reader):
+        gamma, beta = _scale_affine(reader)
+        k, shift = gamma * k, gamma * shift + beta
+        chain.append(reader)
+    if not chain:
+        return False
+    channels = target.outputs[0].shape[1]
+    k = np.broadcast_to(k, (channels,))
+    shift = np.broadcast_to(shift, (channels,))
+    _apply(target, k, shift)
+    graph.replace_all_uses_with(chain[-1].outputs[0], target.outputs[0])
+    for node in reversed(chain):
+        graph.remove(node)
+    graph.notes.append(f"folded {' + '.join(n.name for n in chain)} into '{target.name}'")
+    return True
+
+
+def fold_batchnorm(graph: Graph) -> bool:
+    """Folds every exact BatchNorm/Scale chain into its Convolution or InnerProduct; returns
+    whether the graph changed. Nodes need their blobs (weights or filler-initialised)."""
+    changed = False
+    for node in list(graph.nodes):
+        if node in graph.nodes and _foldable_target(node):
+            changed |= _fold_chain(graph, node)
+    return changed

@@ -1,0 +1,83 @@
+"""The module load_torch returns: its interface (inputs, outputs, names, state_dict), batch
+sizes other than the prototxt's, and torch's tracing/export/compile paths, on the
+reduced-width seed ResNeXt whose every layer real Caffe computed."""
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from prototxt_compiler.backends.torch import layer_outputs, load_torch  # noqa: E402
+from tests.tolerance import assert_close  # noqa: E402
+
+NUMERIC = pathlib.Path(__file__).parents[1] / "fixtures" / "numeric"
+NET = NUMERIC / "net_resnext_seed.prototxt"
+WEIGHTS = NUMERIC / "net_resnext_seed.caffemodel"
+
+
+@pytest.fixture(scope="module")
+def module():
+    return load_torch(NET, WEIGHTS)
+
+
+@pytest.fixture(scope="module")
+def ref() -> dict:
+    return dict(np.load(NUMERIC / "net_resnext_seed.npz"))
+
+
+def test_interface_names_come_from_caffe(module) -> None:
+    assert module.input_names == ["data"]
+    assert module.output_names == ["prob"]
+    assert not module.training
+    keys = set(module.state_dict())
+    assert {"conv0.weight", "stage1_unit1_conv2.weight", "fc1.weight", "fc1.bias"} <= keys
+    assert any(k.startswith("scale_stage1_unit1_bn1.") for k in keys)
+    assert "stage1_unit1_conv2" in module.code
+
+
+def test_other_batch_sizes_give_caffe_per_item_results(module, ref) -> None:
+    x = torch.from_numpy(ref["input:data"])
+    with torch.inference_mode():
+        one = module(x[:1])
+        five = module(torch.cat([x, x, x[:1]]))
+    assert_close(one.numpy(), ref["output:prob"][:1], "prob (batch 1)")
+    assert_close(five.numpy(), np.concatenate([ref["output:prob"]] * 2 + [ref["output:prob"][:1]]),
+                 "prob (batch 5)")
+
+
+def test_layer_outputs_names_every_caffe_top(module, ref) -> None:
+    outs = layer_outputs(module, torch.from_numpy(ref["input:data"]))
+    assert "stage1_unit1_bn1:stage1_unit1_conv1" in outs  # in-place layers seen one by one
+    assert_close(outs["fc1:fc1"].numpy(), ref["layer:fc1:fc1"], "fc1:fc1")
+
+
+def test_jit_trace(module, ref) -> None:
+    x = torch.from_numpy(ref["input:data"])
+    traced = torch.jit.trace(module, (x,))
+    assert_close(traced(x).detach().numpy(), ref["output:prob"], "prob (traced)")
+
+
+def test_export(module, ref) -> None:
+    x = torch.from_numpy(ref["input:data"])
+    exported = torch.export.export(module, (x,))
+    assert_close(exported.module()(x).detach().numpy(), ref["output:prob"], "prob (exported)")
+
+
+def test_compile(module, ref) -> None:
+    x = torch.from_numpy(ref["input:data"])
+    compiled = torch.compile(module, backend="aot_eager")
+    with torch.no_grad():
+        assert_close(compiled(x).numpy(), ref["output:prob"], "prob (compiled)")
+
+
+def test_fold_gives_caffe_results_with_fewer_layers(module, ref) -> None:
+    folded = load_torch(NET, WEIGHTS, fold=True)
+    x = torch.from_numpy(ref["input:data"])
+    with torch.inference_mode():
+        assert_close(folded(x).numpy(), ref["output:prob"], "prob (folded)")
+    names = dict(folded.named_children())
+    assert "stage1_unit1_bn1" not in names and "stage1_unit1_conv1" in names
+    assert len(names) < len(dict(module.named_children()))
