@@ -81,3 +81,21 @@ def test_fold_gives_caffe_results_with_fewer_layers(module, ref) -> None:
     names = dict(folded.named_children())
     assert "stage1_unit1_bn1" not in names and "stage1_unit1_conv1" in names
     assert len(names) < len(dict(module.named_children()))
+
+
+def test_only_values_no_one_else_reads_are_overwritten(module, ref) -> None:
+    """ReLU and Eltwise SUM run in place where the lowering allows it; the caller's input,
+    and values other layers still read, are never written."""
+    x = torch.from_numpy(ref["input:data"])
+    copy = x.clone()
+    relus = {name: m for name, m in module.named_children() if type(m).__name__ == "CaffeReLU"}
+    assert any(m.writable_inputs[0] for m in relus.values())
+    with torch.inference_mode():
+        module(x)
+    assert torch.equal(x, copy)
+    for node in module.graph.nodes:
+        if node.op == "call_module":
+            sub = module.get_submodule(node.target)
+            for arg, writable in zip(node.args, getattr(sub, "writable_inputs", ())):
+                if writable:
+                    assert len(arg.users) == 1 and arg.op != "placeholder"

@@ -17,7 +17,8 @@
     Swish      y = x * sigmoid(beta * x)
     Dropout    y = x (Caffe only drops and rescales while training)
 
-No module writes into its input: an in-place Caffe layer (top == bottom) is a new value here.
+An in-place Caffe layer (top == bottom) is a new value here; a module writes into its input
+only where the lowering marks it ``writable_inputs`` (no other layer reads that value).
 """
 from __future__ import annotations
 
@@ -73,13 +74,17 @@ def convert_pointwise(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 
 class CaffeReLU(nn.Module):
+    """``writable_inputs`` (set by the lowering when nothing else reads the bottom) lets the
+    plain ReLU run in place, as hand-written torch models do."""
+
     def __init__(self, negative_slope: float) -> None:
         super().__init__()
         self.negative_slope = negative_slope
+        self.writable_inputs: tuple[bool, ...] = (False,)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.negative_slope == 0:
-            return torch.relu(x)
+            return torch.relu_(x) if self.writable_inputs[0] else torch.relu(x)
         return x.clamp(min=0) + self.negative_slope * x.clamp(max=0)
 
     def extra_repr(self) -> str:

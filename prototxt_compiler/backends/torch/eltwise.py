@@ -37,6 +37,7 @@ class CaffeEltwise(nn.Module):
         self.operation = operation
         self.coeff = coeff
         self.in_place = in_place
+        self.writable_inputs: tuple[bool, ...] = ()
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         if self.operation == "SUM":
@@ -53,6 +54,11 @@ class CaffeEltwise(nn.Module):
         return y
 
     def _sum(self, xs: Sequence[torch.Tensor]) -> torch.Tensor:
+        if (len(xs) == 2 and not self.in_place and self.coeff == (1.0, 1.0)
+                and any(self.writable_inputs)):
+            # x0 + x1 == x1 + x0 exactly: accumulate into whichever bottom nothing else reads
+            target, other = (xs[0], xs[1]) if self.writable_inputs[0] else (xs[1], xs[0])
+            return target.add_(other)
         start = 1 if self.in_place else 0
         y = _weighted(xs[start], self.coeff[start])
         for x, c in zip(xs[start + 1:], self.coeff[start + 1:]):

@@ -18,7 +18,7 @@ import torch
 from torch import fx, nn
 
 from ...errors import LayerError, OpError
-from ...ir import Graph, Node
+from ...ir import Graph, Node, Value
 from .registry import TORCH
 
 __all__ = ["to_torch", "layer_outputs", "attribute_name"]
@@ -63,7 +63,10 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     layers: dict[str, tuple[str, tuple[str, ...]]] = {}
     for node in graph.nodes:
         name = attribute_name(node.name, taken)
-        root.add_module(name, _convert(node))
+        module = _convert(node)
+        if hasattr(module, "writable_inputs"):
+            module.writable_inputs = tuple(_writable(v, node, graph) for v in node.inputs)
+        root.add_module(name, module)
         call = fxg.call_module(name, tuple(env[id(v)] for v in node.inputs))
         layers[call.name] = (node.name, tuple(v.blob for v in node.outputs))
         if len(node.outputs) == 1:
@@ -80,6 +83,13 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     module.caffe_layers = layers
     module.notes = list(graph.notes)
     return module.eval()
+
+
+def _writable(value: Value, node: Node, graph: Graph) -> bool:
+    """A module may overwrite an input that only it reads, that a layer made (not a graph
+    input, which belongs to the caller) and that is no graph output."""
+    return (value.producer is not None and value.uses == (node,)
+            and all(v is not value for v in graph.outputs))
 
 
 def _class_name(name: str) -> str:
@@ -99,7 +109,8 @@ class _Recorder(fx.Interpreter):
         layer, tops = self.layers[self.current_node.name]  # type: ignore[attr-defined]
         values = result if isinstance(result, tuple) else (result,)
         for top, value in zip(tops, values):
-            self.record[f"{layer}:{top}"] = value
+            # a copy: a later layer may run in place on this value (writable_inputs)
+            self.record[f"{layer}:{top}"] = value.clone()
         return result
 
     def run_node(self, n: fx.Node) -> Any:

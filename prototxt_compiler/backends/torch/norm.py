@@ -70,8 +70,9 @@ class CaffeBatchNorm(nn.Module):
         if self.use_global_stats:
             inverse = torch.where(self.factor == 0, torch.zeros_like(self.factor),
                                   1 / self.factor)
-            mean = _channels_view(self.mean * inverse, x.dim())
-            variance = _channels_view(self.variance * inverse, x.dim())
+            # one fused pass: (x - mean) * rsqrt(variance + eps) per channel of axis 1
+            return F.batch_norm(x, self.mean * inverse, self.variance * inverse,
+                                training=False, eps=self.eps)
         else:
             axes = (0,) + tuple(range(2, x.dim()))
             mean = x.mean(dim=axes, keepdim=True)
@@ -99,18 +100,23 @@ class CaffeScale(nn.Module):
     """y = x * B (+ bias); B is ``weight``, or the second input when ``weight`` is None."""
 
     def __init__(self, weight: torch.Tensor | None, bias: torch.Tensor | None,
-                 *, trailing: int) -> None:
+                 *, trailing: int, per_channel: bool = False) -> None:
         super().__init__()
         self.register_parameter("weight", None if weight is None else nn.Parameter(weight))
         self.register_parameter("bias", None if bias is None else nn.Parameter(bias))
         self.trailing = trailing
+        # a learned (C,) scale on axis 1 runs as torch's fused per-channel affine
+        self.per_channel = per_channel and weight is not None and weight.dim() == 1
 
     def forward(self, x: torch.Tensor, *given: torch.Tensor) -> torch.Tensor:
-        scale = given[0] if given else self.weight
-        y = x * _broadcast(scale, self.trailing)
-        if self.bias is not None:
-            y = y + _broadcast(self.bias, self.trailing)
-        return y
+        if not given and self.per_channel and x.dim() >= 2:
+            # x * w + b per channel of axis 1 in one fused pass (mean 0, variance 1, eps 0)
+            w = self.weight
+            return F.batch_norm(x, torch.zeros_like(w), torch.ones_like(w), w, self.bias, eps=0.0)
+        scale = _broadcast(given[0] if given else self.weight, self.trailing)
+        if self.bias is None:
+            return x * scale
+        return torch.addcmul(_broadcast(self.bias, self.trailing), x, scale)
 
     def extra_repr(self) -> str:
         return f"trailing={self.trailing}"
@@ -141,7 +147,8 @@ def convert_scale(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     learned = [_tensor(b) for b in blobs]
     weight = learned.pop(0) if len(node.inputs) == 1 else None
     bias = learned.pop(0) if p.bias_term else None
-    return CaffeScale(weight, bias, trailing=_trailing(node, p.axis, p.num_axes))
+    return CaffeScale(weight, bias, trailing=_trailing(node, p.axis, p.num_axes),
+                      per_channel=p.axis == 1 and p.num_axes == 1)
 
 
 @TORCH.register("Bias")

@@ -77,6 +77,15 @@ def _plan(p: PoolingParams, height: int, width: int, out: tuple[int, int],
     return h, w
 
 
+def _torch_ceil_size(size: int, kernel: int, stride: int, pad: int) -> int:
+    """torch's ceil-mode output size: the last window is dropped when it starts past the
+    padded input's start of padding (PyTorch's rule, like Caffe's clip but also at pad 0)."""
+    out = -(-(size + 2 * pad - kernel) // stride) + 1
+    if (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
 class CaffeMaxPool(nn.Module):
     """Caffe's MAX pooling of (N, C, H, W); with ``mask`` it returns (top, argmax mask)."""
 
@@ -89,11 +98,20 @@ class CaffeMaxPool(nn.Module):
         self.pad = (w.before, w.after, h.before, h.after)  # F.pad order: last axis first
         self.empty = (0, w.out - w.pooled, 0, h.out - h.pooled)
         self.mask = mask
+        # When torch's own ceil-mode windows are Caffe's (same count per axis, pad at most
+        # half the kernel), torch pools directly, without a padded copy of the input.
+        self.native_pad = (h.before, w.before)
+        self.native = (not mask and not any(self.empty)
+                       and all(pd <= k // 2 for pd, k in zip(self.native_pad, p.kernel))
+                       and all(_torch_ceil_size(size, k, s, pd) == n for size, k, s, pd, n in
+                               zip((height, width), p.kernel, p.stride, self.native_pad, out)))
         self.width = width
         self.padded_width = width + w.before + w.after
         self.origin = h.before * width + w.before
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        if self.native:
+            return F.max_pool2d(x, self.kernel, self.stride, self.native_pad, ceil_mode=True)
         if any(self.pad):
             x = F.pad(x, self.pad, value=float("-inf"))
         if not self.mask:
