@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import CompilerError
-from .frontend.load import load
+from .api import load
 from .ir import Graph
 from .ops.cost import LayerCost, layer_costs
 
@@ -24,8 +24,8 @@ __all__ = ["CompilerError", "Graph", "LayerCost", "layer_costs", "layer_outputs"
 
 
 def load_torch(*args: Any, **kwargs: Any) -> Any:
-    """See ``prototxt_compiler.backends.torch.load_torch``."""
-    from .backends.torch import load_torch as impl
+    """See ``prototxt_compiler.api.load_torch``."""
+    from .api import load_torch as impl
 
     return impl(*args, **kwargs)
 

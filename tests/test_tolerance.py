@@ -32,3 +32,12 @@ def test_small_values_use_an_absolute_floor_and_nan_and_shape_fail() -> None:
 def test_scalar_tops_compare() -> None:
     assert mismatch(np.float32(2.0), np.array(2.0), "loss") is None
     assert mismatch(np.array(2.5), np.array(2.0), "loss") is not None
+
+
+def test_caffe_sentinels_must_match_exactly() -> None:
+    flt_max = float(np.finfo(np.float32).max)
+    ref = np.array([-flt_max, 1.0, 2.0])
+    assert mismatch(np.array([-flt_max, 1.0, 2.0]), ref, "pool") is None
+    assert mismatch(np.array([-np.inf, 1.0, 2.0]), ref, "pool") is not None
+    assert mismatch(np.array([0.0, 1.0, 2.0]), ref, "pool") is not None
+    assert mismatch(np.array([-flt_max, 1.0, 2.1]), ref, "pool") is not None  # bound is 1e-4 x 2

@@ -46,7 +46,7 @@ def caffe_reference(name: str, cache: pathlib.Path) -> tuple[pathlib.Path, pathl
 def check(name: str, cache: pathlib.Path) -> bool:
     import torch
 
-    from prototxt_compiler.backends.torch import load_torch
+    from prototxt_compiler import load_torch
     from tests.tolerance import mismatch
 
     net, weights, ref_path = caffe_reference(name, cache)

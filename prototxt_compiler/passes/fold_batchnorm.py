@@ -12,6 +12,8 @@ so z = W' * in + b' with k_c = gamma_c / sqrt(v_c + eps) and
     W'_c = k_c * W_c,    b'_c = k_c * (b_c - m_c) + beta_c.
 
 BatchNorm alone is the same with gamma = 1, beta = 0; Scale alone with m = 0, v + eps = 1.
+A BatchNorm + Scale with no such layer before them (a normalisation of the input) become one
+Scale with gamma' = gamma k, beta' = k-shifted beta, the same affine map.
 The arithmetic runs in float64 and is stored as float32. A fold happens only where it is
 exact: the BatchNorm/Scale reads the layer's only top, nothing else reads the values in
 between, the statistics are global (``use_global_stats`` true, or unset in TEST), the Scale
@@ -111,11 +113,34 @@ def _fold_chain(graph: Graph, target: Node) -> bool:
     return True
 
 
+def _merge_into_scale(graph: Graph, bn: Node) -> bool:
+    """A BatchNorm that no convolution precedes (one on the input, say) and the per-channel
+    Scale that alone reads it become that one Scale: gamma' = gamma k, beta' = gamma shift +
+    beta. (Folding it forward into the next convolution would not be exact: the
+    convolution's zero padding is not normalised.)"""
+    scale = _sole_reader(bn.outputs[0], graph)
+    if scale is None or not _is_channel_scale(scale) or len(bn.outputs[0].shape or ()) < 2:
+        return False
+    k, shift = _bn_affine(bn)
+    gamma, beta = _scale_affine(scale)
+    scale.blobs = ((gamma * k).astype(np.float32).reshape(scale.blobs[0].shape),
+                   (gamma * shift + beta).astype(np.float32).reshape(scale.blobs[0].shape))
+    scale.params = replace(scale.params, bias_term=True)
+    scale.inputs = bn.inputs
+    graph.remove(bn)
+    graph.notes.append(f"merged '{bn.name}' into '{scale.name}'")
+    return True
+
+
 def fold_batchnorm(graph: Graph) -> bool:
-    """Folds every exact BatchNorm/Scale chain into its Convolution or InnerProduct; returns
-    whether the graph changed. Nodes need their blobs (weights or filler-initialised)."""
+    """Folds every exact BatchNorm/Scale chain into its Convolution or InnerProduct, then
+    merges each remaining global-statistics BatchNorm into the per-channel Scale after it;
+    returns whether the graph changed. Nodes need their blobs (weights or initialised)."""
     changed = False
     for node in list(graph.nodes):
         if node in graph.nodes and _foldable_target(node):
             changed |= _fold_chain(graph, node)
+    for node in list(graph.nodes):
+        if _is_global_bn(node):
+            changed |= _merge_into_scale(graph, node)
     return changed

@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from prototxt_compiler.backends.torch import load_torch  # noqa: E402
+from prototxt_compiler import load_torch  # noqa: E402
 from prototxt_compiler.backends.torch.dense import CaffeEmbed  # noqa: E402
 from prototxt_compiler.frontend.weights import read_caffemodel  # noqa: E402
 

@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from prototxt_compiler.backends.torch import layer_outputs, load_torch  # noqa: E402
+from prototxt_compiler import layer_outputs, load_torch  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 
 NUMERIC = pathlib.Path(__file__).parents[1] / "fixtures" / "numeric"

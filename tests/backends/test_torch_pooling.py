@@ -15,7 +15,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from prototxt_compiler.backends.torch import layer_outputs, load_torch  # noqa: E402
+from prototxt_compiler import layer_outputs, load_torch  # noqa: E402
 from prototxt_compiler.errors import CompilerError, LayerError  # noqa: E402
 
 NUMERIC = pathlib.Path(__file__).parents[1] / "fixtures" / "numeric"

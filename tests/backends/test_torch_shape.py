@@ -13,7 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from prototxt_compiler.backends.torch import layer_outputs, load_torch  # noqa: E402
+from prototxt_compiler import layer_outputs, load_torch  # noqa: E402
 from prototxt_compiler.backends.torch.shape import batch_free_dims  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 

@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from prototxt_compiler.backends.torch import layer_outputs, load_torch  # noqa: E402
+from prototxt_compiler import layer_outputs, load_torch  # noqa: E402
 from tests.shape_compare import CAFFE_SPLIT  # noqa: E402
 from tests.tolerance import mismatch  # noqa: E402
 

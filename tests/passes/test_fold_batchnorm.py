@@ -26,10 +26,11 @@ def test_resnext_folds_every_bn_scale_pair_into_its_convolution() -> None:
     before = [n.type for n in graph.nodes]
     assert fold_batchnorm(graph)
     after = [n.type for n in graph.nodes]
-    # bn_data + scale_bn_data read the input, not a convolution: they stay
-    assert after.count("BatchNorm") == 1 and after.count("Scale") == 1
+    # bn_data + scale_bn_data read the input, not a convolution: merged into one Scale
+    assert after.count("BatchNorm") == 0 and after.count("Scale") == 1
+    assert graph.node("scale_bn_data").inputs[0] is graph.inputs[0]
     assert after.count("Convolution") == before.count("Convolution")
-    assert len(after) == len(before) - 2 * (before.count("BatchNorm") - 1)
+    assert len(after) == len(before) - 2 * (before.count("BatchNorm") - 1) - 1
     assert all(n.params.bias_term for n in graph.nodes if n.type == "Convolution")
     assert graph.lint() == []
     assert not fold_batchnorm(graph)  # nothing left to fold

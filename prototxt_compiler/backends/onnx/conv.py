@@ -1,0 +1,35 @@
+"""Convolution and Deconvolution as ONNX Conv / ConvTranspose.
+
+Caffe's blobs are ONNX's weights as they are (Conv: [num_output, C/group, *kernel];
+ConvTranspose: [C, num_output/group, *kernel]); pads are symmetric per axis. Caffe's output
+size rules match ONNX's with these attributes, so no output_shape is needed. Several
+bottoms share the weights: one node per bottom. ``axis`` other than 1 is refused.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ...errors import OpError
+from ...ir import Node
+from ...ops.conv import ConvolutionParams
+from .registry import ONNX, Emitter
+
+__all__ = ["convert_convolution"]
+
+
+@ONNX.register("Convolution", "Deconvolution")
+def convert_convolution(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
+    p: ConvolutionParams = node.params
+    if p.axis != 1:
+        raise OpError(f"channels on axis {p.axis}: ONNX convolves with channels on axis 1",
+                      field="convolution_param.axis")
+    op_type = "ConvTranspose" if node.type == "Deconvolution" else "Conv"
+    weights = [emit.weight("weight", blobs[0])]
+    if p.bias_term:
+        weights.append(emit.weight("bias", blobs[1]))
+    for i in range(len(node.inputs)):
+        emit.op(op_type, [emit.input(i)] + weights, [emit.output(i)],
+                kernel_shape=list(p.kernel), strides=list(p.stride), pads=list(p.pad) * 2,
+                dilations=list(p.dilation), group=p.group)

@@ -1,0 +1,127 @@
+"""Emitting ONNX directly from the graph IR with onnx.helper (no torch involved).
+
+Names: graph inputs are Caffe's input blobs, graph outputs Caffe's output tops (exactly),
+node names the Caffe layer names, inner values the IR's value names (a blob, then
+``blob@1``... where layers were in place), initializers ``LAYER.weight`` / ``LAYER.bias``.
+The batch dimension is the symbolic ``N`` unless ``static_batch``.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+from ... import __version__
+from ...errors import LayerError, OpError, UsageError
+from ...ir import Graph, Value
+from .registry import ONNX, Emitter
+
+__all__ = ["to_onnx", "MIN_OPSET", "max_opset", "value_names"]
+
+MIN_OPSET = 13
+
+
+def max_opset() -> int:
+    return onnx.defs.onnx_opset_version()
+
+
+def value_names(graph: Graph) -> dict[int, str]:
+    """ONNX names by value id: inputs take their Caffe blob name, outputs theirs too (an
+    output whose blob is also an input's, where an in-place layer wrote on an input, keeps
+    its version suffix), and any other value that would collide takes ``blob@0``."""
+    names = {id(v): v.name for v in graph.values()}
+    in_blobs = {v.blob for v in graph.inputs}
+    for value in graph.inputs:
+        names[id(value)] = value.blob
+    out_blobs = set()
+    for value in graph.outputs:
+        if value.producer is not None and value.blob not in in_blobs:
+            names[id(value)] = value.blob
+            out_blobs.add(value.blob)
+    for value in graph.values():
+        if value.producer is not None and value not in graph.outputs and \
+                names[id(value)] in out_blobs | in_blobs:
+            names[id(value)] = f"{value.name}@0" if value.name == value.blob else value.name
+    return names
+
+
+def _batch_symbols(graph: Graph, static_batch: bool) -> dict[int, str]:
+    """Declared batch size -> symbol: inputs of one batch size share ``N`` (then ``N1``...)."""
+    symbols: dict[int, str] = {}
+    if not static_batch:
+        for value in graph.inputs:
+            if value.shape:
+                symbols.setdefault(value.shape[0], "N" if not symbols else f"N{len(symbols)}")
+    return symbols
+
+
+def _value_info(name: str, value: Value, symbols: dict[int, str]) -> onnx.ValueInfoProto:
+    shape: list[int | str] = list(value.shape or ())
+    if shape and shape[0] in symbols:
+        shape[0] = symbols[shape[0]]
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None, opset: int = 17, *,
+            static_batch: bool = False) -> onnx.ModelProto:
+    """The graph as an ONNX model of the given opset (13 up to the newest the installed onnx
+    knows); saved to ``path`` when given (with external data past 2 GB)."""
+    if not MIN_OPSET <= opset <= max_opset():
+        raise UsageError(f"opset {opset} is not supported: expected {MIN_OPSET} to "
+                         f"{max_opset()} (the newest the installed onnx knows)")
+    ONNX.check(graph)
+    names = value_names(graph)
+    taken = set(names.values())
+    nodes: list[onnx.NodeProto] = []
+    initializers: list[onnx.TensorProto] = []
+    for node in graph.nodes:
+        emit = Emitter(node, [names[id(v)] for v in node.inputs],
+                       [names[id(v)] for v in node.outputs], opset, nodes, initializers, taken)
+        try:
+            ONNX[node.type](node, node.blobs or (), emit)
+        except OpError as error:
+            raise LayerError(error.message, layer=node.name, type=node.type,
+                             field=error.field, location=node.location) from error
+    symbols = _batch_symbols(graph, static_batch)
+    inputs = [_value_info(names[id(v)], v, symbols) for v in graph.inputs]
+    outputs = [_value_info(names[id(v)], v, symbols) for v in graph.outputs]
+    onnx_graph = helper.make_graph(nodes, graph.name or "net", inputs, outputs, initializers)
+    model = helper.make_model(onnx_graph, producer_name="prototxt-compiler",
+                              producer_version=__version__,
+                              opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = _ir_version_for(opset)
+    if path is not None:
+        save(model, path)
+    return model
+
+
+def _ir_version_for(opset: int) -> int:
+    """The IR version of the first onnx release whose default opset reaches ``opset``: the
+    oldest runtimes that can read the model read it."""
+    for _, ir_version, default_opset, *_ in onnx.helper.VERSION_TABLE:
+        if default_opset >= opset:
+            return ir_version
+    return onnx.IR_VERSION
+
+
+TWO_GB = 2 * 1024 ** 3
+
+
+def save(model: onnx.ModelProto, path: str | os.PathLike[str], *,
+         data_name: str | None = None) -> None:
+    """Saves ``model``; one whose tensors pass 2 GB keeps them in a file beside it,
+    ``data_name`` (by default the model file's name + ``.data``)."""
+    size = sum(t.ByteSize() for t in model.graph.initializer)
+    if size >= TWO_GB:
+        onnx.save_model(model, os.fspath(path), save_as_external_data=True,
+                        all_tensors_to_one_file=True,
+                        location=data_name or os.path.basename(os.fspath(path)) + ".data")
+    else:
+        onnx.save_model(model, os.fspath(path))
+
+
+def blob_array(blobs: Sequence[np.ndarray], i: int) -> np.ndarray:
+    return np.asarray(blobs[i], dtype=np.float32)
