@@ -8,6 +8,7 @@ The public API (torch is imported only by the three torch functions):
 - ``load_torch(prototxt, weights=None, input_shapes=None, *, fold=False)``: an eval-mode
   ``torch.fx.GraphModule`` computing what Caffe computes; ``to_torch(graph)`` lowers a graph;
   ``layer_outputs(module, *inputs)`` gives every layer's output as ``{"LAYER:TOP": tensor}``.
+- ``to_onnx(graph, path=None, opset=17)``: the graph as an ``onnx.ModelProto`` (no torch).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .ops.cost import LayerCost, layer_costs
 
 __version__ = "0.1.0"
 __all__ = ["CompilerError", "Graph", "LayerCost", "layer_costs", "layer_outputs", "load",
-           "load_torch", "to_torch", "__version__"]
+           "load_torch", "to_onnx", "to_torch", "__version__"]
 
 
 def load_torch(*args: Any, **kwargs: Any) -> Any:
@@ -35,6 +36,14 @@ def to_torch(graph: Graph) -> Any:
     from .backends.torch import to_torch as impl
 
     return impl(graph)
+
+
+def to_onnx(graph: Graph, path: Any = None, opset: int = 17, *,
+            static_batch: bool = False) -> Any:
+    """See ``prototxt_compiler.backends.onnx.to_onnx``."""
+    from .backends.onnx import to_onnx as impl
+
+    return impl(graph, path, opset, static_batch=static_batch)
 
 
 def layer_outputs(module: Any, *inputs: Any) -> Any:

@@ -111,10 +111,17 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     if fold:
         fold_graph(graph)
     model = to_onnx(graph, opset=opset, static_batch=static_batch)
-    onnx.checker.check_model(model, full_check=True)
-    if output is not None:
-        data_name = os.path.basename(os.fspath(output)) + ".data"
-        write_atomically(output, lambda tmp: save(model, tmp, data_name=data_name))
+    if output is None:
+        onnx.checker.check_model(model, full_check=True)
+        return model, graph
+    data_name = os.path.basename(os.fspath(output)) + ".data"
+
+    def write_and_check(tmp: str) -> None:
+        save(model, tmp, data_name=data_name)
+        # by path: works past protobuf's 2 GB limit and holds no second copy of the model
+        onnx.checker.check_model(tmp, full_check=True)
+
+    write_atomically(output, write_and_check)
     return model, graph
 
 

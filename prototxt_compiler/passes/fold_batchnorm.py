@@ -109,7 +109,6 @@ def _fold_chain(graph: Graph, target: Node) -> bool:
     graph.replace_all_uses_with(chain[-1].outputs[0], target.outputs[0])
     for node in reversed(chain):
         graph.remove(node)
-    graph.notes.append(f"folded {' + '.join(n.name for n in chain)} into '{target.name}'")
     return True
 
 
@@ -128,7 +127,6 @@ def _merge_into_scale(graph: Graph, bn: Node) -> bool:
     scale.params = replace(scale.params, bias_term=True)
     scale.inputs = bn.inputs
     graph.remove(bn)
-    graph.notes.append(f"merged '{bn.name}' into '{scale.name}'")
     return True
 
 
@@ -136,11 +134,16 @@ def fold_batchnorm(graph: Graph) -> bool:
     """Folds every exact BatchNorm/Scale chain into its Convolution or InnerProduct, then
     merges each remaining global-statistics BatchNorm into the per-channel Scale after it;
     returns whether the graph changed. Nodes need their blobs (weights or initialised)."""
-    changed = False
+    folded = merged = 0
     for node in list(graph.nodes):
         if node in graph.nodes and _foldable_target(node):
-            changed |= _fold_chain(graph, node)
+            folded += _fold_chain(graph, node)
     for node in list(graph.nodes):
         if _is_global_bn(node):
-            changed |= _merge_into_scale(graph, node)
-    return changed
+            merged += _merge_into_scale(graph, node)
+    if folded:
+        graph.notes.append(f"folded BatchNorm/Scale into {folded} convolution or "
+                           "InnerProduct layer(s)")
+    if merged:
+        graph.notes.append(f"merged {merged} BatchNorm(s) into the Scale after it")
+    return bool(folded or merged)
