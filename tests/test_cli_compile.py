@@ -118,3 +118,19 @@ def test_symbolic_batch_runs_at_batch_1_and_4(tmp_path: pathlib.Path) -> None:
 
     assert_close(one, ref["output:prob"][:1], "prob (batch 1)")
     assert_close(four, np.concatenate([ref["output:prob"]] * 2), "prob (batch 4)")
+
+
+def test_big_models_keep_their_tensors_beside_the_file(tmp_path: pathlib.Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 2 GB (here: past 1 KB, by lowering the threshold) tensors go to MODEL.onnx.data,
+    named after the final file although they are written before the rename."""
+    import prototxt_compiler.backends.onnx.lower as lower
+
+    monkeypatch.setattr(lower, "TWO_GB", 1024)
+    out = tmp_path / "big.onnx"
+    assert main(["compile", str(NUMERIC / "net_inception.prototxt"), "-w",
+                 str(NUMERIC / "net_inception.caffemodel"), "-o", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.onnx", "big.onnx.data"]
+    model = onnx.load(out)  # loads the external data from beside it
+    onnx.checker.check_model(str(out), full_check=True)
+    assert all(t.HasField("raw_data") for t in model.graph.initializer)

@@ -37,9 +37,13 @@ class FlattenParams:
 
 @dataclass(frozen=True)
 class ReshapeParams:
+    """``shape``: the new dims (bound: 0 and -1 resolved); ``written``: as the prototxt gives
+    them, which is what Caffe applies again when the batch size changes."""
+
     shape: tuple[int, ...] = ()
     axis: int = 0
     num_axes: int = -1
+    written: tuple[int, ...] = ()
     bound: bool = field(default=False, repr=False)
 
 
@@ -92,7 +96,7 @@ def read_reshape(layer: caffe_pb2.LayerParameter) -> ReshapeParams:
     if p.num_axes < -1:
         raise OpError(f"num_axes is {p.num_axes} (expected >= 0, or -1 for all)",
                       field="reshape_param.num_axes")
-    return ReshapeParams(shape=dims, axis=p.axis, num_axes=p.num_axes)
+    return ReshapeParams(shape=dims, axis=p.axis, num_axes=p.num_axes, written=dims)
 
 
 def _reshape_range(p: ReshapeParams, ndim: int) -> tuple[int, int]:
@@ -132,6 +136,22 @@ def bind_reshape(p: ReshapeParams, bottoms: Sequence[Shape]) -> ReshapeParams:
         raise OpError(f"the new shape holds {new} values, the bottom {list(shape)} holds "
                       f"{total} (expected equal counts)", field="reshape_param.shape")
     return replace(p, shape=tuple(dims), axis=start, num_axes=end - start, bound=True)
+
+
+def reshape_target(p: ReshapeParams, bottom: Shape) -> tuple[int, ...]:
+    """The whole top shape of a bound Reshape for run time, when the batch may differ from
+    the prototxt's, in the convention of ONNX's Reshape: 0 copies the run-time input's axis
+    of the same index, -1 is inferred. Where the new dims replace axes from the batch on,
+    these are the dims as written (Caffe reshapes a new batch by them: its 0 copies the axis
+    of the same index, its -1 is inferred); dims inserted before the batch (num_axes 0) keep
+    their bound values and the batch follows as -1; past the batch, the leading axes are
+    copied and the bound dims are fixed."""
+    tail = tuple(bottom[p.axis + p.num_axes:])
+    if p.axis > 0:
+        return (0,) * p.axis + p.shape + tail
+    if p.num_axes == 0:
+        return p.shape + (-1,) + tail[1:]
+    return p.written + tail
 
 
 def infer_reshape(p: ReshapeParams, bottoms: Sequence[Shape], num_tops: int) -> list[Shape]:

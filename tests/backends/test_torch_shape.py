@@ -14,7 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from prototxt_compiler import layer_outputs, load_torch  # noqa: E402
-from prototxt_compiler.backends.torch.shape import batch_free_dims  # noqa: E402
+from prototxt_compiler.ops.shape import ReshapeParams, reshape_target  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 
 NUMERIC = pathlib.Path(__file__).parents[1] / "fixtures" / "numeric"
@@ -61,15 +61,28 @@ def test_module_for_batch_2_runs_any_batch_as_caffe(case: str, batch: int) -> No
                      np.atleast_1d(expected.detach().numpy()), f"{key} (batch {batch})")
 
 
-@pytest.mark.parametrize("dims,batch,expected", [
-    ((2, 24, 5), 2, (-1, 24, 5)),      # 0 (or -1) at the batch: copied
-    ((240,), 2, (-1,)),                # -1 over everything: the batch folded in
-    ((24, 10), 2, (-1, 10)),           # -1 then a fixed dim
-    ((7, 3), 2, (7, 3)),               # no dim carries the batch: left fixed
-    ((), 2, ()),
+@pytest.mark.parametrize("written,axis,num_axes,bottom,bound,expected", [
+    ((0, -1), 0, -1, (2, 3, 4), (2, 12), (0, -1)),          # Caffe's dims, as written
+    ((-1,), 0, -1, (2, 3, 4), (24,), (-1,)),
+    ((4, -1), 0, -1, (4, 3, 4), (4, 12), (4, -1)),          # an explicit batch stays explicit
+    ((3, 4), 1, -1, (2, 12), (3, 4), (0, 3, 4)),            # past the batch: copied, fixed
+    ((1, 1), 0, 0, (2, 5), (1, 1), (1, 1, -1, 5)),          # inserted before the batch
+    ((0, 2, -1), 0, 2, (2, 6, 5), (2, 2, 3), (0, 2, -1, 5)),  # a sub-range, tail kept
 ])
-def test_batch_free_dims(dims: tuple[int, ...], batch: int, expected: tuple[int, ...]) -> None:
-    assert batch_free_dims(dims, batch) == expected
+def test_reshape_target(written, axis, num_axes, bottom, bound, expected) -> None:
+    p = ReshapeParams(shape=bound, axis=axis, num_axes=num_axes if num_axes >= 0 else
+                      len(bottom) - axis, written=written, bound=True)
+    assert reshape_target(p, bottom) == expected
+
+
+def test_explicit_batch_reshape_follows_caffe_at_another_batch(tmp_path) -> None:
+    """{4, -1} applied by Caffe to a batch of 8 x 30 values gives (4, 60), not (8, 30)."""
+    net = tmp_path / "r.prototxt"
+    net.write_text('layer { name: "data" type: "Input" top: "data" input_param { shape { '
+                   'dim: 4 dim: 30 } } }\nlayer { name: "r" type: "Reshape" bottom: "data" '
+                   'top: "r" reshape_param { shape { dim: 4 dim: -1 } } }\n')
+    module = load_torch(net)
+    assert tuple(module(torch.zeros(8, 30)).shape) == (4, 60)
 
 
 def test_reshape_at_other_batches_matches_caffe_shapes() -> None:

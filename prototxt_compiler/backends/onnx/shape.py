@@ -5,10 +5,8 @@ The mapping (``ops.shape`` binds every axis, offset and dim; the rules are those
 dim is written out and the batch's place in a Reshape holds 0 (copied) or -1 (filled):
     Flatten  ``Reshape`` to the bound top; end_axis = axis - 1 inserts the 1 there. The batch
              is copied (0) when axis > 0, else it is in the merged axis (-1).
-    Reshape  ``Reshape`` to the bound top. axis > 0: the batch is copied (0). A range that
-             starts at the batch axis holds it in its dims, found as ``batch_free_dims`` does
-             (a first dim equal to the prototxt's batch, else the first it divides) and made
-             -1; with num_axes 0 the batch follows the inserted dims and is the -1.
+    Reshape  ``Reshape`` to ``ops.shape.reshape_target``, whose 0 and -1 are ONNX's own
+             (0 copies the input's axis of the same index, -1 is inferred).
     Crop     ``Slice`` of bottom 0 on the axes from ``axis`` on, starts at the offsets, ends at
              offset + bottom 1's size; when the batch axis is cropped the ends are bottom 1's
              run-time ``Shape`` plus the offsets.
@@ -22,25 +20,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...ir import Node
-from ...ops.shape import CropParams, FlattenParams, ReshapeParams, TileParams
+from ...ops.shape import (CropParams, FlattenParams, ReshapeParams, TileParams,
+                          reshape_target)
 from .registry import ONNX, Emitter
 
-__all__ = ["batch_free_dims", "convert_flatten", "convert_reshape", "convert_crop",
+__all__ = ["convert_flatten", "convert_reshape", "convert_crop",
            "convert_tile"]
-
-
-def batch_free_dims(dims: Sequence[int], batch: int) -> tuple[int, ...]:
-    """Dims that replace the batch axis with the one carrying the batch made -1: the first
-    if it equals ``batch``, else the first that ``batch`` divides; unchanged if none."""
-    dims = tuple(dims)
-    if not dims or batch <= 0:
-        return dims
-    if dims[0] == batch:
-        return (-1,) + dims[1:]
-    for i, dim in enumerate(dims):
-        if dim % batch == 0:
-            return dims[:i] + (-1,) + dims[i + 1:]
-    return dims
 
 
 def _reshape(emit: Emitter, shape: Sequence[int]) -> None:
@@ -58,15 +43,7 @@ def convert_flatten(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> N
 @ONNX.register("Reshape")
 def convert_reshape(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: ReshapeParams = node.params
-    shape = list(emit.output_shape(0))
-    dims = len(p.shape)
-    if p.axis > 0 or (p.num_axes == 0 and dims == 0):
-        shape[0] = 0
-    elif p.num_axes == 0:
-        shape[dims] = -1
-    else:
-        shape[:dims] = batch_free_dims(p.shape, emit.input_shape(0)[0])
-    _reshape(emit, shape)
+    _reshape(emit, reshape_target(p, emit.input_shape(0)))
 
 
 @ONNX.register("Crop")

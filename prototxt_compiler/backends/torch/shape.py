@@ -3,15 +3,10 @@
 The rules (``ops.shape`` binds every axis, offset and dim; nothing is re-derived here):
     Flatten  axes [axis, end_axis] become one (``torch.flatten``); end_axis = axis - 1
              inserts a 1 at ``axis``. The axes around are the run-time tensor's.
-    Reshape  axes [axis, axis + num_axes) are replaced by the bound dims, in row-major order
-             (Caffe shares the bottom's data, so a reshape is a view). The axes outside the
-             range are taken from the run-time tensor, so when ``axis`` > 0 the batch follows
-             the input and the dims (a 0 copy, a -1 fill) do not depend on it. When the range
-             starts at the batch axis, the batch is in the dims; the bound params hold only the
-             final dims, so the batch's place is recovered from them (``batch_free_dims``): a
-             first dim equal to the prototxt's batch is the batch copied (Caffe's 0, or a -1
-             there) and becomes -1; otherwise the first dim that the batch divides absorbed it
-             (Caffe's -1) and becomes -1. A net whose dims match neither keeps them fixed.
+    Reshape  to ``ops.shape.reshape_target``: the dims as written where they replace axes
+             from the batch on (Caffe applies them again to a new batch: a 0 copies the
+             axis of the same index, a -1 is inferred), else the bound dims with the leading
+             axes copied. A reshape is a view, as Caffe shares the bottom's data.
     Crop     bottom 0 narrowed on every axis from ``axis`` on: the range [offset_i,
              offset_i + size_i), size_i the run-time size of bottom 1 on that axis.
     Tile     the bottom repeated ``tiles`` times along ``axis``, the whole block [axis:] as one
@@ -26,10 +21,11 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.shape import CropParams, FlattenParams, ReshapeParams, TileParams
+from ...ops.shape import (CropParams, FlattenParams, ReshapeParams, TileParams,
+                          reshape_target)
 from .registry import TORCH
 
-__all__ = ["CaffeFlatten", "CaffeReshape", "CaffeCrop", "CaffeTile", "batch_free_dims",
+__all__ = ["CaffeFlatten", "CaffeReshape", "CaffeCrop", "CaffeTile",
            "convert_flatten", "convert_reshape", "convert_crop", "convert_tile"]
 
 
@@ -51,37 +47,18 @@ class CaffeFlatten(nn.Module):
 
 
 class CaffeReshape(nn.Module):
-    """Axes [axis, axis + num_axes) of the run-time tensor replaced by ``dims`` (at most one
-    -1, which torch fills)."""
+    """The input reshaped to ``target`` (``ops.shape.reshape_target``): 0 copies the
+    run-time axis of the same index, -1 is inferred."""
 
-    def __init__(self, axis: int, num_axes: int, dims: Sequence[int]) -> None:
+    def __init__(self, target: Sequence[int]) -> None:
         super().__init__()
-        self.axis = axis
-        self.num_axes = num_axes
-        self.dims = tuple(dims)
+        self.target = tuple(target)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        lead = tuple(x.shape[:self.axis])
-        tail = tuple(x.shape[self.axis + self.num_axes:])
-        return x.reshape(lead + self.dims + tail)
+        return x.reshape([x.shape[i] if d == 0 else d for i, d in enumerate(self.target)])
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}, num_axes={self.num_axes}, dims={list(self.dims)}"
-
-
-def batch_free_dims(dims: Sequence[int], batch: int) -> tuple[int, ...]:
-    """Bound dims that replace the batch axis, with the one dim that carries the batch made
-    -1: the first dim if it equals ``batch`` (the batch copied), else the first dim that
-    ``batch`` divides (the batch folded into Caffe's -1); unchanged when there is none."""
-    dims = tuple(dims)
-    if not dims or batch <= 0:
-        return dims
-    if dims[0] == batch:
-        return (-1,) + dims[1:]
-    for i, dim in enumerate(dims):
-        if dim % batch == 0:
-            return dims[:i] + (-1,) + dims[i + 1:]
-    return dims
+        return f"target={list(self.target)}"
 
 
 class CaffeCrop(nn.Module):
@@ -127,10 +104,7 @@ def convert_flatten(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 @TORCH.register("Reshape")
 def convert_reshape(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ReshapeParams = node.params
-    dims = p.shape
-    if p.axis == 0 and p.num_axes > 0:
-        dims = batch_free_dims(dims, node.inputs[0].shape[0])
-    return CaffeReshape(p.axis, p.num_axes, dims)
+    return CaffeReshape(reshape_target(p, node.inputs[0].shape))
 
 
 @TORCH.register("Crop")
