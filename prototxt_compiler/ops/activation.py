@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
@@ -192,3 +194,17 @@ for _type, _read in (("ReLU", read_relu), ("ELU", read_elu), ("Sigmoid", read_ne
 
 OPS.define("PReLU", family="activation", read=read_prelu, infer=infer_prelu,
            blobs=blobs_prelu, fillers=fillers_prelu)
+
+
+def exp_constants(p: ExpParams) -> tuple[float, float]:
+    """Exp's y = outer * exp(inner * x), with inner = ln(base) * scale and outer =
+    base ** shift (base -1: e), computed in float32 as Caffe computes them."""
+    f32 = np.float32
+    natural = p.base == -1
+    log_base = f32(1) if natural else np.log(f32(p.base))
+    inner = f32(log_base * f32(p.scale))
+    if p.shift == 0:
+        outer = f32(1)
+    else:
+        outer = np.exp(f32(p.shift)) if natural else np.power(f32(p.base), f32(p.shift))
+    return float(inner), float(outer)

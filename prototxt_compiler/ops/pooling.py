@@ -234,3 +234,29 @@ OPS.define("Pooling", family="pooling", read=read_pooling, bind=bind_pooling,
            infer=infer_pooling, macs=macs_pooling, tops=(1, 2))
 OPS.define("SPP", family="pooling", read=read_spp, bind=bind_spp, infer=infer_spp,
            macs=macs_spp)
+
+
+@dataclass(frozen=True)
+class WindowAxis:
+    """Caffe's pooling windows along one spatial axis of ``size``, as backends lay them out
+    on a floor-mode pooling of a padded input: ``before``/``after`` padding (``after`` < 0:
+    rows no window reaches), ``pooled`` windows pooled (MAX skips trailing windows with no
+    real element, which Caffe fills with -FLT_MAX), Caffe's ``out`` windows and each one's
+    AVE divisor (min(start + kernel, size + pad) - start: padding counts, the overhang past
+    the padded input does not)."""
+
+    size: int
+    before: int
+    after: int
+    pooled: int
+    out: int
+    divisor: tuple[int, ...]
+
+
+def window_axis(size: int, out: int, kernel: int, stride: int, pad: int, *,
+                max_pool: bool) -> WindowAxis:
+    starts = [i * stride - pad for i in range(out)]
+    divisor = tuple(min(start + kernel, size + pad) - start for start in starts)
+    pooled = sum(1 for start in starts if start < size) if max_pool else out
+    after = (pooled - 1) * stride + kernel - (size + pad)
+    return WindowAxis(size, pad, after, pooled, out, divisor)

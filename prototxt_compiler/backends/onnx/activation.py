@@ -28,7 +28,7 @@ import numpy as np
 from onnx import TensorProto, helper
 
 from ...ir import Node
-from ...ops.activation import (ClipParams, ELUParams, ExpParams, PowerParams, PReLUParams,
+from ...ops.activation import (exp_constants, ClipParams, ELUParams, ExpParams, PowerParams, PReLUParams,
                                ReLUParams, SwishParams, ThresholdParams)
 from .registry import ONNX, Emitter
 
@@ -126,21 +126,13 @@ def _last(emit: Emitter, op_type: str, inputs: list[str], final: bool) -> str:
 
 @ONNX.register("Exp")
 def convert_exp(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
-    p: ExpParams = node.params
-    f32 = np.float32
-    natural = p.base == -1
-    log_base = f32(1) if natural else np.log(f32(p.base))
-    inner = f32(log_base * f32(p.scale))
-    if p.shift == 0:
-        outer = f32(1)
-    else:
-        outer = np.exp(f32(p.shift)) if natural else np.power(f32(p.base), f32(p.shift))
+    inner, outer = exp_constants(node.params)
     y = emit.input(0)
     if inner != 1:
-        y = emit.op("Mul", [y, _scalar(emit, "inner", float(inner))])[0]
+        y = emit.op("Mul", [y, _scalar(emit, "inner", inner)])[0]
     y = _last(emit, "Exp", [y], outer == 1)
     if outer != 1:
-        emit.op("Mul", [y, _scalar(emit, "outer", float(outer))], [emit.output(0)])
+        emit.op("Mul", [y, _scalar(emit, "outer", outer)], [emit.output(0)])
 
 
 @ONNX.register("Log")

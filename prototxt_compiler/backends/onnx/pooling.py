@@ -42,34 +42,13 @@ from onnx import TensorProto
 
 from ...errors import OpError
 from ...ir import Node
-from ...ops.pooling import PoolingParams, SPPParams, pooled_hw
+from ...ops.pooling import PoolingParams, SPPParams, pooled_hw, WindowAxis, window_axis
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_pooling", "convert_spp"]
 
 FLT_MAX = float(np.finfo(np.float32).max)
 """Caffe's starting value for a MAX window (3.4028234663852886e38)."""
-
-
-@dataclass(frozen=True)
-class _Axis:
-    """One spatial axis: pads that line ONNX's floor-mode windows (``pooled`` of them) up with
-    Caffe's (``after`` < 0 crops), Caffe's window count ``out`` and per-window divisor."""
-
-    size: int
-    before: int
-    after: int
-    pooled: int
-    out: int
-    divisor: tuple[int, ...]
-
-
-def _axis(size: int, out: int, kernel: int, stride: int, pad: int, *, max_pool: bool) -> _Axis:
-    starts = [i * stride - pad for i in range(out)]
-    divisor = tuple(min(start + kernel, size + pad) - start for start in starts)
-    pooled = sum(1 for start in starts if start < size) if max_pool else out
-    after = (pooled - 1) * stride + kernel - (size + pad)
-    return _Axis(size, pad, after, pooled, out, divisor)
 
 
 def _refuse_stochastic(pool: str) -> None:
@@ -79,7 +58,7 @@ def _refuse_stochastic(pool: str) -> None:
                       field="pooling_param.pool")
 
 
-def _crop(emit: Emitter, x: str, axes: Sequence[_Axis]) -> tuple[str, int]:
+def _crop(emit: Emitter, x: str, axes: Sequence[WindowAxis]) -> tuple[str, int]:
     """Slices off the rows/columns no window reaches; returns the value and its width."""
     width = axes[1].size + min(axes[1].after, 0)
     if all(a.after >= 0 for a in axes):
@@ -90,7 +69,7 @@ def _crop(emit: Emitter, x: str, axes: Sequence[_Axis]) -> tuple[str, int]:
     return sliced, width
 
 
-def _pad_end(emit: Emitter, x: str, axes: Sequence[_Axis], value: float, hint: str,
+def _pad_end(emit: Emitter, x: str, axes: Sequence[WindowAxis], value: float, hint: str,
              out: str | None) -> str:
     """Appends the empty windows (``out - pooled`` per axis) holding ``value``."""
     pads = [0, 0, 0, 0, 0, 0] + [a.out - a.pooled for a in axes]
@@ -110,7 +89,7 @@ def _max_pool(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],
     if not mask and _is_global(p, *shape, out):
         emit.op("GlobalMaxPool", [x], [tops[0]])
         return
-    axes = [_axis(size, n, k, s, pd, max_pool=True)
+    axes = [window_axis(size, n, k, s, pd, max_pool=True)
             for size, n, k, s, pd in zip(shape, out, p.kernel, p.stride, p.pad)]
     empty = any(a.out != a.pooled for a in axes)
     cropped, width = _crop(emit, x, axes)
@@ -138,7 +117,7 @@ def _ave_pool(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],
     outputs = [top] if top is not None else None
     if _is_global(p, *shape, out):
         return emit.op("GlobalAveragePool", [x], outputs)[0]
-    axes = [_axis(size, n, k, s, pd, max_pool=False)
+    axes = [window_axis(size, n, k, s, pd, max_pool=False)
             for size, n, k, s, pd in zip(shape, out, p.kernel, p.stride, p.pad)]
     divisor = np.outer(np.array(axes[0].divisor), np.array(axes[1].divisor)).astype(np.float32)
     area = p.kernel[0] * p.kernel[1]

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.activation import (ClipParams, ELUParams, ExpParams, PowerParams, PReLUParams,
+from ...ops.activation import (exp_constants, ClipParams, ELUParams, ExpParams, PowerParams, PReLUParams,
                                ReLUParams, SwishParams, ThresholdParams)
 from .registry import TORCH
 
@@ -183,16 +183,8 @@ class CaffeExp(nn.Module):
 
 @TORCH.register("Exp")
 def convert_exp(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
-    p: ExpParams = node.params
-    f32 = np.float32
-    natural = p.base == -1
-    log_base = f32(1) if natural else np.log(f32(p.base))
-    inner = f32(log_base * f32(p.scale))
-    if p.shift == 0:
-        outer = f32(1)
-    else:
-        outer = np.exp(f32(p.shift)) if natural else np.power(f32(p.base), f32(p.shift))
-    return CaffeExp(inner=float(inner), outer=float(outer))
+    inner, outer = exp_constants(node.params)
+    return CaffeExp(inner=inner, outer=outer)
 
 
 class CaffeLog(nn.Module):

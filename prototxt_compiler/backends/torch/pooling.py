@@ -40,7 +40,7 @@ from torch import nn
 
 from ...errors import OpError
 from ...ir import Node
-from ...ops.pooling import PoolingParams, SPPParams, pooled_hw
+from ...ops.pooling import PoolingParams, SPPParams, pooled_hw, WindowAxis, window_axis
 from .registry import TORCH
 
 __all__ = ["CaffeMaxPool", "CaffeAvePool", "CaffeSPP", "convert_pooling", "convert_spp"]
@@ -49,30 +49,9 @@ FLT_MAX = float(np.finfo(np.float32).max)
 """Caffe's starting value for a MAX window (3.4028234663852886e38)."""
 
 
-@dataclass(frozen=True)
-class _Axis:
-    """One spatial axis of a pooling: the padding on each side that makes the windows torch
-    pools (``pooled`` of them) line up with Caffe's, and Caffe's per-window divisor."""
-
-    before: int
-    after: int
-    pooled: int
-    out: int
-    divisor: tuple[int, ...]
-
-
-def _axis(size: int, out: int, kernel: int, stride: int, pad: int, *, max_pool: bool) -> _Axis:
-    starts = [i * stride - pad for i in range(out)]
-    divisor = tuple(min(start + kernel, size + pad) - start for start in starts)
-    # MAX pools only the windows holding a real element; AVE pools them all (zeros beyond).
-    pooled = sum(1 for start in starts if start < size) if max_pool else out
-    after = (pooled - 1) * stride + kernel - (size + pad)
-    return _Axis(before=pad, after=after, pooled=pooled, out=out, divisor=divisor)
-
-
 def _plan(p: PoolingParams, height: int, width: int, out: tuple[int, int],
-          max_pool: bool) -> tuple[_Axis, _Axis]:
-    h, w = (_axis(size, n, k, s, pad, max_pool=max_pool)
+          max_pool: bool) -> tuple[WindowAxis, WindowAxis]:
+    h, w = (window_axis(size, n, k, s, pad, max_pool=max_pool)
             for size, n, k, s, pad in zip((height, width), out, p.kernel, p.stride, p.pad))
     return h, w
 
