@@ -132,13 +132,17 @@ def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
 
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(target),
-                               dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(target),
+                                   dir=folder)
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
     os.close(fd)
     try:
         write(tmp)
         os.replace(tmp, target)
-    except BaseException:
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
+    finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-        raise

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -70,6 +71,9 @@ def cmd_compile(args: argparse.Namespace) -> int:
     shapes = dict(parse_input_shape(s) for s in args.input_shape)
     if not args.output.endswith(".onnx"):
         raise UsageError(f"-o {args.output}: expected a .onnx file name")
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise UsageError(f"-o {args.output}: the folder {folder} does not exist")
     model, graph = compile_onnx(args.net, args.output, args.weights, shapes, opset=args.opset,
                                 fold=not args.no_fold, static_batch=args.static_batch,
                                 phase=args.phase, seed=args.seed)

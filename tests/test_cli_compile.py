@@ -134,3 +134,10 @@ def test_big_models_keep_their_tensors_beside_the_file(tmp_path: pathlib.Path,
     model = onnx.load(out)  # loads the external data from beside it
     onnx.checker.check_model(str(out), full_check=True)
     assert all(t.HasField("raw_data") for t in model.graph.initializer)
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: pathlib.Path) -> None:
+    result = run("compile", str(NUMERIC / "net_inception.prototxt"), "-o",
+                 str(tmp_path / "no" / "such" / "m.onnx"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
