@@ -5,6 +5,7 @@ The public API (torch is imported only by the three torch functions):
 - ``load(path, input_shapes=None, phase="TEST", allow_unknown_fields=False) -> Graph``:
   parse a prototxt (current or legacy) into the graph IR with Caffe's exact shapes.
 - ``layer_costs(graph)``: per-layer parameter and multiply-accumulate counts.
+- ``check(graph, template="auto") -> Report``: the net against the ResNeXt/ResNet templates.
 - ``load_torch(prototxt, weights=None, input_shapes=None, *, fold=False)``: an eval-mode
   ``torch.fx.GraphModule`` computing what Caffe computes; ``to_torch(graph)`` lowers a graph;
   ``layer_outputs(module, *inputs)`` gives every layer's output as ``{"LAYER:TOP": tensor}``.
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import CompilerError
 from .api import load
+from .checks import Report, check
+from .errors import CompilerError
 from .ir import Graph
 from .ops.cost import LayerCost, layer_costs
 
 __version__ = "0.1.0"
-__all__ = ["CompilerError", "Graph", "LayerCost", "layer_costs", "layer_outputs", "load",
+__all__ = ["CompilerError", "Graph", "Report", "check", "LayerCost", "layer_costs", "layer_outputs", "load",
            "load_torch", "to_onnx", "to_torch", "__version__"]
 
 

@@ -8,7 +8,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import UsageError
+from .checks import Report, check
+from .errors import CheckError, LayerError, UsageError
 from .frontend.importer import import_net
 from .frontend.reader import read_net
 from .frontend.upgrade import upgrade_net
@@ -18,12 +19,14 @@ from .passes.fold_batchnorm import fold_batchnorm
 from .passes.infer_shapes import infer_shapes
 from .passes.remove_identity import remove_identity_layers
 
-__all__ = ["load", "load_with_weights", "load_torch", "fold_graph"]
+__all__ = ["load", "load_with_weights", "load_torch", "fold_graph", "compile_onnx",
+           "check_file"]
 
 
 def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[int]] | None = None,
          phase: str = "TEST", stages: Sequence[str] | None = None,
-         allow_unknown_fields: bool = False) -> Graph:
+         allow_unknown_fields: bool = False,
+         shape_errors: list[LayerError] | None = None) -> Graph:
     """Parses a Caffe net definition (prototxt text or binary; current or legacy V0/V1
     format) and returns its graph with every blob's shape as Caffe computes it.
 
@@ -47,7 +50,7 @@ def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[in
     graph = import_net(upgraded.net, source=source, origin=upgraded.origin, phase=phase,
                        stages=stages, input_shapes=shapes)
     graph.notes[:0] = list(source.notes) + [str(f) for f in source.ignored] + list(upgraded.notes)
-    infer_shapes(graph)
+    infer_shapes(graph, errors=shape_errors)
     return graph
 
 
@@ -98,22 +101,29 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                  weights: str | os.PathLike[str] | None = None,
                  input_shapes: Mapping[str, Sequence[int]] | None = None, *,
                  opset: int = 17, fold: bool = True, static_batch: bool = False,
-                 phase: str = "TEST", seed: int = 0) -> tuple[Any, Graph]:
+                 phase: str = "TEST", seed: int = 0,
+                 template: str | None = None) -> tuple[Any, Graph, Report]:
     """prototxt (+ .caffemodel) -> checked ONNX model, written atomically to ``output`` when
     given (a temporary file beside it, renamed on success: on any error no file, or the old
-    one untouched, remains). Returns the model and the graph it came from."""
+    one untouched, remains). The net is first checked against the residual-network
+    templates; with ``template`` ("resnext", "resnet", "auto") a deviation is a CheckError
+    and nothing is written. Returns the model, the graph and the check's report."""
     import onnx
 
     from .backends.onnx import save, to_onnx
 
     graph = load_with_weights(prototxt, weights, input_shapes, phase=phase, seed=seed,
                               warn=False)
+    report = check(graph, template or "auto")
+    if template is not None and not report.matches:
+        raise CheckError("the net deviates from the template; nothing was written:\n"
+                         + report.render().rstrip())
     if fold:
         fold_graph(graph)
     model = to_onnx(graph, opset=opset, static_batch=static_batch)
     if output is None:
         onnx.checker.check_model(model, full_check=True)
-        return model, graph
+        return model, graph, report
     data_name = os.path.basename(os.fspath(output)) + ".data"
 
     def write_and_check(tmp: str) -> None:
@@ -122,7 +132,7 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
         onnx.checker.check_model(tmp, full_check=True)
 
     write_atomically(output, write_and_check)
-    return model, graph
+    return model, graph, report
 
 
 def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
@@ -146,3 +156,19 @@ def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def check_file(path: str | os.PathLike[str], template: str = "auto", *,
+               input_shapes: Mapping[str, Sequence[int]] | None = None,
+               phase: str = "TEST", allow_unknown_fields: bool = False) -> Report:
+    """Loads a net and checks it against the residual-network templates. A layer whose
+    shape rule fails is explained where it is a unit's Eltwise (shortcut and main path of
+    different shapes); any other such failure is raised as bad input."""
+    errors: list[LayerError] = []
+    graph = load(path, input_shapes=input_shapes, phase=phase,
+                 allow_unknown_fields=allow_unknown_fields, shape_errors=errors)
+    eltwise = {n.name for n in graph.nodes if n.type == "Eltwise"}
+    others = [e for e in errors if e.layer not in eltwise]
+    if others:
+        raise others[0]
+    return check(graph, template, errors)

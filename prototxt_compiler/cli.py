@@ -53,14 +53,34 @@ def _load(args: argparse.Namespace):  # noqa: ANN202
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from .checks import check
+
     graph = _load(args)
     rows, totals = info_rows(graph)
+    report = check(graph)
+    architecture = report.headline() if report.matches else None
     if args.json:
-        json.dump({"name": graph.name, "layers": rows, **totals}, sys.stdout, indent=1)
+        json.dump({"name": graph.name, "layers": rows, **totals,
+                   "architecture": architecture}, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_table(rows, totals))
+        print(f"recognised: {architecture or 'no residual-network template matched'}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .api import check_file
+
+    shapes = dict(parse_input_shape(s) for s in args.input_shape)
+    report = check_file(args.net, args.template, input_shapes=shapes, phase=args.phase,
+                        allow_unknown_fields=args.allow_unknown_fields)
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(report.render())
+    return 0 if report.matches else 1
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
@@ -74,9 +94,12 @@ def cmd_compile(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise UsageError(f"-o {args.output}: the folder {folder} does not exist")
-    model, graph = compile_onnx(args.net, args.output, args.weights, shapes, opset=args.opset,
-                                fold=not args.no_fold, static_batch=args.static_batch,
-                                phase=args.phase, seed=args.seed)
+    model, graph, report = compile_onnx(
+        args.net, args.output, args.weights, shapes, opset=args.opset, fold=not args.no_fold,
+        static_batch=args.static_batch, phase=args.phase, seed=args.seed,
+        template=args.template)
+    print(f"recognised: {report.headline()}" if report.matches
+          else "recognised: no residual-network template matched")
     for note in graph.notes:
         print(f"note: {note}", file=sys.stderr)
     ops = Counter(node.op_type for node in model.graph.node)
@@ -154,7 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--seed", type=int, default=0, help="seed of the fillers without -w")
     comp.add_argument("--verify", action="store_true",
                       help="run the export in onnxruntime against the PyTorch backend")
+    comp.add_argument("--template", choices=("resnext", "resnet", "auto"),
+                      help="refuse to write anything (exit 1) when the net deviates from it")
     comp.set_defaults(func=cmd_compile)
+    chk = sub.add_parser("check", help="verify a net against the ResNeXt/ResNet templates "
+                                       "and explain every deviation")
+    _add_net_arguments(chk)
+    chk.add_argument("--template", choices=("resnext", "resnet", "auto"), default="auto")
+    chk.add_argument("--json", action="store_true", help="print one JSON object")
+    chk.set_defaults(func=cmd_check)
     return parser
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "Location", "CompilerError", "ParseError", "UpgradeError", "GraphError", "LayerError",
     "UnsupportedLayerError", "MissingInputShapeError", "OpError", "UsageError", "WeightsError",
+    "CheckError",
 ]
 
 
@@ -122,6 +123,12 @@ class MissingInputShapeError(GraphError):
 
 class WeightsError(CompilerError):
     """A .caffemodel that does not fit the net: missing, extra or misshapen blobs."""
+
+
+class CheckError(CompilerError):
+    """A net that deviates from the template it was required to match (exit 1, not 2)."""
+
+    exit_code = 1
 
 
 class UsageError(CompilerError):

@@ -29,7 +29,8 @@ def test_info_table_lists_layers_and_totals(capsys: pytest.CaptureFixture) -> No
     # c1: weights 4x(6/2)x3x2 = 72 + bias 4; MACs = 2*4*9*12 outputs x 3 channels x 6 taps
     assert out[3].split() == ["c1", "Convolution", "data", "->", "c1", "2x4x9x12", "76",
                               "15,552"]
-    assert out[-1].startswith("total: 4 layers, 754 parameters")
+    assert out[-2].startswith("total: 4 layers, 754 parameters")
+    assert out[-1] == "recognised: no residual-network template matched"
 
 
 def test_info_json_matches_caffe_shapes_for_every_blob(capsys: pytest.CaptureFixture) -> None:

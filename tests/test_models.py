@@ -25,3 +25,11 @@ def test_model_shapes_match_caffe(model: pathlib.Path) -> None:
     graph = load(model)
     assert shape_mismatches(graph, ref["shapes"]) == []
     assert [v.blob for v in graph.outputs] == ref["outputs"]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda p: p.stem)
+def test_model_passes_the_template_check(model: pathlib.Path) -> None:
+    from prototxt_compiler.api import check_file
+
+    report = check_file(model)
+    assert report.matches, [str(d) for d in report.deviations]

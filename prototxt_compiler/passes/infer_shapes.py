@@ -18,7 +18,10 @@ def layer_error(node: Node, error: OpError) -> LayerError:
                       location=node.location)
 
 
-def infer_shapes(graph: Graph) -> bool:
+def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None) -> bool:
+    """With ``errors`` given, a layer whose rule fails is recorded there instead of raised,
+    its tops left without shapes, and the layers that read them skipped (for ``check``,
+    which explains such failures as deviations from a template)."""
     for value in graph.inputs:
         if value.shape is None:
             raise GraphError(f"graph input '{value.name}' has no shape")
@@ -26,11 +29,16 @@ def infer_shapes(graph: Graph) -> bool:
     for node in graph.nodes:
         op = OPS[node.type]
         bottoms = [v.shape for v in node.inputs]
+        if errors is not None and any(b is None for b in bottoms):
+            continue
         try:
             params = op.bind(node.params, bottoms) if op.bind else node.params
             tops = op.infer(params, bottoms, len(node.outputs))
         except OpError as error:
-            raise layer_error(node, error) from error
+            if errors is None:
+                raise layer_error(node, error) from error
+            errors.append(layer_error(node, error))
+            continue
         if len(tops) != len(node.outputs):
             raise LayerError(f"the shape rule gave {len(tops)} tops for {len(node.outputs)}",
                              layer=node.name, type=node.type, location=node.location)

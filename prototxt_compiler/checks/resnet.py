@@ -1,0 +1,273 @@
+"""Checking a graph against the residual-network templates (``checks.templates``).
+
+The walk: every Eltwise is the merge of a unit. From its two operands the layers are
+followed back to the value both paths start from (the branch point); the operand whose
+path is a projection (or the branch point itself) is the shortcut. The main path's layer
+types are aligned with the template's steps (fewest edits), so a missing, extra or different
+layer is reported where it is; then the convolutions' roles are checked (1x1/3x3 kernels,
+the 3x3's group against the cardinality bound at the first unit, widths doubling by stage,
+the shortcut's stride against the main path's). Each unit must start where the previous one
+ended. A unit with a projection shortcut opens a stage. Everything found is a ``Deviation``
+naming its layer(s); the best-fitting template wins.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import LayerError
+from ..ir import Graph, Node, Value, format_shape
+from ..ops.cost import layer_costs
+from .report import Deviation, Report, Stage
+from .templates import FAMILY_TEMPLATES, TEMPLATES, UnitTemplate
+
+__all__ = ["check"]
+
+
+def check(graph: Graph, template: str = "auto",
+          shape_errors: Sequence[LayerError] = ()) -> Report:
+    """The report of the best-fitting template of ``template`` ("resnext", "resnet" or
+    "auto"). ``shape_errors`` are layers whose shape rule failed (``load(...,
+    shape_errors=[])``): an Eltwise among them is explained as a deviation."""
+    reports = [_Walk(graph, name, TEMPLATES[name], shape_errors).run()
+               for name in FAMILY_TEMPLATES[template]]
+    return min(reports, key=lambda r: (r.architecture is None, len(r.deviations)))
+
+
+def _chain_back(value: Value, stop: Value, limit: int = 40) -> list[Node] | None:
+    """The single-input layers from ``stop`` to ``value``, in forward order; None when the
+    walk leaves the chain (a layer of several bottoms, an input) before reaching ``stop``."""
+    nodes: list[Node] = []
+    while value is not stop:
+        node = value.producer
+        if node is None or len(node.inputs) != 1 or len(nodes) > limit:
+            return None
+        nodes.append(node)
+        value = node.inputs[0]
+    return nodes[::-1]
+
+
+def _align(want: Sequence[str], have: Sequence[str]) -> list[tuple[str, int | None, int | None]]:
+    """The fewest edits turning ``want`` into ``have`` (Levenshtein): a list of ("equal" |
+    "replace", i, j), ("delete", i, None) for a missing step, ("insert", None, j) for an
+    extra layer, in path order."""
+    n, m = len(want), len(have)
+    cost = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 or j == 0:
+                cost[i][j] = i + j
+            else:
+                cost[i][j] = min(cost[i - 1][j - 1] + (want[i - 1] != have[j - 1]),
+                                 cost[i - 1][j] + 1, cost[i][j - 1] + 1)
+    ops: list[tuple[str, int | None, int | None]] = []
+    i, j = n, m
+    while i or j:
+        if i and j and cost[i][j] == cost[i - 1][j - 1] + (want[i - 1] != have[j - 1]):
+            ops.append(("equal" if want[i - 1] == have[j - 1] else "replace", i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and cost[i][j] == cost[i - 1][j] + 1:
+            ops.append(("delete", i - 1, None))
+            i -= 1
+        else:
+            ops.append(("insert", None, j - 1))
+            j -= 1
+    return ops[::-1]
+
+
+def _ancestors(value: Value, limit: int = 40) -> list[Value]:
+    out = [value]
+    while value.producer is not None and len(value.producer.inputs) == 1 and len(out) < limit:
+        value = value.producer.inputs[0]
+        out.append(value)
+    return out
+
+
+def _branch_point(a: Value, b: Value) -> Value | None:
+    back_b = {id(v) for v in _ancestors(b)}
+    return next((v for v in _ancestors(a) if id(v) in back_b), None)
+
+
+class _Walk:
+    def __init__(self, graph: Graph, name: str, template: UnitTemplate,
+                 shape_errors: Sequence[LayerError]) -> None:
+        self.graph = graph
+        self.t = template
+        self.report = Report(template=name)
+        self.failed = {e.layer: e for e in shape_errors}
+        self.cardinality: int | None = None
+        self.width: int | None = None
+        self.stage = 0
+
+    def deviate(self, layers: Sequence[str], message: str) -> None:
+        self.report.deviations.append(Deviation(tuple(layers), message))
+
+    def run(self) -> Report:
+        sums = [n for n in self.graph.nodes if n.type == "Eltwise" and len(n.inputs) == 2]
+        if not sums:
+            self.deviate((), "no two-input Eltwise: not a residual network")
+            return self.report
+        previous: Value | None = None
+        units: list[tuple[int, int, int, tuple[int, ...]]] = []  # stage, cin, cout, size
+        for merge in sums:
+            unit = self.unit(merge, previous)
+            if unit is None:
+                return self.report
+            previous, stage_info = unit
+            units.append(stage_info)
+        self.stages(units)
+        self.head(previous)
+        self.name()
+        return self.report
+
+    # -- one unit --------------------------------------------------------------------
+    def unit(self, merge: Node, previous: Value | None):  # noqa: ANN201
+        a, b = merge.inputs
+        branch = _branch_point(a, b)
+        if branch is None:
+            self.deviate((merge.name,), "the Eltwise's inputs do not start from one value: "
+                         "broken shortcut")
+            return None
+        pre = self.t.pre
+        start = branch
+        main_steps = self.t.main
+        if pre and previous is not None and branch is previous:
+            main_steps = pre + main_steps  # identity unit: the activation is on the main path
+        elif pre and previous is not None:
+            pre_nodes = _chain_back(branch, previous)
+            if pre_nodes is None or [n.type for n in pre_nodes] != list(pre):
+                self.deviate((merge.name,), f"expected {' -> '.join(pre)} before the unit's "
+                             "paths (pre-activation)")
+            start = previous
+        elif previous is not None and branch is not previous:
+            self.deviate((merge.name,), "the unit does not start at the previous unit's "
+                         f"output '{previous.blob}': broken shortcut")
+        if merge.params.operation != "SUM":
+            self.deviate((merge.name,), f"Eltwise {merge.params.operation}, expected SUM")
+        paths = [(_chain_back(v, branch) or [], v) for v in (a, b)]
+        paths.sort(key=lambda p: len(p[0]))
+        (short_nodes, short_value), (main_nodes, _) = paths
+        if _chain_back(short_value, branch) is None or _chain_back(paths[1][1], branch) is None:
+            self.deviate((merge.name,), "a path into the Eltwise does not come from the "
+                         "unit's input: broken shortcut")
+            return None
+        projection = bool(short_nodes)
+        if projection or self.stage == 0:
+            self.stage += 1
+        main_stride = self.path(main_nodes, main_steps, merge)
+        if projection:
+            short_stride = self.path(short_nodes, self.t.projection, merge)
+            if short_stride != main_stride:
+                conv = next((n for n in short_nodes if n.type == "Convolution"), short_nodes[0])
+                self.deviate((conv.name,), f"stride {short_stride}, expected {main_stride} "
+                             "(the main path's stride)")
+        self.shapes(merge, main_stride, self.stride_of(short_nodes))
+        out = merge.outputs[0]
+        if self.t.relu_after_sum:
+            readers = out.uses
+            if len(readers) == 1 and readers[0].type == "ReLU":
+                out = readers[0].outputs[0]
+            else:
+                self.deviate((merge.name,), "ReLU after the Eltwise is missing")
+        cin = (start.shape or (0, 0))[1]
+        cout = (out.shape or (0, 0))[1] if out.shape else 0
+        return out, (self.stage, cin, cout, tuple(out.shape[2:]) if out.shape else ())
+
+    def stride_of(self, nodes: Sequence[Node]) -> int:
+        stride = 1
+        for node in nodes:
+            if node.type == "Convolution":
+                stride *= node.params.stride[0]
+        return stride
+
+    def path(self, nodes: Sequence[Node], steps: Sequence[str], merge: Node) -> int:
+        """Aligns a path with the template's steps, reports the differences, checks the
+        convolutions' roles; returns the path's stride."""
+        want = [s.split(":")[0] for s in steps]
+        last_seen: Node | None = None
+        for op, i, j in _align(want, [n.type for n in nodes]):
+            if op == "equal":
+                self.role(steps[i], nodes[j])
+            elif op == "delete":
+                where = last_seen.name if last_seen is not None else merge.name
+                self.deviate((where,), f"{want[i]} missing after this layer")
+            elif op == "insert":
+                self.deviate((nodes[j].name,), f"unexpected {nodes[j].type} inside the unit")
+            else:
+                self.deviate((nodes[j].name,), f"{nodes[j].type}, expected {want[i]}")
+            if j is not None:
+                last_seen = nodes[j]
+        return self.stride_of(nodes)
+
+    def role(self, step: str, node: Node) -> None:
+        if ":" not in step:
+            return
+        role = step.split(":")[1]
+        p = node.params
+        kernel = 3 if role in ("group", "conv3") else 1
+        if tuple(p.kernel) != (kernel, kernel):
+            self.deviate((node.name,), f"kernel {'x'.join(map(str, p.kernel))}, expected "
+                         f"{kernel}x{kernel}")
+        if role == "group":
+            if self.cardinality is None:
+                self.cardinality = p.group
+                self.width = p.num_output // p.group
+            elif p.group != self.cardinality:
+                self.deviate((node.name,), f"group {p.group}, expected {self.cardinality} "
+                             "(the net's cardinality)")
+            expected = self.cardinality * (self.width or 0) * 2 ** (self.stage - 1)
+            if p.num_output != expected:
+                self.deviate((node.name,), f"num_output {p.num_output}, expected {expected} "
+                             f"(cardinality {self.cardinality} x width {self.width}, doubled "
+                             f"in each stage after the first)")
+        elif role != "proj" and p.group != 1:
+            self.deviate((node.name,), f"group {p.group}, expected 1")
+
+    def shapes(self, merge: Node, main_stride: int, short_stride: int) -> None:
+        error = self.failed.get(merge.name)
+        if error is None:
+            return
+        a, b = (format_shape(v.shape) for v in merge.inputs)
+        self.deviate((merge.name,), f"Eltwise inputs differ in shape: {a} vs {b} (shortcut "
+                     f"stride {short_stride}, main path stride {main_stride})")
+
+    # -- the net ---------------------------------------------------------------------
+    def stages(self, units: list[tuple[int, int, int, tuple[int, ...]]]) -> None:
+        for index in sorted({u[0] for u in units}):
+            members = [u for u in units if u[0] == index]
+            first = members[0]
+            sizes = [u for u in units if u[0] == index - 1]
+            stride = 1
+            if sizes and sizes[-1][3] and first[3]:
+                stride = max(1, sizes[-1][3][0] // max(first[3][0], 1))
+            self.report.stages.append(Stage(index, len(members), first[1], members[-1][2],
+                                            stride, members[-1][3]))
+
+    def head(self, last: Value | None) -> None:
+        if last is None:
+            return
+        readers = last.uses
+        if self.t.pre:  # a pre-activation net normalises the last unit's sum before pooling
+            for step in self.t.pre:
+                if len(readers) == 1 and readers[0].type == step:
+                    readers = readers[0].outputs[0].uses
+        pool = readers[0] if len(readers) == 1 else None
+        if pool is None or pool.type != "Pooling" or pool.params.pool != "AVE":
+            self.deviate((last.producer.name,) if last.producer else (),
+                         "expected a global AVE Pooling after the last unit")
+            return
+        fc = pool.outputs[0].uses
+        if len(fc) != 1 or fc[0].type != "InnerProduct":
+            self.deviate((pool.name,), "expected an InnerProduct after the global pooling")
+
+    def name(self) -> None:
+        report = self.report
+        units = sum(s.units for s in report.stages)
+        depth = self.t.layers_per_unit * units + 2
+        shaped = all(v.shape is not None for v in self.graph.values())
+        report.params = sum(c.params for c in layer_costs(self.graph)) if shaped else 0
+        report.cardinality = self.cardinality
+        report.width = self.width
+        if self.t.layers_per_unit == 3 and self.cardinality and self.cardinality > 1:
+            report.architecture = f"ResNeXt-{depth} ({self.cardinality}x{self.width}d)"
+        else:
+            report.architecture = f"ResNet-{depth}"
