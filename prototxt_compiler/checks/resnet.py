@@ -168,6 +168,8 @@ class _Walk:
                 out = readers[0].outputs[0]
             else:
                 self.deviate((merge.name,), "ReLU after the Eltwise is missing")
+        if previous is None:
+            self.stem(start)
         cin = (start.shape or (0, 0))[1]
         cout = (out.shape or (0, 0))[1] if out.shape else 0
         return out, (self.stage, cin, cout, tuple(out.shape[2:]) if out.shape else ())
@@ -241,6 +243,22 @@ class _Walk:
                 stride = max(1, sizes[-1][3][0] // max(first[3][0], 1))
             self.report.stages.append(Stage(index, len(members), first[1], members[-1][2],
                                             stride, members[-1][3]))
+
+    def stem(self, start: Value) -> None:
+        """From the input to the first unit: a chain with a convolution in it (7x7/2 + BN +
+        Scale + ReLU + MAX pool 3x3/2 for ImageNet nets, a 3x3 for CIFAR ones), an optional
+        normalisation of the input before it; any pooling there is MAX."""
+        inputs = [v for v in self.graph.inputs]
+        chain = next((c for c in (_chain_back(start, v) for v in inputs) if c is not None), None)
+        if chain is None:
+            self.deviate((), f"the first unit's input '{start.blob}' does not come from the "
+                         "net's input through a single chain of layers (the stem)")
+            return
+        if not any(n.type == "Convolution" for n in chain):
+            self.deviate(tuple(n.name for n in chain[:1]), "the stem has no convolution")
+        for node in chain:
+            if node.type == "Pooling" and node.params.pool != "MAX":
+                self.deviate((node.name,), f"stem pooling {node.params.pool}, expected MAX")
 
     def head(self, last: Value | None) -> None:
         if last is None:

@@ -200,3 +200,10 @@ def test_basic_block_template(tmp_path: pathlib.Path) -> None:
     assert report.deviations == [] and report.template == "basic"
     assert report.architecture == "ResNet-18"
     assert [s.units for s in report.stages] == [2, 2, 2, 2]
+
+
+def test_stem_deviations(tmp_path: pathlib.Path) -> None:
+    net = tmp_path / "stem.prototxt"
+    net.write_text(_edit(TEXT, "pooling0", "pool: MAX", "pool: AVE"))
+    messages = [str(d) for d in check_file(net).deviations]
+    assert messages == ["pooling0: stem pooling AVE, expected MAX"]
