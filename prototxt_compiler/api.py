@@ -4,6 +4,7 @@ that importing the package imports neither torch nor onnx."""
 from __future__ import annotations
 
 import os
+import pathlib
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,7 +21,7 @@ from .passes.infer_shapes import infer_shapes
 from .passes.remove_identity import remove_identity_layers
 
 __all__ = ["load", "load_with_weights", "load_torch", "fold_graph", "compile_onnx",
-           "check_file"]
+           "check_file", "generate"]
 
 
 def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[int]] | None = None,
@@ -172,3 +173,21 @@ def check_file(path: str | os.PathLike[str], template: str = "auto", *,
     if others:
         raise others[0]
     return check(graph, template, errors)
+
+
+def generate(spec: Any, output: str | os.PathLike[str] | None = None) -> str:
+    """A family spec (a ``ResNeXtSpec``, a mapping of spec keys, or a TOML file's path) as
+    canonical prototxt text; written atomically to ``output`` when given."""
+    from .backends.prototxt import to_prototxt
+    from .spec import ResNeXtSpec, build_resnext, read_spec, spec_from_mapping
+
+    if isinstance(spec, (str, os.PathLike)):
+        spec = read_spec(spec)
+    elif not isinstance(spec, ResNeXtSpec):
+        spec = spec_from_mapping(spec)
+    graph = build_resnext(spec)
+    infer_shapes(graph)
+    text = to_prototxt(graph)
+    if output is not None:
+        write_atomically(output, lambda tmp: pathlib.Path(tmp).write_text(text))
+    return text

@@ -74,6 +74,13 @@ def _align(want: Sequence[str], have: Sequence[str]) -> list[tuple[str, int | No
     return ops[::-1]
 
 
+def _hw(values: Sequence[int], default: int) -> tuple[int, int]:
+    """A convolution's spatial values as (h, w), also for params left unbound (the layers
+    after a shape failure): none given means the default, one means both axes."""
+    values = tuple(values) or (default,)
+    return (values[0], values[-1]) if len(values) <= 2 else (values[0], values[1])
+
+
 def _ancestors(value: Value, limit: int = 40) -> list[Value]:
     out = [value]
     while value.producer is not None and len(value.producer.inputs) == 1 and len(out) < limit:
@@ -178,7 +185,7 @@ class _Walk:
         stride = 1
         for node in nodes:
             if node.type == "Convolution":
-                stride *= node.params.stride[0]
+                stride *= _hw(node.params.stride, 1)[0]
         return stride
 
     def path(self, nodes: Sequence[Node], steps: Sequence[str], merge: Node) -> int:
@@ -206,8 +213,8 @@ class _Walk:
         role = step.split(":")[1]
         p = node.params
         kernel = 3 if role in ("group", "conv3") else 1
-        if tuple(p.kernel) != (kernel, kernel):
-            self.deviate((node.name,), f"kernel {'x'.join(map(str, p.kernel))}, expected "
+        if _hw(p.kernel, 0) != (kernel, kernel):
+            self.deviate((node.name,), f"kernel {'x'.join(map(str, _hw(p.kernel, 0)))}, expected "
                          f"{kernel}x{kernel}")
         if role == "group":
             if self.cardinality is None:

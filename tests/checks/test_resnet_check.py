@@ -89,7 +89,8 @@ BROKEN = {
     "broken-shortcut": (_edit(TEXT, "stage2_unit3_plus", 'bottom: "stage2_unit2_plus"',
                               'bottom: "stage2_unit1_plus"'),
                         "stage2_unit3_plus: "),
-    "eltwise-prod": (_edit(TEXT, "stage4_unit2_plus", "operation: SUM", "operation: PROD"),
+    "eltwise-prod": (_edit(TEXT, "stage4_unit2_plus", '  top: "stage4_unit2_plus"\n',
+                           '  top: "stage4_unit2_plus"\n  eltwise_param { operation: PROD }\n'),
                      "stage4_unit2_plus: Eltwise PROD, expected SUM"),
     "extra-layer": (TEXT.replace('layer {\n  name: "stage1_unit3_bn2"',
                                  DROPOUT + 'layer {\n  name: "stage1_unit3_bn2"'),
@@ -204,6 +205,6 @@ def test_basic_block_template(tmp_path: pathlib.Path) -> None:
 
 def test_stem_deviations(tmp_path: pathlib.Path) -> None:
     net = tmp_path / "stem.prototxt"
-    net.write_text(_edit(TEXT, "pooling0", "pool: MAX", "pool: AVE"))
+    net.write_text(_edit(TEXT, "pooling0", "pooling_param {", "pooling_param {\n    pool: AVE"))
     messages = [str(d) for d in check_file(net).deviations]
     assert messages == ["pooling0: stem pooling AVE, expected MAX"]

@@ -1,0 +1,109 @@
+"""Reading a family spec from TOML (the standard library's tomllib) into a ``ResNeXtSpec``.
+
+    family = "resnext"            # or "resnet" (cardinality 1, bottleneck width 64)
+    depth = 50                    # or units = [3, 4, 6, 3]
+    cardinality = 32
+    bottleneck_width = 4
+    input = [1, 3, 224, 224]
+    classes = 1000
+    naming = "mxnet"              # or "caffe"
+    style = "post-activation"     # or "pre-activation"
+    stem = "imagenet"             # or "cifar"
+    name = "ResNeXt-50 (32x4d)"   # optional
+
+A spec that cannot make a valid net is an error naming the key and why.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import UsageError
+from .resnext import DEPTHS, ResNeXtSpec
+
+__all__ = ["read_spec", "spec_from_mapping", "SpecError"]
+
+KEYS = ("family", "depth", "units", "cardinality", "bottleneck_width", "input", "classes",
+        "naming", "style", "stem", "name")
+CHOICES = {"family": ("resnext", "resnet"), "naming": ("mxnet", "caffe"),
+           "style": ("post-activation", "pre-activation"), "stem": ("imagenet", "cifar")}
+
+
+class SpecError(UsageError):
+    """A spec key with a value that cannot make a valid net."""
+
+
+def _fail(where: str, key: str, why: str) -> SpecError:
+    return SpecError(f"key '{key}': {why}", where=where)
+
+
+def _positive_int(where: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _fail(where, key, f"expected a positive integer, got {value!r}")
+    return value
+
+
+def spec_from_mapping(data: Mapping[str, Any], where: str = "<spec>") -> ResNeXtSpec:
+    for key in data:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise _fail(where, key, f"unknown key{hint}; expected one of {', '.join(KEYS)}")
+    for key, choices in CHOICES.items():
+        if key in data and data[key] not in choices:
+            raise _fail(where, key, f"{data[key]!r} is not one of {', '.join(choices)}")
+    family = data.get("family", "resnext")
+    stem = data.get("stem", "imagenet")
+    if "units" in data:
+        units = data["units"]
+        if not isinstance(units, list) or not units:
+            raise _fail(where, "units", f"expected a list of unit counts, got {units!r}")
+        units = tuple(_positive_int(where, "units", u) for u in units)
+        if "depth" in data and 3 * sum(units) + 2 != data["depth"]:
+            raise _fail(where, "depth", f"{data['depth']} disagrees with units {list(units)} "
+                        f"(3 x {sum(units)} + 2 = {3 * sum(units) + 2})")
+    elif "depth" in data:
+        depth = _positive_int(where, "depth", data["depth"])
+        if depth not in DEPTHS[stem]:
+            known = ", ".join(map(str, DEPTHS[stem]))
+            raise _fail(where, "depth", f"no standard {stem} net of depth {depth} (known: "
+                        f"{known}); give 'units' for another")
+        units = DEPTHS[stem][depth]
+    else:
+        raise _fail(where, "depth", "give 'depth' or 'units'")
+    cardinality = _positive_int(where, "cardinality",
+                                data.get("cardinality", 1 if family == "resnet" else 32))
+    if family == "resnet" and cardinality != 1:
+        raise _fail(where, "cardinality", f"a ResNet has cardinality 1, got {cardinality} "
+                    "(use family = \"resnext\")")
+    width = _positive_int(where, "bottleneck_width",
+                          data.get("bottleneck_width", 64 if family == "resnet" else 4))
+    shape = data.get("input", [1, 3, 224, 224] if stem == "imagenet" else [1, 3, 32, 32])
+    if not isinstance(shape, list) or len(shape) != 4:
+        raise _fail(where, "input", f"expected [N, C, H, W], got {shape!r}")
+    shape = tuple(_positive_int(where, "input", d) for d in shape)
+    stride = (4 if stem == "imagenet" else 1) * 2 ** (len(units) - 1)
+    if min(shape[2:]) < stride:
+        raise _fail(where, "input", f"{shape[2]}x{shape[3]} is smaller than the net's total "
+                    f"stride {stride} ({stem} stem, {len(units)} stages)")
+    return ResNeXtSpec(units=units, cardinality=cardinality, bottleneck_width=width,
+                       input=shape, classes=_positive_int(where, "classes",
+                                                          data.get("classes", 1000)),
+                       naming=data.get("naming", "mxnet"),
+                       style=data.get("style", "post-activation"), stem=stem,
+                       name=str(data.get("name", "")), family=family)
+
+
+def read_spec(path: str | os.PathLike[str]) -> ResNeXtSpec:
+    where = str(path)
+    try:
+        with open(path, "rb") as stream:
+            data = tomllib.load(stream)
+    except OSError as error:
+        raise SpecError(f"cannot read the spec: {error.strerror or error}", where=where) from error
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"not valid TOML: {error}", where=where) from error
+    return spec_from_mapping(data, where)

@@ -1,0 +1,123 @@
+"""Specs to prototxt: the builder, the family generator, TOML specs and their errors, the
+generate command, and the model zoo in models/ (kept in sync, recognised by check with its
+spec's numbers, the paper's parameter counts)."""
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from prototxt_compiler import load
+from prototxt_compiler.api import check_file, generate
+from prototxt_compiler.backends.prototxt import to_prototxt
+from prototxt_compiler.errors import CompilerError
+from prototxt_compiler.ops.cost import layer_costs
+from prototxt_compiler.spec import NetBuilder, SpecError, read_spec, spec_from_mapping
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SPECS = sorted((ROOT / "models").glob("*.toml"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_models_are_in_sync_with_their_specs(spec: pathlib.Path) -> None:
+    """Regenerating each spec gives its committed prototxt, byte for byte; emitting the
+    parsed file again gives the same bytes (canonical text)."""
+    committed = spec.with_suffix(".prototxt").read_text()
+    assert generate(spec) == committed, f"{spec.name} is stale: run prototxt-compiler generate"
+    assert to_prototxt(load(spec.with_suffix(".prototxt"))) == committed
+
+
+# The papers' parameter counts (ResNeXt: Xie et al. 2017, Table 3/4 and 7; ResNet: He et
+# al. 2016): the learned parameters, BatchNorm statistics excluded; the seed-style nets add
+# the 6 parameters of their input Scale.
+PAPER = {"resnext50_32x4d": 25.0, "resnext101_32x8d": 88.8, "resnext101_64x4d": 83.5,
+         "resnet50": 25.6, "resnext29_8x64d": 34.4, "resnet101": 44.5, "resnet152": 60.2}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_models_pass_check_with_their_specs_numbers(spec: pathlib.Path) -> None:
+    s = read_spec(spec)
+    report = check_file(spec.with_suffix(".prototxt"))
+    assert report.deviations == []
+    assert report.architecture == s.title()
+    assert [st.units for st in report.stages] == list(s.units)
+    if s.cardinality > 1:
+        assert (report.cardinality, report.width) == (s.cardinality, s.bottleneck_width)
+    if spec.stem in PAPER:
+        params = sum(c.params for c in layer_costs(load(spec.with_suffix(".prototxt"))))
+        assert round(params / 1e6, 1) == PAPER[spec.stem]
+
+
+def test_naming_schemes() -> None:
+    mx = generate({"depth": 50})
+    assert 'name: "stage1_unit2_conv1"' in mx and 'name: "scale_stage1_unit2_bn1"' in mx
+    assert 'name: "stage1_unit2_plus"' in mx
+    caffe = generate({"family": "resnet", "depth": 101, "naming": "caffe"})
+    for name in ("res2a_branch2a", "bn2a_branch2a", "scale2a_branch2a", "res2a",
+                 "res4b22_branch2c", "res2a_branch1"):
+        assert f'name: "{name}"' in caffe
+
+
+def test_pre_activation_style_is_recognised(tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "pre.prototxt"
+    generate({"depth": 50, "style": "pre-activation"}, out)
+    report = check_file(out)
+    assert report.deviations == [] and report.template == "bottleneck-preact"
+
+
+@pytest.mark.parametrize("data, key, why", [
+    ({"depht": 50}, "depht", "did you mean 'depth'?"),
+    ({"depth": 51}, "depth", "no standard imagenet net of depth 51"),
+    ({}, "depth", "give 'depth' or 'units'"),
+    ({"units": [3, 4], "depth": 50}, "depth", "disagrees with units"),
+    ({"family": "resnet", "depth": 50, "cardinality": 32}, "cardinality", "cardinality 1"),
+    ({"depth": 50, "naming": "keras"}, "naming", "'keras' is not one of mxnet, caffe"),
+    ({"depth": 50, "cardinality": 0}, "cardinality", "positive integer"),
+    ({"depth": 50, "input": [1, 3, 16, 16]}, "input", "smaller than the net's total stride 32"),
+    ({"depth": 50, "input": [1, 3, 224]}, "input", "expected [N, C, H, W]"),
+], ids=["unknown-key", "unknown-depth", "no-depth", "depth-units", "resnet-cardinality",
+        "bad-naming", "zero-cardinality", "small-input", "bad-input"])
+def test_spec_errors_name_the_key(data: dict, key: str, why: str) -> None:
+    with pytest.raises(SpecError) as info:
+        spec_from_mapping(data, "s.toml")
+    assert str(info.value).startswith(f"s.toml: key '{key}': ")
+    assert why in str(info.value)
+
+
+def test_invalid_toml_is_a_spec_error(tmp_path: pathlib.Path) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text("depth = = 50\n")
+    result = run("generate", str(spec))
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_generate_cli(tmp_path: pathlib.Path) -> None:
+    out = run("generate", "--family", "resnext", "--depth", "101", "--cardinality", "64",
+              "--width", "4")
+    assert out.returncode == 0 and out.stdout == generate(ROOT / "models" / "resnext101_64x4d.toml")
+    target = tmp_path / "r.prototxt"
+    assert run("generate", str(ROOT / "models" / "resnet50.toml"), "-o", str(target)).returncode == 0
+    assert target.read_text() == (ROOT / "models" / "resnet50.prototxt").read_text()
+    both = run("generate", str(ROOT / "models" / "resnet50.toml"), "--depth", "50")
+    assert both.returncode == 2
+    cifar = run("generate", "--depth", "29", "--cardinality", "8", "--width", "64", "--stem",
+                "cifar", "--input", "1,3,32,32", "--classes", "10")
+    assert cifar.stdout == (ROOT / "models" / "resnext29_8x64d.prototxt").read_text()
+
+
+def test_builder_refuses_unknown_arguments_and_duplicate_names() -> None:
+    b = NetBuilder("n")
+    x = b.input("data", (1, 3, 8, 8))
+    with pytest.raises(TypeError):
+        b.conv(x, 8, kernel=3, name="c", dilation_typo=2)  # type: ignore[call-arg]
+    b.conv(x, 8, kernel=3, name="c")
+    with pytest.raises(CompilerError, match="'c' is used twice"):
+        b.conv(x, 8, kernel=3, name="c")
