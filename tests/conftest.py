@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -24,3 +26,10 @@ def corpus_path() -> pathlib.Path:
 @pytest.fixture
 def corpus() -> pathlib.Path:
     return corpus_path()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m prototxt_compiler ARGS`` from the project root, output captured: what a
+    user at a terminal sees, exit code included."""
+    return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
+                          capture_output=True, text=True, cwd=ROOT)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import pathlib
-import subprocess
-import sys
 
 import pytest
+
+from tests.conftest import run_cli
 
 from prototxt_compiler.cli import main
 from tests.shape_compare import CAFFE_SPLIT
@@ -16,9 +16,7 @@ MODEL = ROOT / "models" / "resnext50_32x4d.prototxt"
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+run = run_cli
 
 
 def test_info_table_lists_layers_and_totals(capsys: pytest.CaptureFixture) -> None:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pathlib
-import subprocess
-import sys
 from collections import Counter
 
 import numpy as np
 import onnx
 import pytest
+
+from tests.conftest import run_cli
 
 from prototxt_compiler.cli import main
 
@@ -17,9 +17,7 @@ MODEL = ROOT / "models" / "resnext50_32x4d.prototxt"
 NUMERIC = ROOT / "tests" / "fixtures" / "numeric"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+run = run_cli
 
 
 def test_resnext50_exports_folded_with_caffe_names(tmp_path: pathlib.Path) -> None:

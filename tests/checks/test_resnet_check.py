@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-import subprocess
-import sys
 
 import pytest
 
 from prototxt_compiler.api import check_file
-from tests.conftest import corpus_path
+from tests.conftest import corpus_path, run_cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "resnext50_32x4d.prototxt"
@@ -110,10 +108,7 @@ def test_each_deviation_names_its_layer(kind: str, tmp_path: pathlib.Path) -> No
 
 
 def test_cli_exit_codes_and_json(tmp_path: pathlib.Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
-                              capture_output=True, text=True, cwd=ROOT)
-
+    run = run_cli
     ok = run("check", str(MODEL))
     assert ok.returncode == 0 and ok.stdout.startswith(
         "ResNeXt-50 (32x4d): stages [3, 4, 6, 3], cardinality 32, bottleneck width 4, 25.0M")
@@ -133,8 +128,7 @@ def test_cli_exit_codes_and_json(tmp_path: pathlib.Path) -> None:
 
 
 def test_info_names_the_architecture() -> None:
-    out = subprocess.run([sys.executable, "-m", "prototxt_compiler", "info", str(MODEL)],
-                         capture_output=True, text=True, cwd=ROOT).stdout
+    out = run_cli("info", str(MODEL)).stdout
     assert out.splitlines()[-1].startswith("recognised: ResNeXt-50 (32x4d)")
 
 

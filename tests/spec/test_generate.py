@@ -4,10 +4,10 @@ spec's numbers, the paper's parameter counts)."""
 from __future__ import annotations
 
 import pathlib
-import subprocess
-import sys
 
 import pytest
+
+from tests.conftest import run_cli
 
 from prototxt_compiler import load
 from prototxt_compiler.api import check_file, generate
@@ -20,9 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "models").glob("*.toml"))
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+run = run_cli
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
