@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ops.base import FLT_MAX
+
 __all__ = ["Comparison", "compare", "FLT_MAX"]
 
-FLT_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ..proto import caffe_pb2
 from .fillers import Filler
 
 __all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
-           "Role", "spatial_values", "refuse_in_place"]
+           "Role", "spatial_values", "refuse_in_place", "FLT_MAX"]
 
 Role = str  # "layer" | "data" (becomes graph inputs) | "train_only" (dropped from deploy nets)
 
@@ -104,6 +104,10 @@ class OpRegistry:
 
 
 OPS = OpRegistry()
+
+FLT_MAX = 3.4028234663852886e38
+"""Caffe's float32 FLT_MAX: the start of a MAX window (and an in-place Eltwise MAX), which
+an empty window keeps."""
 
 
 def canonical_axis(axis: int, ndim: int, field: str = "axis") -> int:

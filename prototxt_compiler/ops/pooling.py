@@ -260,3 +260,11 @@ def window_axis(size: int, out: int, kernel: int, stride: int, pad: int, *,
     pooled = sum(1 for start in starts if start < size) if max_pool else out
     after = (pooled - 1) * stride + kernel - (size + pad)
     return WindowAxis(size, pad, after, pooled, out, divisor)
+
+
+def refuse_stochastic(pool: str) -> None:
+    """Caffe's CPU build has no TEST-phase forward for STOCHASTIC pooling: backends refuse it."""
+    if pool == "STOCHASTIC":
+        raise OpError("STOCHASTIC pooling has no TEST-phase forward in Caffe's CPU build "
+                      "(it aborts with 'Not Implemented Yet'); expected MAX or AVE",
+                      field="pooling_param.pool")

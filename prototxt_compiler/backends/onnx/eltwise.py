@@ -18,11 +18,11 @@ import numpy as np
 
 from ...ir import Node
 from ...ops.eltwise import EltwiseParams
+from ...ops.base import FLT_MAX
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_eltwise"]
 
-FLT_MAX = float(np.finfo(np.float32).max)
 
 
 def _chain(emit: Emitter, op_type: str, first: str, rest: Sequence[str]) -> None:

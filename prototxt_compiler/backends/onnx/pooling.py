@@ -35,27 +35,17 @@ they are concatenated along axis 1 in level order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from onnx import TensorProto
 
-from ...errors import OpError
 from ...ir import Node
-from ...ops.pooling import PoolingParams, SPPParams, pooled_hw, WindowAxis, window_axis
+from ...ops.pooling import PoolingParams, refuse_stochastic, SPPParams, pooled_hw, WindowAxis, window_axis
+from ...ops.base import FLT_MAX
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_pooling", "convert_spp"]
 
-FLT_MAX = float(np.finfo(np.float32).max)
-"""Caffe's starting value for a MAX window (3.4028234663852886e38)."""
-
-
-def _refuse_stochastic(pool: str) -> None:
-    if pool == "STOCHASTIC":
-        raise OpError("STOCHASTIC pooling has no TEST-phase forward in Caffe's CPU build "
-                      "(it aborts with 'Not Implemented Yet'); expected MAX or AVE",
-                      field="pooling_param.pool")
 
 
 def _crop(emit: Emitter, x: str, axes: Sequence[WindowAxis]) -> tuple[str, int]:
@@ -136,7 +126,7 @@ def _pooling(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],
              tops: Sequence[str | None]) -> str:
     """Emits one pooling of ``x`` (spatial ``shape``) into ``tops``; returns the top's name
     (a fresh one where ``tops[0]`` is None)."""
-    _refuse_stochastic(p.pool)
+    refuse_stochastic(p.pool)
     out = pooled_hw(p, *shape)
     if p.pool == "MAX":
         if tops[0] is None:
@@ -157,7 +147,7 @@ def convert_pooling(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> N
 @ONNX.register("SPP")
 def convert_spp(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: SPPParams = node.params
-    _refuse_stochastic(p.pool)
+    refuse_stochastic(p.pool)
     height, width = emit.input_shape(0)[2:]
     if p.pyramid_height == 1:
         _pooling(emit, p.levels[0], emit.input(0), (height, width), [emit.output(0)])

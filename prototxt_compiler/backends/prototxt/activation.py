@@ -2,7 +2,6 @@
 have none to write)."""
 from __future__ import annotations
 
-from typing import Any
 
 from ...ir import Node
 from ...ops.activation import (ClipParams, DropoutParams, ELUParams, ExpParams, PowerParams,

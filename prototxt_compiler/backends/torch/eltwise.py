@@ -23,11 +23,11 @@ from torch import nn
 
 from ...ir import Node
 from ...ops.eltwise import EltwiseParams
+from ...ops.base import FLT_MAX
 from .registry import TORCH
 
 __all__ = ["CaffeEltwise", "convert_eltwise"]
 
-FLT_MAX = float(np.finfo(np.float32).max)
 
 
 class CaffeEltwise(nn.Module):

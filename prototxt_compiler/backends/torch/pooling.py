@@ -31,22 +31,19 @@ concatenated in level order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...errors import OpError
 from ...ir import Node
-from ...ops.pooling import PoolingParams, SPPParams, pooled_hw, WindowAxis, window_axis
+from ...ops.pooling import PoolingParams, refuse_stochastic, SPPParams, pooled_hw, WindowAxis, window_axis
+from ...ops.base import FLT_MAX
 from .registry import TORCH
 
 __all__ = ["CaffeMaxPool", "CaffeAvePool", "CaffeSPP", "convert_pooling", "convert_spp"]
 
-FLT_MAX = float(np.finfo(np.float32).max)
-"""Caffe's starting value for a MAX window (3.4028234663852886e38)."""
 
 
 def _plan(p: PoolingParams, height: int, width: int, out: tuple[int, int],
@@ -131,16 +128,9 @@ class CaffeAvePool(nn.Module):
         return F.avg_pool2d(x, self.kernel, self.stride, divisor_override=1) / self.divisor
 
 
-def _refuse_stochastic(pool: str) -> None:
-    if pool == "STOCHASTIC":
-        raise OpError("STOCHASTIC pooling has no TEST-phase forward in Caffe's CPU build "
-                      "(it aborts with 'Not Implemented Yet'); expected MAX or AVE",
-                      field="pooling_param.pool")
-
-
 def _pooling(p: PoolingParams, height: int, width: int, out: tuple[int, int], *,
              mask: bool) -> nn.Module:
-    _refuse_stochastic(p.pool)
+    refuse_stochastic(p.pool)
     if p.pool == "MAX":
         return CaffeMaxPool(p, height, width, out, mask=mask)
     return CaffeAvePool(p, height, width, out)
@@ -168,7 +158,7 @@ class CaffeSPP(nn.Module):
 @TORCH.register("SPP")
 def convert_spp(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: SPPParams = node.params
-    _refuse_stochastic(p.pool)
+    refuse_stochastic(p.pool)
     height, width = node.inputs[0].shape[2:]
     levels = [_pooling(level, height, width, pooled_hw(level, height, width), mask=False)
               for level in p.levels]
