@@ -208,3 +208,9 @@ def exp_constants(p: ExpParams) -> tuple[float, float]:
     else:
         outer = np.exp(f32(p.shift)) if natural else np.power(f32(p.base), f32(p.shift))
     return float(inner), float(outer)
+
+
+def log_base_scale(p: ExpParams) -> float:
+    """Log's y = ln(shift + scale * x) * base_scale: 1 / ln(base) in float32, as Caffe
+    computes it (1 for base -1, e)."""
+    return 1.0 if p.base == -1 else float(np.float32(1) / np.log(np.float32(p.base)))

@@ -28,8 +28,9 @@ import numpy as np
 from onnx import TensorProto, helper
 
 from ...ir import Node
-from ...ops.activation import (exp_constants, ClipParams, ELUParams, ExpParams, PowerParams, PReLUParams,
-                               ReLUParams, SwishParams, ThresholdParams)
+from ...ops.activation import (ClipParams, ELUParams, ExpParams, PReLUParams, PowerParams,
+                               ReLUParams, SwishParams, ThresholdParams, exp_constants,
+                               log_base_scale)
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_pointwise", "convert_relu", "convert_prelu", "convert_elu", "convert_bnll",
@@ -138,7 +139,7 @@ def convert_exp(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
 @ONNX.register("Log")
 def convert_log(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: ExpParams = node.params
-    base_scale = 1.0 if p.base == -1 else float(np.float32(1) / np.log(np.float32(p.base)))
+    base_scale = log_base_scale(p)
     y = _affine(emit, emit.input(0), p.scale, p.shift)
     y = _last(emit, "Log", [y], base_scale == 1)
     if base_scale != 1:

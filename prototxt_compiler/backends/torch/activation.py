@@ -29,8 +29,9 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.activation import (exp_constants, ClipParams, ELUParams, ExpParams, PowerParams, PReLUParams,
-                               ReLUParams, SwishParams, ThresholdParams)
+from ...ops.activation import (ClipParams, ELUParams, ExpParams, PReLUParams, PowerParams,
+                               ReLUParams, SwishParams, ThresholdParams, exp_constants,
+                               log_base_scale)
 from .registry import TORCH
 
 __all__ = ["CaffeReLU", "CaffePReLU", "CaffeELU", "Pointwise", "CaffePower", "CaffeExp",
@@ -210,7 +211,7 @@ class CaffeLog(nn.Module):
 @TORCH.register("Log")
 def convert_log(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ExpParams = node.params
-    base_scale = 1.0 if p.base == -1 else float(np.float32(1) / np.log(np.float32(p.base)))
+    base_scale = log_base_scale(p)
     return CaffeLog(scale=p.scale, shift=p.shift, base_scale=base_scale)
 
 
