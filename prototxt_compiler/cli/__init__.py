@@ -1,0 +1,50 @@
+"""The ``prototxt-compiler`` command line: one module per command.
+
+The one place that turns exceptions into messages and exit codes: 0 success, 1 a check found
+problems, 2 bad input or usage. No Python traceback reaches the user for bad input. A command
+module has ``add_parser(subparsers)``, which registers its parser with ``func`` set to a
+function of the parsed arguments returning the exit code; ``COMMANDS`` lists them in the
+order ``--help`` shows them.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import CompilerError
+from . import check, compile, generate, info
+
+__all__ = ["main", "build_parser", "COMMANDS"]
+
+COMMANDS = (info, compile, check, generate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="prototxt-compiler",
+        description="Compile Caffe network definitions (prototxt + caffemodel).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CompilerError as error:
+        print(f"prototxt-compiler: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
