@@ -6,66 +6,125 @@ from __future__ import annotations
 import os
 import pathlib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from .checks import Report, check
-from .errors import CheckError, LayerError, UsageError
+from .errors import CheckError, LayerError, ParseError, UsageError
 from .frontend.importer import import_net
 from .frontend.reader import read_net
 from .frontend.upgrade import upgrade_net
 from .frontend.weights import attach_weights, init_weights, read_caffemodel
-from .ir import Graph, Shape
+from .ir import Graph, Shape, Value, format_shape
 from .passes.fold_batchnorm import fold_batchnorm
 from .passes.infer_shapes import infer_shapes
 from .passes.remove_identity import remove_identity_layers
 
 __all__ = ["load", "load_with_weights", "load_torch", "fold_graph", "compile_onnx",
-           "check_file", "generate"]
+           "check_file", "load_for_check", "generate", "checked_input_shapes",
+           "write_atomically"]
 
 
 def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[int]] | None = None,
          phase: str = "TEST", stages: Sequence[str] | None = None,
-         allow_unknown_fields: bool = False,
+         allow_unknown_fields: bool = False, weights: str | os.PathLike[str] | None = None,
          shape_errors: list[LayerError] | None = None) -> Graph:
     """Parses a Caffe net definition (prototxt text or binary; current or legacy V0/V1
     format) and returns its graph with every blob's shape as Caffe computes it.
 
     ``input_shapes`` maps blob names to shapes: it overrides declared input shapes (a new
-    batch size, say) and gives the shapes of blobs a fragment reads but does not produce.
-    ``phase`` ("TEST" or "TRAIN") and ``stages`` select layers by their include/exclude rules.
-    Parse notes (upgrades done, fork fields read, fields ignored, layers dropped) are in
-    ``graph.notes``.
+    batch size, say) and gives the shapes of blobs a fragment reads but does not produce;
+    the key ``""`` names the net's one input, whatever it is called. A fragment's input
+    whose shape is not given keeps symbolic sizes (``N``, ``C``, ``H``, ``W``) where the
+    net does not fix them. ``phase`` ("TEST" or "TRAIN") and ``stages`` select layers by
+    their include/exclude rules. ``weights`` (a .caffemodel) gives every layer its blobs.
+    Parse notes (upgrades done, fork fields read, fields ignored, layers dropped, fragment
+    inputs) are in ``graph.notes``.
     """
     if phase not in ("TEST", "TRAIN"):
         raise UsageError(f"phase is {phase!r}, expected 'TEST' or 'TRAIN'")
-    shapes: dict[str, Shape] = {}
-    for name, shape in (input_shapes or {}).items():
-        dims = tuple(int(d) for d in shape)
-        if not dims or any(d <= 0 for d in dims):
-            raise UsageError(f"input shape for '{name}' is {list(dims)}, expected positive "
-                             "dimensions")
-        shapes[name] = dims
+    shapes = checked_input_shapes(input_shapes)
     net, source = read_net(path, allow_unknown_fields=allow_unknown_fields)
+    _refuse_weights_file(net, str(path))
     upgraded = upgrade_net(net, filename=str(path))
+    if not upgraded.net.layer:
+        raise ParseError("the file defines no layers: expected a Caffe net definition "
+                         "(layer { name: ... type: ... })", where=str(path))
     graph = import_net(upgraded.net, source=source, origin=upgraded.origin, phase=phase,
                        stages=stages, input_shapes=shapes)
     graph.notes[:0] = list(source.notes) + [str(f) for f in source.ignored] + list(upgraded.notes)
-    infer_shapes(graph, errors=shape_errors)
+    blobs = read_caffemodel(weights) if weights is not None else None
+    derived = len(graph.notes)
+    infer_shapes(graph, errors=shape_errors, weights=blobs)
+    graph.notes[derived:derived] = [
+        f"'{blob}' is read (by {', '.join(repr(r) for r in readers)}) but written by no layer: "
+        f"an input of this fragment, {format_shape(graph_input(graph, blob).shape)}"
+        for blob, readers in graph.fragment_inputs.items()]
+    if blobs is not None:
+        graph.notes += attach_weights(graph, blobs, where=str(weights))
     return graph
+
+
+def graph_input(graph: Graph, blob: str) -> Value:
+    return next(v for v in graph.inputs if v.blob == blob)
+
+
+MAX_DIM = 2**31 - 1  # Caffe's blob dimensions are int32
+
+
+def checked_input_shapes(input_shapes: Any) -> dict[str, Shape]:
+    """``input_shapes`` as {blob: tuple of positive ints}, or a UsageError saying what is
+    wrong with it (not a mapping, a name that is no string, a shape that is no sequence of
+    integers, a dimension out of range)."""
+    if input_shapes is None:
+        return {}
+    if not isinstance(input_shapes, Mapping):
+        raise UsageError("input shapes must map blob names to shapes, e.g. "
+                         "{'data': (1, 3, 224, 224)}; got a " + type(input_shapes).__name__)
+    shapes: dict[str, Shape] = {}
+    for name, shape in input_shapes.items():
+        if not isinstance(name, str):
+            raise UsageError(f"input shape key {name!r} is not a blob name (a string)")
+        label = f"input shape for '{name}'" if name else "input shape"
+        if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence | np.ndarray):
+            raise UsageError(f"{label} is {shape!r}, expected a sequence of positive "
+                             "integers such as (1, 3, 224, 224)")
+        dims = []
+        for d in shape:
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+                raise UsageError(f"{label} is {list(shape)!r}: {d!r} is not an integer")
+            dims.append(int(d))
+        if not dims or any(d <= 0 or d > MAX_DIM for d in dims):
+            raise UsageError(f"{label} is {dims}, expected positive dimensions up to "
+                             f"{MAX_DIM:,} (Caffe's int32)")
+        shapes[name] = tuple(dims)
+    return shapes
+
+
+def _refuse_weights_file(net: Any, where: str) -> None:
+    """A .caffemodel holds a net and its blobs, usually the training net: refuse it as the
+    definition, rather than drop the weights it carries."""
+    with_blobs = sum(1 for layer in list(net.layer) + list(net.layers) if len(layer.blobs))
+    if with_blobs:
+        raise ParseError(f"this is a .caffemodel (trained weights: {with_blobs} layer(s) with "
+                         "blobs), not a net definition: give the deploy .prototxt as the net "
+                         "and this file as its weights (-w NET.caffemodel; Python: "
+                         "weights=...)", where=where)
 
 
 def load_with_weights(prototxt: str | os.PathLike[str],
                       weights: str | os.PathLike[str] | None = None,
                       input_shapes: Mapping[str, Sequence[int]] | None = None, *,
-                      phase: str = "TEST", seed: int = 0, warn: bool = True) -> Graph:
+                      phase: str = "TEST", seed: int = 0, warn: bool = True,
+                      allow_unknown_fields: bool = False) -> Graph:
     """The shaped graph with every layer's blobs: from ``weights`` (a .caffemodel), or, without
     it, initialised by the layers' fillers as Caffe would (seeded), which a warning and a note
     in ``graph.notes`` say."""
-    graph = load(prototxt, input_shapes=input_shapes, phase=phase)
-    if weights is not None:
-        graph.notes += attach_weights(graph, read_caffemodel(weights), where=str(weights))
-    else:
+    graph = load(prototxt, input_shapes=input_shapes, phase=phase, weights=weights,
+                 allow_unknown_fields=allow_unknown_fields)
+    if weights is None:
         notes = init_weights(graph, seed=seed)
         graph.notes += notes
         if warn:
@@ -103,32 +162,43 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                  input_shapes: Mapping[str, Sequence[int]] | None = None, *,
                  opset: int = 17, fold: bool = True, static_batch: bool = False,
                  phase: str = "TEST", seed: int = 0,
-                 template: str | None = None) -> tuple[Any, Graph, Report]:
+                 template: str | None = None, allow_unknown_fields: bool = False,
+                 progress: Callable[[str], None] | None = None
+                 ) -> tuple[Any, Graph, Report]:
     """prototxt (+ .caffemodel) -> checked ONNX model, written atomically to ``output`` when
     given (a temporary file beside it, renamed on success: on any error no file, or the old
     one untouched, remains). The net is first checked against the residual-network
     templates; with ``template`` ("resnext", "resnet", "auto") a deviation is a CheckError
-    and nothing is written. Returns the model, the graph and the check's report."""
+    and nothing is written. ``progress`` is called with the name of each step as it starts.
+    Returns the model, the graph (folded when ``fold``) and the check's report."""
     import onnx
 
     from .backends.onnx import save, to_onnx
 
+    step = progress or (lambda _: None)
+    step("reading the net" + (" and its weights" if weights is not None else ""))
     graph = load_with_weights(prototxt, weights, input_shapes, phase=phase, seed=seed,
-                              warn=False)
+                              warn=False, allow_unknown_fields=allow_unknown_fields)
+    step("checking the architecture")
     report = check(graph, template or "auto")
     if template is not None and not report.matches:
         raise CheckError("the net deviates from the template; nothing was written:\n"
                          + report.render().rstrip())
     if fold:
+        step("folding BatchNorm and Scale")
         fold_graph(graph)
+    step("emitting ONNX")
     model = to_onnx(graph, opset=opset, static_batch=static_batch)
     if output is None:
+        step("checking the model")
         onnx.checker.check_model(model, full_check=True)
         return model, graph, report
     data_name = os.path.basename(os.fspath(output)) + ".data"
 
     def write_and_check(tmp: str) -> None:
+        step("writing")
         save(model, tmp, data_name=data_name)
+        step("checking the model")
         # by path: works past protobuf's 2 GB limit and holds no second copy of the model
         onnx.checker.check_model(tmp, full_check=True)
 
@@ -138,7 +208,8 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
 
 def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     """Calls ``write(temporary_path)`` beside ``path`` and renames the result over ``path``;
-    on any failure the temporary file is removed and ``path`` is left as it was."""
+    on any failure the temporary file is removed and ``path`` is left as it was. The file
+    gets the mode of the file it replaces, or what the umask leaves of 0666."""
     import tempfile
 
     target = os.fspath(path)
@@ -151,6 +222,7 @@ def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as error:
         raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
@@ -159,12 +231,22 @@ def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
             os.remove(tmp)
 
 
-def check_file(path: str | os.PathLike[str], template: str = "auto", *,
-               input_shapes: Mapping[str, Sequence[int]] | None = None,
-               phase: str = "TEST", allow_unknown_fields: bool = False) -> Report:
-    """Loads a net and checks it against the residual-network templates. A layer whose
-    shape rule fails is explained where it is a unit's Eltwise (shortcut and main path of
-    different shapes); any other such failure is raised as bad input."""
+def _mode_for(target: str) -> int:
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def load_for_check(path: str | os.PathLike[str], *,
+                   input_shapes: Mapping[str, Sequence[int]] | None = None,
+                   phase: str = "TEST", allow_unknown_fields: bool = False
+                   ) -> tuple[Graph, list[LayerError]]:
+    """The graph for ``check``, and the layers whose shape rule failed. A failure is kept
+    where it is a unit's Eltwise (shortcut and main path of different shapes, which the
+    check explains); any other is raised as bad input."""
     errors: list[LayerError] = []
     graph = load(path, input_shapes=input_shapes, phase=phase,
                  allow_unknown_fields=allow_unknown_fields, shape_errors=errors)
@@ -172,6 +254,16 @@ def check_file(path: str | os.PathLike[str], template: str = "auto", *,
     others = [e for e in errors if e.layer not in eltwise]
     if others:
         raise others[0]
+    return graph, errors
+
+
+def check_file(path: str | os.PathLike[str], template: str = "auto", *,
+               input_shapes: Mapping[str, Sequence[int]] | None = None,
+               phase: str = "TEST", allow_unknown_fields: bool = False) -> Report:
+    """Loads a net and checks it against the residual-network templates (``load_for_check``
+    says which shape failures are explained)."""
+    graph, errors = load_for_check(path, input_shapes=input_shapes, phase=phase,
+                                   allow_unknown_fields=allow_unknown_fields)
     return check(graph, template, errors)
 
 

@@ -101,14 +101,17 @@ class MissingInputShapeError(GraphError):
     """
 
     def __init__(self, missing: dict[str, list[str]],
-                 undeclared: dict[str, str] | None = None) -> None:
+                 undeclared: dict[str, str] | None = None, *,
+                 hints: dict[str, str | None] | None = None) -> None:
         undeclared = undeclared or {}
+        hints = hints or {}
         lines = []
         if missing:
-            lines.append("blobs read but produced by no layer (is this a fragment of a "
-                         "bigger net?):")
+            lines.append("blobs read but produced by no layer (a typo, or inputs of a "
+                         "fragment of a bigger net?):")
             for blob, readers in missing.items():
-                lines.append(f"  '{blob}', read by {', '.join(repr(r) for r in readers)}")
+                hint = f" (did you mean '{hints[blob]}'?)" if hints.get(blob) else ""
+                lines.append(f"  '{blob}', read by {', '.join(repr(r) for r in readers)}{hint}")
         if undeclared:
             lines.append("inputs whose shape the net does not fix:")
             for blob, layer in undeclared.items():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ir import Graph, format_shape
+from .ir import Graph, format_shape, is_symbolic
 from .ops.cost import layer_costs
 
-__all__ = ["info_rows", "render_table", "human"]
+__all__ = ["info_rows", "render_table", "human", "json_ready"]
 
 
 def info_rows(graph: Graph) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -31,7 +31,20 @@ def info_rows(graph: Graph) -> tuple[list[dict[str, Any]], dict[str, int]]:
     return rows, totals
 
 
-def human(n: int) -> str:
+def json_ready(rows: list[dict[str, Any]], totals: dict[str, Any]) -> dict[str, Any]:
+    """The rows and totals with symbolic sizes as strings (``"H"``, ``"73728*N*H*W"``)."""
+    def plain(x: Any) -> Any:
+        if isinstance(x, list):
+            return [plain(d) for d in x]
+        return str(x) if is_symbolic(x) else x
+
+    return {"layers": [{k: plain(v) for k, v in row.items()} for row in rows],
+            **{k: plain(v) for k, v in totals.items()}}
+
+
+def human(n: Any) -> str:
+    if is_symbolic(n):
+        return f"{n}"
     for unit, scale in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
         if n >= scale:
             return f"{n / scale:.1f}{unit}"
@@ -53,7 +66,9 @@ def render_table(rows: list[dict[str, Any]], totals: dict[str, int]) -> str:
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
     out = [line(header), line(tuple("-" * w for w in widths))] + [line(b) for b in body]
-    out.append(f"total: {len(rows)} layers, {totals['params']:,} parameters "
-               f"({human(totals['params'])}), {totals['macs']:,} multiply-accumulates "
-               f"({human(totals['macs'])})")
+    def total(n: Any, what: str) -> str:
+        return f"{n:,} {what}" if is_symbolic(n) else f"{n:,} {what} ({human(n)})"
+
+    out.append(f"total: {len(rows)} layers, {total(totals['params'], 'parameters')}, "
+               f"{total(totals['macs'], 'multiply-accumulates')}")
     return "\n".join(out) + "\n"

@@ -47,14 +47,16 @@ def test_info_json_matches_caffe_shapes_for_every_blob(capsys: pytest.CaptureFix
     assert 4.1e9 < report["macs"] < 4.3e9
 
 
-def test_fragment_without_shapes_exits_2_with_the_fix(tmp_path: pathlib.Path) -> None:
+def test_fragment_without_shapes_is_symbolic_and_takes_given_shapes(
+        tmp_path: pathlib.Path) -> None:
     net = tmp_path / "frag.prototxt"
     net.write_text('layer { name: "a" type: "ReLU" bottom: "x" top: "a" }\n')
     result = run("info", str(net))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert "'x', read by 'a'" in result.stderr
-    assert "--input-shape x=N,C,H,W" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "note: 'x' is read (by 'a') but written by no layer: an input of this fragment, " \
+           "NxCxHxW" in result.stderr
+    assert result.stdout.splitlines()[3].split() == ["a", "ReLU", "x", "->", "a", "NxCxHxW",
+                                                     "0", "0"]
     result = run("info", str(net), "--input-shape", "x=1,3,5,5")
     assert result.returncode == 0, result.stderr
     assert "1x3x5x5" in result.stdout

@@ -1,52 +1,155 @@
-"""What every command shares: the net arguments, ``--input-shape`` parsing, loading a net
-as the arguments say, and printing the notes of a load."""
+"""What every command shares: the net arguments, ``--input-shape`` parsing, ``-q``/``-v``,
+progress on a terminal, loading a net as the arguments say, and printing its notes."""
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+import time
+from typing import Any
 
-from ..api import load
 from ..errors import UsageError
 from ..ir import Graph
 
-__all__ = ["parse_input_shape", "add_net_arguments", "input_shapes", "load_net", "print_notes"]
+__all__ = ["parse_input_shape", "add_net_arguments", "add_output_arguments", "input_shapes",
+           "load_net", "print_notes", "Progress", "seed", "refuse_overwriting_inputs",
+           "MAX_SEED"]
+
+MAX_SEED = 2**32 - 1
+_DIMS = re.compile(r"\s*\d+\s*(?:[x,]\s*\d+\s*)*\Z")
 
 
 def parse_input_shape(text: str) -> tuple[str, tuple[int, ...]]:
-    name, sep, dims = text.partition("=")
-    try:
-        shape = tuple(int(d) for d in dims.replace("x", ",").split(","))
-    except ValueError:
-        shape = ()
-    if not sep or not name or not shape or any(d <= 0 for d in shape):
+    """``NAME=N,C,H,W`` (also ``NAME:N,C,H,W`` and ``x`` between the dimensions, as
+    polygraphy, onnxsim and trtexec write them), or a bare shape for a net of one input
+    (returned with the name "")."""
+    name, dims = "", text
+    if "=" in text:
+        name, _, dims = text.partition("=")
+    elif not _DIMS.match(text) and ":" in text:
+        name, _, dims = text.rpartition(":")
+    shape: tuple[int, ...] = ()
+    if _DIMS.match(dims):
+        shape = tuple(int(d) for d in re.split(r"[x,]", dims.replace(" ", "")))
+    if ("=" in text or ":" in text) and not name.strip() or not shape or \
+            any(d <= 0 or d > 2**31 - 1 for d in shape):
         raise UsageError(f"--input-shape {text!r}: expected NAME=N,C,H,W with positive "
-                         "integers, e.g. data=1,3,224,224")
-    return name, shape
+                         "integers, e.g. data=1,3,224,224 (or data:1x3x224x224; a bare "
+                         "1,3,224,224 for a net of one input)")
+    return name.strip(), shape
 
 
 def input_shapes(args: argparse.Namespace) -> dict[str, tuple[int, ...]]:
-    return dict(parse_input_shape(s) for s in args.input_shape)
+    shapes: dict[str, tuple[int, ...]] = {}
+    for text in args.input_shape:
+        name, shape = parse_input_shape(text)
+        if name in shapes:
+            what = f"'{name}'" if name else "the net's one input"
+            raise UsageError(f"--input-shape gives {what} twice ({list(shapes[name])} and "
+                             f"{list(shape)}): give each input once")
+        shapes[name] = shape
+    return shapes
+
+
+def seed(text: str) -> int:
+    """An argparse type: a seed numpy's generators take."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: expected 0 to {MAX_SEED}")
+    return value
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """``-q`` and ``-v``, which every command takes."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="print only errors and the output asked for: no notes, no "
+                            "progress")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="say more: every note in full, the time of each step, and the "
+                            "traceback of an internal error")
 
 
 def add_net_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("net", help="the net definition (.prototxt, current or legacy)")
+    parser.add_argument("net", help="the net definition (.prototxt, current or legacy; or a "
+                                    "binary NetParameter)")
     parser.add_argument("--input-shape", action="append", default=[], metavar="NAME=N,C,H,W",
                         help="shape of an input blob (repeatable): overrides a declared "
-                             "shape, or gives one the net lacks (a fragment's inputs)")
+                             "shape, or gives one the net lacks (a fragment's inputs); also "
+                             "NAME:1x3x224x224, or a bare shape for a net of one input")
     parser.add_argument("--phase", choices=("TEST", "TRAIN"), default="TEST",
-                        help="which phase's layers to keep (include/exclude rules)")
+                        help="which phase's layers to keep by their include/exclude rules "
+                             "(default: %(default)s)")
     parser.add_argument("--allow-unknown-fields", action="store_true",
                         help="load the rest of a file with fields BVLC Caffe does not know, "
                              "listing each ignored field")
+    add_output_arguments(parser)
 
 
-def print_notes(graph: Graph) -> None:
+def print_notes(graph: Graph, args: argparse.Namespace) -> None:
+    if getattr(args, "quiet", False):
+        return
     for note in graph.notes:
         print(f"note: {note}", file=sys.stderr)
 
 
 def load_net(args: argparse.Namespace) -> Graph:
+    from ..api import load
+
     graph = load(args.net, input_shapes=input_shapes(args), phase=args.phase,
                  allow_unknown_fields=args.allow_unknown_fields)
-    print_notes(graph)
+    print_notes(graph, args)
     return graph
+
+
+def refuse_overwriting_inputs(output: str | None, *inputs: str | None) -> None:
+    """An output path that names one of the command's input files is a usage error."""
+    if output is None:
+        return
+    for path in inputs:
+        if path is not None and os.path.exists(path) and os.path.exists(output) and \
+                os.path.samefile(path, output):
+            raise UsageError(f"-o {output} is also an input of this command ({path}); "
+                             "expected a new file name")
+
+
+class Progress:
+    """The step a long command is at, on one line of a terminal's stderr (nothing when
+    stderr is not a terminal or under ``-q``); under ``-v`` each step's time, anywhere."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.verbose = bool(getattr(args, "verbose", False))
+        self.live = sys.stderr.isatty() and not getattr(args, "quiet", False)
+        self.step: str | None = None
+        self.started = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        self._finish()
+        self.step = step
+        self.started = time.perf_counter()
+        if self.live:
+            sys.stderr.write(f"\r\x1b[K{step}...")
+            sys.stderr.flush()
+
+    def _finish(self) -> None:
+        if self.step is None:
+            return
+        if self.live:
+            sys.stderr.write("\r\x1b[K")
+        if self.verbose:
+            print(f"{self.step}: {time.perf_counter() - self.started:.2f} s", file=sys.stderr)
+        sys.stderr.flush()
+        self.step = None
+
+    def done(self) -> None:
+        self._finish()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._finish()

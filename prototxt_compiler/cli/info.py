@@ -13,14 +13,14 @@ __all__ = ["add_parser"]
 
 def run(args: argparse.Namespace) -> int:
     from ..checks import check
-    from ..info import info_rows, render_table
+    from ..info import info_rows, json_ready, render_table
 
     graph = load_net(args)
     rows, totals = info_rows(graph)
     report = check(graph)
     architecture = report.headline() if report.matches else None
     if args.json:
-        json.dump({"name": graph.name, "layers": rows, **totals,
+        json.dump({"name": graph.name, **json_ready(rows, totals),
                    "architecture": architecture}, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:

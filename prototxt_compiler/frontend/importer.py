@@ -8,13 +8,15 @@ layer produces, a top written twice, unsupported types) are collected and report
 """
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 
 from ..errors import (GraphError, LayerError, Location, MissingInputShapeError, OpError,
-                      UnsupportedLayerError)
-from ..ir import Graph, Shape, Value
+                      UnsupportedLayerError, UsageError)
+from ..ir import Graph, Shape, SymDim, Value
 from ..ops import OPS
 from ..proto import caffe_pb2
+from .order import edit_distance, order_error
 from .phase import NetState, keeps_layer
 from .source import SourceMap
 
@@ -77,8 +79,29 @@ def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
                              type=layer.type, location=loc)
         names[layer.name] = loc
         _check_counts(layer, loc)
-    _Builder(graph, given).build(kept)
+    builder = _Builder(graph, given)
+    builder.build(kept)
+    _apply_unnamed_shape(graph, given)
+    unused = sorted(set(given) - builder.used_given - {""})
+    if unused:
+        inputs = [v.blob for v in graph.inputs]
+        close = difflib.get_close_matches(unused[0], inputs, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"an input shape is given for '{unused[0]}', which is not an input of "
+                         f"the net{hint}; its inputs: {', '.join(inputs) or 'none'}")
     return graph
+
+
+def _apply_unnamed_shape(graph: Graph, given: Mapping[str, Shape]) -> None:
+    """A shape given without a name (key ``""``) is the shape of the net's one input."""
+    if "" not in given:
+        return
+    if len(graph.inputs) != 1:
+        names = ", ".join(v.blob for v in graph.inputs) or "none"
+        raise UsageError(f"an input shape without a name needs a net with one input; this net "
+                         f"has {len(graph.inputs)} ({names}): give NAME=N,C,H,W")
+    graph.inputs[0].shape = tuple(given[""])
+    graph.fragment_inputs.pop(graph.inputs[0].blob, None)
 
 
 class _Builder:
@@ -87,15 +110,23 @@ class _Builder:
     def __init__(self, graph: Graph, given: dict[str, Shape]) -> None:
         self.graph = graph
         self.given = given
+        self.used_given: set[str] = set()
         self.current: dict[str, Value] = {}
         self.writer: dict[str, str] = {}  # blob -> the layer that wrote it first
-        self.missing: dict[str, list[str]] = {}
+        self.first_write: dict[str, int] = {}  # blob -> index of the first layer writing it
+        self.unwritten: dict[str, list[int]] = {}  # blob no layer writes -> its readers
+        self.misordered: list[tuple[int, str]] = []  # (reader index, blob) read too early
         self.read_by_dropped: set[str] = set()
         self.declared_by: dict[str, str] = {}
+        self.index = 0
 
     def build(self, layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
         self.layers = layers
-        for layer, loc in layers:
+        for i, (layer, _) in enumerate(layers):
+            if OPS[layer.type].role != "train_only":
+                for top in layer.top:
+                    self.first_write.setdefault(top, i)
+        for self.index, (layer, loc) in enumerate(layers):
             op = OPS[layer.type]
             try:
                 params = op.read(layer)
@@ -111,48 +142,89 @@ class _Builder:
                 self.read_by_dropped.update(layer.bottom)
             else:
                 self._add_node(layer, params, loc)
-        self._check_order()
+        if self.misordered:
+            raise order_error(self.layers, self.misordered, self.first_write)
+        self._resolve_unwritten()
         self._set_outputs()
         undeclared = {v.blob: self.declared_by[v.name] for v in self.graph.inputs
-                      if v.shape is None}
-        if self.missing or undeclared:
-            raise MissingInputShapeError(self.missing, undeclared)
+                      if v.shape is None and v.blob not in self.graph.fragment_inputs}
+        if undeclared:
+            raise MissingInputShapeError({}, undeclared)
 
-    def _check_order(self) -> None:
-        """A bottom that a *later* layer writes is an ordering error (Caffe needs layers in
-        topological order; a net whose layers feed each other in a circle has none)."""
-        order = [layer.name for layer, _ in self.layers]
-        for blob, readers in self.missing.items():
-            writers = [layer.name for layer, _ in self.layers if blob in layer.top]
-            if writers:
-                reader = readers[0]
-                later = [w for w in writers if order.index(w) > order.index(reader)]
+    def _resolve_unwritten(self) -> None:
+        """Blobs that layers read and no layer writes. In a net that declares its inputs they
+        are errors (a typo, or a fragment input whose shape is needed); in a net that declares
+        none they are the inputs of a fragment, unless one looks like a typo of a blob written
+        before it is read."""
+        if not self.unwritten:
+            return
+        names = [layer.name for layer, _ in self.layers]
+        declared = any(v.blob not in self.unwritten for v in self.graph.inputs)
+        if declared:
+            raise MissingInputShapeError(
+                {blob: [names[i] for i in readers] for blob, readers in self.unwritten.items()},
+                hints={blob: self._typo_of(blob, readers[0], strict=False)
+                       for blob, readers in self.unwritten.items()})
+        for blob, readers in self.unwritten.items():
+            typo = self._typo_of(blob, readers[0], strict=True)
+            if typo is not None:
+                layer, loc = self.layers[readers[0]]
                 raise GraphError(
-                    f"layer '{reader}' reads '{blob}' before layer '{later[0]}' writes it: "
-                    "layers must come in an order where every bottom is written first "
-                    "(a cycle has no such order)")
+                    f"layer '{layer.name}' ({layer.type}) reads '{blob}', which no layer writes; "
+                    f"did you mean '{typo}' (written by layer '{self.writer[typo]}')? A blob no "
+                    "layer writes is an input of the fragment only where it resembles no blob "
+                    "written before it", where=loc)
+        for k, (blob, readers) in enumerate(self.unwritten.items()):
+            value = self.current[blob]
+            suffix = "" if k == 0 else str(k)
+            value.shape = tuple(SymDim.symbol(s) for s in  # type: ignore[misc]
+                                ("N", f"C{suffix}", f"H{suffix}", f"W{suffix}"))
+            self.graph.fragment_inputs[blob] = [names[i] for i in readers]
+
+    def _typo_of(self, blob: str, reader: int, *, strict: bool) -> str | None:
+        """The blob written before layer ``reader`` that ``blob`` most likely misspells:
+        within 2 edits (1 for short names) when ``strict``, else the closest by difflib."""
+        before = [b for b, i in self.first_write.items() if i < reader and b in self.writer]
+        if not strict:
+            close = difflib.get_close_matches(blob, before, n=1)
+            return close[0] if close else None
+        limit = 1 if len(blob) < 8 else 2
+        near = [b for b in before if abs(len(b) - len(blob)) <= limit
+                and edit_distance(b, blob, limit) <= limit]
+        return near[0] if near else None
 
     def _add_inputs(self, layer: caffe_pb2.LayerParameter, params: object,
                     loc: Location | None) -> None:
         shapes = OPS[layer.type].infer(params, [], len(layer.top))
         for top, shape in zip(layer.top, shapes):
             self._check_new_top(layer, 0, top, loc)
+            if top in self.given:
+                self.used_given.add(top)
             value = self.graph.add_input(top, self.given.get(top, shape),
                                          layer=layer.name or "input")
             self.declared_by[value.name] = f"{layer.type} layer '{layer.name}'"
             self.current[top] = value
             self.writer[top] = layer.name
 
-    def _bottom(self, layer: caffe_pb2.LayerParameter, blob: str) -> Value | None:
+    def _bottom(self, layer: caffe_pb2.LayerParameter, blob: str) -> Value:
         if blob in self.current:
-            return self.current[blob]
+            value = self.current[blob]
+            if blob in self.unwritten:
+                self.unwritten[blob].append(self.index)
+            return value
         if blob in self.given:
+            self.used_given.add(blob)
             value = self.graph.add_input(blob, self.given[blob])
             self.current[blob] = value
             self.writer[blob] = "(given shape)"
             return value
-        self.missing.setdefault(blob, []).append(layer.name)
-        return None
+        if blob in self.first_write:  # a later layer writes it: reported after the walk
+            self.misordered.append((self.index, blob))
+            return Value(blob, blob)
+        self.unwritten[blob] = [self.index]
+        value = self.graph.add_input(blob, None)  # its shape: see _resolve_unwritten
+        self.current[blob] = value
+        return value
 
     def _check_new_top(self, layer: caffe_pb2.LayerParameter, index: int, top: str,
                        loc: Location | None) -> None:
@@ -180,8 +252,6 @@ class _Builder:
         inputs = [self._bottom(layer, blob) for blob in layer.bottom]
         for index, top in enumerate(layer.top):
             self._check_new_top(layer, index, top, loc)
-        if any(v is None for v in inputs):
-            return  # reported whole at the end, with every other missing blob
         node = self.graph.add_node(layer.name, layer.type, params, inputs, list(layer.top),
                                    location=loc)
         for value in node.outputs:

@@ -15,16 +15,27 @@ from typing import Any
 import numpy as np
 
 from ..errors import GraphError, Location
+from .symbolic import SymDim
 
-__all__ = ["Shape", "Value", "Node", "Graph", "format_shape"]
+__all__ = ["Shape", "Value", "Node", "Graph", "format_shape", "format_dim"]
 
 Shape = tuple[int, ...]
+"""A blob's dimensions. In a fragment whose inputs the net does not size, a dimension may be
+a ``SymDim`` (``ir.symbolic``), which behaves as an int in shape arithmetic and refuses to
+become a number."""
+
+
+def format_dim(dim: Any) -> str:
+    """A dimension as ``info`` prints it: ``56``, ``H``, ``((H+1)//2)``."""
+    if isinstance(dim, SymDim) and dim.name is None:
+        return f"({dim})"
+    return str(dim)
 
 
 def format_shape(shape: Shape | None) -> str:
     if shape is None:
         return "?"
-    return "x".join(str(d) for d in shape) if shape else "scalar"
+    return "x".join(format_dim(d) for d in shape) if shape else "scalar"
 
 
 class Value:
@@ -104,6 +115,8 @@ class Graph:
         self.dropped: list[str] = []
         # input blobs removed because only dropped layers read them (a label)
         self.removed_inputs: list[str] = []
+        # inputs of a fragment: blobs its layers read and no layer writes -> their readers
+        self.fragment_inputs: dict[str, list[str]] = {}
         self._versions: dict[str, int] = {}
         self._names: set[str] = set()
 

@@ -14,12 +14,14 @@ from math import prod
 from typing import Any
 
 from ..errors import OpError
-from ..ir import Shape
+from ..ir import Shape, SymbolBinding, is_symbolic
+from ..ir.symbolic import unify
 from ..proto import caffe_pb2
 from .fillers import Filler
 
 __all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
-           "Role", "spatial_values", "refuse_in_place", "FLT_MAX"]
+           "Role", "spatial_values", "refuse_in_place", "FLT_MAX", "unify_dims",
+           "known_less"]
 
 Role = str  # "layer" | "data" (becomes graph inputs) | "train_only" (dropped from deploy nets)
 
@@ -144,3 +146,29 @@ def refuse_in_place(layer: caffe_pb2.LayerParameter) -> None:
         if top == bottom:
             raise OpError(f"{layer.type} cannot run in place: top '{top}' is also its bottom "
                           "(expected a new top name)")
+
+
+def unify_dims(a: Sequence[Any], b: Sequence[Any], reason: str) -> None:
+    """Two shapes (or parts of shapes) that Caffe requires equal: where they differ only by
+    symbols of a fragment's inputs that the other side fixes, raises ``SymbolBinding`` so
+    that shape inference substitutes them and starts again. Otherwise returns, and the
+    caller's own check applies."""
+    if len(a) != len(b):
+        return
+    values: dict[str, Any] = {}
+    for x, y in zip(a, b):
+        if x != y:
+            found = unify(x, y)
+            if found is None:
+                return
+            values.update(found)
+    if values:
+        raise SymbolBinding(values, reason)
+
+
+def known_less(a: Any, b: Any) -> bool:
+    """``a < b`` for a validity check: False where either side is a symbolic size of a
+    fragment's input (the size is taken to fit; the run time then checks it)."""
+    if is_symbolic(a) or is_symbolic(b):
+        return False
+    return bool(a < b)

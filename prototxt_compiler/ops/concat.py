@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
-from .base import OPS, canonical_axis, refuse_in_place
+from .base import OPS, canonical_axis, refuse_in_place, unify_dims
 
 __all__ = ["ConcatParams", "SliceParams", "SplitParams"]
 
@@ -76,6 +76,9 @@ def infer_concat(p: ConcatParams, bottoms: Sequence[Shape], num_tops: int) -> li
         if len(shape) != len(top):
             raise OpError(f"bottom {i} has {len(shape)} axes, bottom 0 has {len(top)} "
                           "(expected the same number)")
+        unify_dims([d for j, d in enumerate(bottoms[0]) if j != axis],
+                   [d for j, d in enumerate(shape) if j != axis],
+                   f"its bottoms 0 and {i} must agree on every axis but {axis}")
         if any(a != b for j, (a, b) in enumerate(zip(shape, bottoms[0])) if j != axis):
             raise OpError(f"bottom {i} is {list(shape)}, bottom 0 is {list(bottoms[0])}: "
                           f"expected equal dims on every axis but {axis}")

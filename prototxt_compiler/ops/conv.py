@@ -15,7 +15,8 @@ from math import prod
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
-from .base import OPS, canonical_axis, spatial_values
+from .base import (OPS, canonical_axis, known_less, spatial_values,
+                   unify_dims)
 from .fillers import Filler, read_filler
 
 __all__ = ["ConvolutionParams"]
@@ -96,6 +97,7 @@ def bind_convolution(p: ConvolutionParams, bottoms: Sequence[Shape]) -> Convolut
 def _check_bottoms(p: ConvolutionParams, bottoms: Sequence[Shape], out_per_group: int) -> int:
     first = bottoms[0]
     for i, shape in enumerate(bottoms[1:], 1):
+        unify_dims(first, shape, f"its bottoms 0 and {i} must have one shape")
         if shape != first:
             raise OpError(f"all bottoms must have the same shape: bottom 0 is {list(first)}, "
                           f"bottom {i} is {list(shape)}")
@@ -116,7 +118,7 @@ def infer_convolution(p: ConvolutionParams, bottoms: Sequence[Shape], num_tops: 
     for i, size in enumerate(shape[p.axis + 1:]):
         extent = p.dilation[i] * (p.kernel[i] - 1) + 1
         out = (size + 2 * p.pad[i] - extent) // p.stride[i] + 1
-        if size + 2 * p.pad[i] < extent:
+        if known_less(size + 2 * p.pad[i], extent):
             raise OpError(f"kernel extent {extent} exceeds the padded input size "
                           f"{size + 2 * p.pad[i]} on spatial axis {i}",
                           field="convolution_param.kernel_size")
@@ -132,7 +134,7 @@ def infer_deconvolution(p: ConvolutionParams, bottoms: Sequence[Shape], num_tops
     for i, size in enumerate(shape[p.axis + 1:]):
         extent = p.dilation[i] * (p.kernel[i] - 1) + 1
         out = p.stride[i] * (size - 1) + extent - 2 * p.pad[i]
-        if out <= 0:
+        if known_less(out, 1):
             raise OpError(f"output size {out} on spatial axis {i} is not positive "
                           "(pad too large for the kernel)", field="convolution_param.pad")
         spatial.append(out)

@@ -1,12 +1,15 @@
 """What each layer of a shaped graph costs: learned parameters (from its expected blob shapes;
 BatchNorm's statistics are not parameters) and multiply-accumulates of one forward pass (from
-its op's ``macs`` rule)."""
+its op's ``macs`` rule). In a fragment whose inputs keep symbolic sizes, a count may be a
+``SymDim`` (``73,728*N*H*W`` multiply-accumulates)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
 
-from ..ir import Graph, Shape
+from typing import Any
+
+from ..ir import Graph, Shape, is_symbolic
 from .base import OPS
 
 __all__ = ["LayerCost", "layer_costs"]
@@ -19,8 +22,8 @@ class LayerCost:
     bottoms: tuple[str, ...]
     tops: tuple[str, ...]
     shapes: tuple[Shape, ...]
-    params: int
-    macs: int
+    params: Any  # an int, or a SymDim where it depends on a symbolic size
+    macs: Any
 
 
 def layer_costs(graph: Graph) -> list[LayerCost]:
@@ -31,7 +34,8 @@ def layer_costs(graph: Graph) -> list[LayerCost]:
         bottoms = [v.shape or () for v in node.inputs]
         tops = [v.shape or () for v in node.outputs]
         params = sum(prod(s) for s in op.blobs(node.params, bottoms)) if op.learned else 0
+        macs = op.macs(node.params, bottoms, tops)
         costs.append(LayerCost(node.name, node.type, tuple(v.blob for v in node.inputs),
                                tuple(v.blob for v in node.outputs), tuple(tops), params,
-                               int(op.macs(node.params, bottoms, tops))))
+                               macs if is_symbolic(macs) else int(macs)))
     return costs

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
-from .base import OPS
+from .base import OPS, unify_dims
 
 __all__ = ["EltwiseParams"]
 
@@ -56,6 +56,7 @@ def infer_eltwise(p: EltwiseParams, bottoms: Sequence[Shape], num_tops: int) -> 
     _check_coeff_count(p, len(bottoms))
     first = tuple(bottoms[0])
     for i, shape in enumerate(bottoms[1:], 1):
+        unify_dims(first, shape, f"its bottoms 0 and {i} must have one shape")
         if tuple(shape) != first:
             raise OpError(f"all bottoms must have the same shape: bottom 0 is {list(first)}, "
                           f"bottom {i} is {list(shape)}")

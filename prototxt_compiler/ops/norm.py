@@ -34,7 +34,7 @@ from math import prod
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
-from .base import OPS, canonical_axis
+from .base import OPS, canonical_axis, unify_dims
 from .fillers import Filler, read_filler
 
 __all__ = ["BatchNormParams", "ScaleParams", "BiasParams", "LRNParams", "MVNParams"]
@@ -126,6 +126,8 @@ def _given_axes(axis: int, bottom: Shape, given: Shape, field: str) -> tuple[int
     if axis + len(given) > len(bottom):
         raise OpError(f"bottom 1 {list(given)} applied from axis {axis} runs past bottom 0 "
                       f"{list(bottom)}", field=f"{field}.axis")
+    unify_dims(bottom[axis:axis + len(given)], tuple(given),
+               f"bottom 1 must match bottom 0 from axis {axis}")
     if bottom[axis:axis + len(given)] != tuple(given):
         raise OpError(f"bottom 1 {list(given)} must match bottom 0 {list(bottom)} from axis "
                       f"{axis} (expected {list(bottom[axis:axis + len(given)])})",

@@ -3,14 +3,28 @@
 Walks the nodes in order (they are topological), binds each node's params to its bottom
 shapes (``OpDef.bind``), and sets its tops' shapes (``OpDef.infer``). Graph inputs must have
 shapes. Returns whether any shape or param changed.
+
+A fragment's inputs may have symbolic dimensions (``ir.symbolic``). A rule that learns a
+symbol's value raises ``SymbolBinding`` (an Eltwise summing the input with a blob of known
+channels); so does a layer whose expected parameter blobs, where ``weights`` are given,
+fix a symbol (a convolution's weight gives its input channels). The binding is substituted
+in the inputs, the params are restored, and inference starts again: at most once per
+symbol. A rule that needs a concrete size where there is a symbol fails with an error naming
+the layer and the input to size.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
 from ..errors import GraphError, LayerError, OpError
-from ..ir import Graph, Node, format_shape
+from ..ir import Graph, Node, SymbolBinding, SymbolicShapeError, format_shape, symbols_of
+from ..ir.symbolic import substitute, unify
 from ..ops import OPS
 
-__all__ = ["infer_shapes", "layer_error"]
+__all__ = ["infer_shapes", "layer_error", "symbolic_error"]
 
 
 def layer_error(node: Node, error: OpError) -> LayerError:
@@ -18,13 +32,54 @@ def layer_error(node: Node, error: OpError) -> LayerError:
                       location=node.location)
 
 
-def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None) -> bool:
+def symbolic_error(graph: Graph, node: Node, error: SymbolicShapeError,
+                   what: str = "its shape rule") -> LayerError:
+    """A layer that needs a size the fragment leaves symbolic: which input, which flag."""
+    symbols = error.symbols or sorted(set().union(*(symbols_of(v.shape) for v in node.inputs
+                                                    if v.shape is not None)))
+    blobs = [v for v in graph.inputs if symbols_of(v.shape) & set(symbols)] or \
+        [v for v in graph.inputs if symbols_of(v.shape)]
+    named = ", ".join(f"{', '.join(sorted(symbols_of(v.shape) & set(symbols))) or 'a size'} "
+                      f"of '{v.blob}' ({format_shape(v.shape)})" for v in blobs)
+    flags = " ".join(f"--input-shape {v.blob}=N,C,H,W" for v in blobs)
+    return LayerError(f"{what} needs a concrete size where the net leaves {named} symbolic "
+                      f"({error}); give it: {flags} (Python: input_shapes=...)",
+                      layer=node.name, type=node.type, location=node.location)
+
+
+def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None,
+                 weights: Mapping[str, Sequence[np.ndarray]] | None = None) -> bool:
     """With ``errors`` given, a layer whose rule fails is recorded there instead of raised,
     its tops left without shapes, and the layers that read them skipped (for ``check``,
-    which explains such failures as deviations from a template)."""
+    which explains such failures as deviations from a template). ``weights`` (layer name ->
+    blobs) may fix the symbolic sizes of a fragment's inputs."""
     for value in graph.inputs:
         if value.shape is None:
             raise GraphError(f"graph input '{value.name}' has no shape")
+    originals = [(node, node.params) for node in graph.nodes]
+    symbols = set().union(*(symbols_of(v.shape) for v in graph.inputs))
+    for _ in range(len(symbols) + 1):
+        found: list[LayerError] = []
+        try:
+            changed = _infer(graph, found if errors is not None else None, weights)
+        except SymbolBinding as binding:
+            for node, params in originals:
+                node.params = params
+            for name in binding.values:
+                owners = [v.blob for v in graph.inputs if name in symbols_of(v.shape)]
+                graph.notes.append(f"fragment input {', '.join(map(repr, owners))}: "
+                                   f"{binding.reason}")
+            for value in graph.inputs:
+                value.shape = substitute(value.shape, binding.values)
+            continue
+        if errors is not None:
+            errors.extend(found)
+        return changed
+    raise GraphError("the symbolic sizes of the fragment's inputs do not settle")
+
+
+def _infer(graph: Graph, errors: list[LayerError] | None,
+           weights: Mapping[str, Sequence[np.ndarray]] | None) -> bool:
     changed = False
     for node in graph.nodes:
         op = OPS[node.type]
@@ -34,17 +89,26 @@ def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None) -> boo
         try:
             params = op.bind(node.params, bottoms) if op.bind else node.params
             tops = op.infer(params, bottoms, len(node.outputs))
+            if weights is not None and node.name in weights and any(map(symbols_of, bottoms)):
+                _unify_blobs(node, op.blobs(params, bottoms), weights[node.name])
+        except _Learned:
+            raise
         except OpError as error:
             if errors is None:
                 raise layer_error(node, error) from error
             errors.append(layer_error(node, error))
             continue
+        except SymbolicShapeError as error:
+            raise symbolic_error(graph, node, error) from error
+        except SymbolBinding as binding:
+            raise _Learned(binding.values, f"{_describe(binding.values)} from layer "
+                           f"'{node.name}' ({node.type}): {binding.reason}") from None
         if len(tops) != len(node.outputs):
             raise LayerError(f"the shape rule gave {len(tops)} tops for {len(node.outputs)}",
                              layer=node.name, type=node.type, location=node.location)
         for value, shape in zip(node.outputs, tops):
-            shape = tuple(int(d) for d in shape)
-            if any(d < 0 for d in shape):
+            shape = tuple(d if symbols_of(d) else int(d) for d in shape)
+            if any(isinstance(d, int) and d < 0 for d in shape):
                 raise LayerError(f"top '{value.blob}' would have shape {format_shape(shape)}",
                                  layer=node.name, type=node.type, location=node.location)
             changed |= value.shape != shape
@@ -52,3 +116,28 @@ def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None) -> boo
         changed |= params != node.params
         node.params = params
     return changed
+
+
+def _unify_blobs(node: Node, expected: Sequence[Any], found: Sequence[np.ndarray]) -> None:
+    """Symbols of the expected parameter-blob shapes that the weights' shapes fix."""
+    for i, (want, array) in enumerate(zip(expected, found)):
+        have = tuple(int(d) for d in array.shape)
+        want = tuple(want)
+        while len(have) > len(want) and have[0] == 1:  # the legacy 4-D form (1, 1, N, K)
+            have = have[1:]
+        if len(want) != len(have) or not symbols_of(want):
+            continue
+        for w, h in zip(want, have):
+            values = unify(w, h)
+            if values:
+                raise _Learned(values, f"{_describe(values)} from the weights of layer "
+                                    f"'{node.name}' ({node.type}), blob {i} "
+                                    f"{list(have)}")
+
+
+class _Learned(SymbolBinding):
+    """A binding with its layer named, on its way out of the walk."""
+
+
+def _describe(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in values.items())

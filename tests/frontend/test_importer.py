@@ -66,19 +66,37 @@ def test_top_written_twice_names_both_layers(tmp_path: pathlib.Path) -> None:
 
 def test_cycle_is_reported_with_its_layers() -> None:
     path = pathlib.Path(__file__).parents[1] / "fixtures" / "shapes" / "net_order_cycle.prototxt"
-    with pytest.raises(GraphError, match="layer 'a' reads 'b_out' before layer 'b' writes it"):
+    with pytest.raises(GraphError, match="net_order_cycle.prototxt:4:1: layers 'a' -> 'b' -> 'a' "
+                                         "read each other's tops in a cycle"):
         load(path)
 
 
-def test_fragment_lists_every_unproduced_blob_and_its_readers(tmp_path: pathlib.Path) -> None:
+def test_a_read_before_the_write_says_which_layer_to_move(tmp_path: pathlib.Path) -> None:
+    net = write(tmp_path, INPUT + '''layer { name: "b" type: "ReLU" bottom: "a_out" top: "b_out" }
+layer { name: "a" type: "TanH" bottom: "data" top: "a_out" }
+''')
+    with pytest.raises(GraphError, match=r"net.prototxt:2:1: layer 'b' reads 'a_out' before layer "
+                                         r"'a' \(line 3\) writes it: .*move 'a' before 'b'"):
+        load(net)
+
+
+def test_a_net_with_declared_inputs_lists_every_unproduced_blob(tmp_path: pathlib.Path) -> None:
+    net = write(tmp_path, INPUT + '''
+layer { name: "a" type: "ReLU" bottom: "dta" top: "a" }
+layer { name: "b" type: "Eltwise" bottom: "dta" bottom: "y" top: "b" }
+''')
+    with pytest.raises(MissingInputShapeError) as info:
+        load(net)
+    assert info.value.missing == {"dta": ["a", "b"], "y": ["b"]}
+    assert "'dta', read by 'a', 'b' (did you mean 'data'?)" in str(info.value)
+    assert "--input-shape dta=N,C,H,W --input-shape y=N,C,H,W" in str(info.value)
+
+
+def test_fragment_inputs_take_the_shapes_given(tmp_path: pathlib.Path) -> None:
     net = write(tmp_path, '''
 layer { name: "a" type: "ReLU" bottom: "x" top: "a" }
 layer { name: "b" type: "Eltwise" bottom: "x" bottom: "y" top: "b" }
 ''')
-    with pytest.raises(MissingInputShapeError) as info:
-        load(net)
-    assert info.value.missing == {"x": ["a", "b"], "y": ["b"]}
-    assert "--input-shape x=N,C,H,W --input-shape y=N,C,H,W" in str(info.value)
     graph = load(net, input_shapes={"x": (1, 2, 3, 3), "y": (1, 2, 3, 3)})
     assert [(v.blob, v.shape) for v in graph.inputs] == [("x", (1, 2, 3, 3)), ("y", (1, 2, 3, 3))]
     assert [v.shape for v in graph.outputs] == [(1, 2, 3, 3), (1, 2, 3, 3)]

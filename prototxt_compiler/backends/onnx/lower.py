@@ -16,7 +16,7 @@ from onnx import TensorProto, helper
 
 from ... import __version__
 from ...errors import LayerError, OpError, UsageError
-from ...ir import Graph, Value
+from ...ir import Graph, Value, is_symbolic, symbols_of
 from .registry import ONNX, Emitter
 
 __all__ = ["to_onnx", "MIN_OPSET", "max_opset", "value_names"]
@@ -49,19 +49,35 @@ def value_names(graph: Graph) -> dict[int, str]:
 
 
 def _batch_symbols(graph: Graph, static_batch: bool) -> dict[int, str]:
-    """Declared batch size -> symbol: inputs of one batch size share ``N`` (then ``N1``...)."""
+    """Declared batch size -> symbol: inputs of one batch size share ``N`` (then ``N1``...),
+    names that no symbolic size of a fragment's input takes."""
     symbols: dict[int, str] = {}
-    if not static_batch:
-        for value in graph.inputs:
-            if value.shape:
-                symbols.setdefault(value.shape[0], "N" if not symbols else f"N{len(symbols)}")
+    taken = set().union(*(symbols_of(v.shape) for v in graph.inputs))
+    if static_batch:
+        if taken:
+            raise UsageError("the fragment's inputs keep symbolic sizes "
+                             f"({', '.join(sorted(taken))}), so the batch cannot be made "
+                             "static: give the input shapes (--input-shape)")
+        return symbols
+    for value in graph.inputs:
+        if value.shape and not is_symbolic(value.shape[0]) and value.shape[0] not in symbols:
+            names = (f"N{i}" if i else "N" for i in range(len(taken) + len(symbols) + 1))
+            symbols[value.shape[0]] = next(n for n in names if n not in taken)
+            taken.add(symbols[value.shape[0]])
     return symbols
 
 
 def _value_info(name: str, value: Value, symbols: dict[int, str]) -> onnx.ValueInfoProto:
-    shape: list[int | str] = list(value.shape or ())
-    if shape and shape[0] in symbols:
-        shape[0] = symbols[shape[0]]
+    """A declared input or output: a symbolic size is its symbol's name, or unknown where
+    it is an expression; a concrete batch takes its symbol."""
+    shape: list[int | str | None] = []
+    for i, dim in enumerate(value.shape or ()):
+        if is_symbolic(dim):
+            shape.append(dim.name)
+        elif i == 0 and dim in symbols:
+            shape.append(symbols[dim])
+        else:
+            shape.append(dim)
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
 
 
