@@ -19,7 +19,7 @@ from .frontend.upgrade import upgrade_net
 from .frontend.weights import attach_weights, init_weights, read_caffemodel
 from .ir import Graph, Shape, Value, format_shape
 from .passes.fold_batchnorm import fold_batchnorm
-from .passes.infer_shapes import infer_shapes
+from .passes.infer_shapes import infer_shapes, require_concrete_blobs
 from .passes.remove_identity import remove_identity_layers
 
 __all__ = ["load", "load_with_weights", "load_torch", "fold_graph", "compile_onnx",
@@ -63,6 +63,7 @@ def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[in
         f"an input of this fragment, {format_shape(graph_input(graph, blob).shape)}"
         for blob, readers in graph.fragment_inputs.items()]
     if blobs is not None:
+        require_concrete_blobs(graph)
         graph.notes += attach_weights(graph, blobs, where=str(weights))
     return graph
 
@@ -125,6 +126,7 @@ def load_with_weights(prototxt: str | os.PathLike[str],
     graph = load(prototxt, input_shapes=input_shapes, phase=phase, weights=weights,
                  allow_unknown_fields=allow_unknown_fields)
     if weights is None:
+        require_concrete_blobs(graph)
         notes = init_weights(graph, seed=seed)
         graph.notes += notes
         if warn:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "Location", "CompilerError", "ParseError", "UpgradeError", "GraphError", "LayerError",
     "UnsupportedLayerError", "MissingInputShapeError", "OpError", "UsageError", "WeightsError",
-    "CheckError",
+    "CheckError", "InternalError",
 ]
 
 
@@ -136,3 +136,26 @@ class CheckError(CompilerError):
 
 class UsageError(CompilerError):
     """Bad command-line or API usage (a malformed --input-shape, an unknown phase)."""
+
+
+class InternalError(CompilerError):
+    """A failure that is a bug of the compiler, not of the input (exit 3), re-raised once
+    with the layer being converted, as torch.fx's Interpreter says "While executing"."""
+
+    exit_code = 3
+
+    def __init__(self, error: BaseException, *, layer: str, type: str,
+                 location: Location | None = None, backend: str = "") -> None:
+        where = f"layer '{layer}' ({type})"
+        if location is not None:
+            where = f"{location}: {where}"
+        stage = f"the {backend} backend" if backend else "the compiler"
+        super().__init__(f"internal error in {stage} while converting this layer: "
+                         f"{type_name(error)}: {error}; please report it with the input "
+                         "that caused it", where=where)
+        self.layer = layer
+        self.type = type
+
+
+def type_name(error: BaseException) -> str:
+    return type(error).__name__

@@ -6,13 +6,15 @@ layer of a graph that has no converter, all at once.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..errors import UnsupportedLayerError
-from ..ir import Graph
+from ..errors import CompilerError, InternalError, LayerError, OpError, UnsupportedLayerError
+from ..ir import Graph, Node, SymbolicShapeError, symbols_of
+from ..ops.base import symbolic_error
 
-__all__ = ["ConverterRegistry"]
+__all__ = ["ConverterRegistry", "converting"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,3 +49,31 @@ class ConverterRegistry:
                    if n.type not in self._converters]
         if missing:
             raise UnsupportedLayerError(missing, backend=self.backend)
+
+
+@contextmanager
+def converting(graph: Graph, node: Node, backend: str) -> Iterator[None]:
+    """Every failure of one layer's converter, re-raised once with the layer named: an
+    OpError as the LayerError it is, a symbolic size the converter needed as the error
+    saying which input to size, any other exception as an InternalError (a bug of ours)."""
+    try:
+        yield
+    except OpError as error:
+        raise LayerError(error.message, layer=node.name, type=node.type, field=error.field,
+                         location=node.location) from error
+    except CompilerError:
+        raise
+    except SymbolicShapeError as error:
+        raise symbolic_error(graph, node, error, f"its {backend} lowering") from error
+    except (TypeError, ValueError) as error:
+        shapes = [v.shape for v in (*node.inputs, *node.outputs)]
+        if any(symbols_of(tuple(s or ())) for s in shapes):  # a size baked into a constant
+            raise symbolic_error(graph, node, SymbolicShapeError(str(error)),
+                                 f"its {backend} lowering") from error
+        raise InternalError(error, layer=node.name, type=node.type, location=node.location,
+                            backend=backend) from error
+    except (MemoryError, RecursionError, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        raise InternalError(error, layer=node.name, type=node.type, location=node.location,
+                            backend=backend) from error

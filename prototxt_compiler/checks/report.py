@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..ir import format_dim, is_symbolic
+
 __all__ = ["Deviation", "Stage", "Report"]
 
 
@@ -37,6 +39,8 @@ class Report:
     params: int = 0
     stages: list[Stage] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
+    fragment: bool = False  # a cut of a net: units without a stem and head
+    shortcuts: str = ""  # a fragment's shortcuts, e.g. "identity shortcut"
 
     @property
     def matches(self) -> bool:
@@ -45,17 +49,20 @@ class Report:
     def headline(self) -> str:
         if self.architecture is None:
             return "no residual-network template matched"
-        parts = [f"stages {[s.units for s in self.stages]}"]
+        parts = [] if self.fragment else [f"stages {[s.units for s in self.stages]}"]
         if self.cardinality and self.cardinality > 1:
             parts += [f"cardinality {self.cardinality}", f"bottleneck width {self.width}"]
-        parts.append(f"{self.params / 1e6:.1f}M params")
+        parts.append(self.shortcuts if self.fragment else f"{self.params / 1e6:.1f}M params")
         return f"{self.architecture}: " + ", ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {"matches": self.matches, "architecture": self.architecture,
+                "fragment": self.fragment, "shortcuts": self.shortcuts or None,
                 "template": self.template, "cardinality": self.cardinality,
                 "bottleneck_width": self.width, "params": self.params,
-                "stages": [asdict(s) for s in self.stages],
+                "stages": [{k: [str(d) if is_symbolic(d) else d for d in v]
+                            if isinstance(v, tuple) else v for k, v in asdict(s).items()}
+                           for s in self.stages],
                 "deviations": [{"layers": list(d.layers), "message": d.message}
                                for d in self.deviations]}
 
@@ -64,7 +71,7 @@ class Report:
         if self.stages:
             lines.append(f"  {'stage':<6}{'units':>6}{'in':>7}{'out':>7}{'stride':>8}  output")
             for s in self.stages:
-                size = "x".join(str(d) for d in s.output_size)
+                size = "x".join(format_dim(d) for d in s.output_size)
                 lines.append(f"  {s.index:<6}{s.units:>6}{s.in_channels:>7}{s.out_channels:>7}"
                              f"{s.stride:>8}  {size}")
         for deviation in self.deviations:

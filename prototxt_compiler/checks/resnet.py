@@ -30,7 +30,40 @@ def check(graph: Graph, template: str = "auto",
     shape_errors=[])``): an Eltwise among them is explained as a deviation."""
     reports = [_Walk(graph, name, TEMPLATES[name], shape_errors).run()
                for name in FAMILY_TEMPLATES[template]]
-    return min(reports, key=lambda r: (r.architecture is None, len(r.deviations)))
+    best = min(reports, key=lambda r: (r.architecture is None, len(r.deviations)))
+    if best.architecture is not None and template in ("resnext", "resnet"):
+        _require_family(graph, best, template)
+    return best
+
+
+def _require_family(graph: Graph, report: Report, template: str) -> None:
+    """A named template is a requirement: a ResNeXt has cardinality > 1, a ResNet 1."""
+    cardinality = report.cardinality or 1
+    if (template == "resnext") == (cardinality > 1):
+        return
+    convs = [n for n in graph.nodes if n.type == "Convolution" and _hw(n.params.kernel, 0)
+             == (3, 3)]
+    layers = tuple(n.name for n in convs[:1])
+    if template == "resnext":
+        report.deviations.append(Deviation(layers, "the 3x3 convolutions are not grouped "
+                                 "(cardinality 1): a ResNet, not the ResNeXt that --template "
+                                 "resnext requires"))
+    else:
+        report.deviations.append(Deviation(layers, f"the 3x3 convolutions have group "
+                                 f"{cardinality}: a ResNeXt of cardinality {cardinality}, "
+                                 "not the ResNet that --template resnet requires"))
+
+
+def _majority(values: Sequence[float]) -> float:
+    """The most frequent value (the first seen among equals)."""
+    counts: dict[float, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=lambda v: counts[v])
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _chain_back(value: Value, stop: Value, limit: int = 40) -> list[Node] | None:
@@ -104,6 +137,9 @@ class _Walk:
         self.cardinality: int | None = None
         self.width: int | None = None
         self.stage = 0
+        self.convs: list[tuple[int, str, Node]] = []  # (stage, role, convolution)
+        self.fragment = bool(graph.fragment_inputs)
+        self.shortcuts: list[bool] = []  # per unit: projection
 
     def deviate(self, layers: Sequence[str], message: str) -> None:
         self.report.deviations.append(Deviation(tuple(layers), message))
@@ -114,15 +150,17 @@ class _Walk:
             self.deviate((), "no two-input Eltwise: not a residual network")
             return self.report
         previous: Value | None = None
-        units: list[tuple[int, int, int, tuple[int, ...]]] = []  # stage, cin, cout, size
-        for merge in sums:
+        units: list[tuple[int, int, int, tuple[int, ...], int]] = []  # stage, cin, cout,
+        for merge in sums:                                               # size, stride
             unit = self.unit(merge, previous)
             if unit is None:
                 return self.report
             previous, stage_info = unit
             units.append(stage_info)
+        self.widths()
         self.stages(units)
-        self.head(previous)
+        if not self.fragment:
+            self.head(previous)
         self.name()
         return self.report
 
@@ -158,6 +196,7 @@ class _Walk:
                          "unit's input: broken shortcut")
             return None
         projection = bool(short_nodes)
+        self.shortcuts.append(projection)
         if projection or self.stage == 0:
             self.stage += 1
         main_stride = self.path(main_nodes, main_steps, merge)
@@ -175,11 +214,12 @@ class _Walk:
                 out = readers[0].outputs[0]
             else:
                 self.deviate((merge.name,), "ReLU after the Eltwise is missing")
-        if previous is None:
+        if previous is None and not self.fragment:
             self.stem(start)
         cin = (start.shape or (0, 0))[1]
         cout = (out.shape or (0, 0))[1] if out.shape else 0
-        return out, (self.stage, cin, cout, tuple(out.shape[2:]) if out.shape else ())
+        return out, (self.stage, cin, cout, tuple(out.shape[2:]) if out.shape else (),
+                     main_stride)
 
     def stride_of(self, nodes: Sequence[Node]) -> int:
         stride = 1
@@ -208,6 +248,9 @@ class _Walk:
         return self.stride_of(nodes)
 
     def role(self, step: str, node: Node) -> None:
+        """Checks what a convolution's role fixes by itself (its kernel, group 1 outside the
+        grouped 3x3) and keeps it for ``widths``, which compares its numbers with the
+        net's majority once every unit is seen."""
         if ":" not in step:
             return
         role = step.split(":")[1]
@@ -216,20 +259,48 @@ class _Walk:
         if _hw(p.kernel, 0) != (kernel, kernel):
             self.deviate((node.name,), f"kernel {'x'.join(map(str, _hw(p.kernel, 0)))}, expected "
                          f"{kernel}x{kernel}")
-        if role == "group":
-            if self.cardinality is None:
-                self.cardinality = p.group
-                self.width = p.num_output // p.group
-            elif p.group != self.cardinality:
-                self.deviate((node.name,), f"group {p.group}, expected {self.cardinality} "
-                             "(the net's cardinality)")
-            expected = self.cardinality * (self.width or 0) * 2 ** (self.stage - 1)
-            if p.num_output != expected:
-                self.deviate((node.name,), f"num_output {p.num_output}, expected {expected} "
-                             f"(cardinality {self.cardinality} x width {self.width}, doubled "
-                             f"in each stage after the first)")
-        elif role != "proj" and p.group != 1:
+        if role not in ("group", "proj") and p.group != 1:
             self.deviate((node.name,), f"group {p.group}, expected 1")
+        self.convs.append((self.stage, role, node))
+
+    def widths(self) -> None:
+        """The net's cardinality and bottleneck width are those most of its units have; every
+        convolution whose group or width differs from them, doubled stage by stage, is
+        named. For a grouped 3x3 of stage s: group C and C x w x 2^(s-1) outputs, which the
+        1x1 before it must give; every unit's last 1x1 (and projection) gives its stage's
+        output channels, which double too."""
+        groups = [(s, n) for s, r, n in self.convs if r in ("group", "conv3")]
+        if not groups:
+            return
+        cardinality = _majority([n.params.group for _, n in groups])
+        widths = [n.params.num_output / (n.params.group * 2 ** (s - 1)) for s, n in groups]
+        width = _majority(widths)
+        self.cardinality = cardinality
+        self.width = int(width) if float(width).is_integer() else None
+        outs = [n.params.num_output / 2 ** (s - 1) for s, r, n in self.convs
+                if r in ("expand", "proj")]
+        out = _majority(outs) if outs else None
+        for s, role, node in self.convs:
+            p = node.params
+            inner = cardinality * width * 2 ** (s - 1)
+            why = (f"cardinality {cardinality} x width {_num(width)}, doubled in each stage "
+                   "after the first")
+            if role == "group":
+                if p.group != cardinality:
+                    self.deviate((node.name,), f"group {p.group}, expected {cardinality} (the "
+                                 "net's cardinality)")
+                elif p.num_output != inner:
+                    self.deviate((node.name,), f"num_output {p.num_output}, expected "
+                                 f"{_num(inner)} ({why})")
+            elif role in ("reduce", "conv3") and p.num_output != inner:
+                what = "the bottleneck's width" if role == "reduce" else "the stage's width"
+                self.deviate((node.name,), f"num_output {p.num_output}, expected {_num(inner)} "
+                             f"({what}: {why})")
+            elif role in ("expand", "proj") and out is not None and \
+                    p.num_output != out * 2 ** (s - 1):
+                self.deviate((node.name,), f"num_output {p.num_output}, expected "
+                             f"{_num(out * 2 ** (s - 1))} (the stage's output channels, "
+                             "doubled in each stage after the first)")
 
     def shapes(self, merge: Node, main_stride: int, short_stride: int) -> None:
         error = self.failed.get(merge.name)
@@ -240,16 +311,13 @@ class _Walk:
                      f"stride {short_stride}, main path stride {main_stride})")
 
     # -- the net ---------------------------------------------------------------------
-    def stages(self, units: list[tuple[int, int, int, tuple[int, ...]]]) -> None:
+    def stages(self, units: list[tuple[int, int, int, tuple[int, ...], int]]) -> None:
+        """One row per stage; its stride is its first unit's, from the layers' strides."""
         for index in sorted({u[0] for u in units}):
             members = [u for u in units if u[0] == index]
             first = members[0]
-            sizes = [u for u in units if u[0] == index - 1]
-            stride = 1
-            if sizes and sizes[-1][3] and first[3]:
-                stride = max(1, sizes[-1][3][0] // max(first[3][0], 1))
             self.report.stages.append(Stage(index, len(members), first[1], members[-1][2],
-                                            stride, members[-1][3]))
+                                            first[4], members[-1][3]))
 
     def stem(self, start: Value) -> None:
         """From the input to the first unit: a chain with a convolution in it (7x7/2 + BN +
@@ -292,7 +360,18 @@ class _Walk:
         report.params = sum(c.params for c in layer_costs(self.graph)) if shaped else 0
         report.cardinality = self.cardinality
         report.width = self.width
-        if self.t.layers_per_unit == 3 and self.cardinality and self.cardinality > 1:
+        resnext = self.t.layers_per_unit == 3 and bool(self.cardinality and self.cardinality > 1)
+        if self.fragment:
+            kind = "bottleneck" if self.t.layers_per_unit == 3 else "basic-block"
+            family = "ResNeXt" if resnext else "ResNet"
+            report.architecture = f"{units} {family} {kind} unit{'s' * (units != 1)}"
+            report.fragment = True
+            projections = sum(self.shortcuts)
+            report.shortcuts = (
+                "identity shortcut" + "s" * (units > 1) if not projections else
+                "projection shortcut" + "s" * (units > 1) if projections == units else
+                f"{projections} projection and {units - projections} identity shortcuts")
+        elif resnext:
             report.architecture = f"ResNeXt-{depth} ({self.cardinality}x{self.width}d)"
         else:
             report.architecture = f"ResNet-{depth}"

@@ -101,7 +101,6 @@ def _apply_unnamed_shape(graph: Graph, given: Mapping[str, Shape]) -> None:
         raise UsageError(f"an input shape without a name needs a net with one input; this net "
                          f"has {len(graph.inputs)} ({names}): give NAME=N,C,H,W")
     graph.inputs[0].shape = tuple(given[""])
-    graph.fragment_inputs.pop(graph.inputs[0].blob, None)
 
 
 class _Builder:
@@ -115,6 +114,8 @@ class _Builder:
         self.writer: dict[str, str] = {}  # blob -> the layer that wrote it first
         self.first_write: dict[str, int] = {}  # blob -> index of the first layer writing it
         self.unwritten: dict[str, list[int]] = {}  # blob no layer writes -> its readers
+        self.readers: dict[str, list[int]] = {}  # the same for every fragment input
+        self.declared = False  # the net has Input or data layers
         self.misordered: list[tuple[int, str]] = []  # (reader index, blob) read too early
         self.read_by_dropped: set[str] = set()
         self.declared_by: dict[str, str] = {}
@@ -145,6 +146,11 @@ class _Builder:
         if self.misordered:
             raise order_error(self.layers, self.misordered, self.first_write)
         self._resolve_unwritten()
+        names = [layer.name for layer, _ in self.layers]
+        for value in self.graph.inputs:
+            if value.blob in self.readers:
+                self.graph.fragment_inputs[value.blob] = [names[i]
+                                                          for i in self.readers[value.blob]]
         self._set_outputs()
         undeclared = {v.blob: self.declared_by[v.name] for v in self.graph.inputs
                       if v.shape is None and v.blob not in self.graph.fragment_inputs}
@@ -159,8 +165,7 @@ class _Builder:
         if not self.unwritten:
             return
         names = [layer.name for layer, _ in self.layers]
-        declared = any(v.blob not in self.unwritten for v in self.graph.inputs)
-        if declared:
+        if self.declared:
             raise MissingInputShapeError(
                 {blob: [names[i] for i in readers] for blob, readers in self.unwritten.items()},
                 hints={blob: self._typo_of(blob, readers[0], strict=False)
@@ -179,7 +184,6 @@ class _Builder:
             suffix = "" if k == 0 else str(k)
             value.shape = tuple(SymDim.symbol(s) for s in  # type: ignore[misc]
                                 ("N", f"C{suffix}", f"H{suffix}", f"W{suffix}"))
-            self.graph.fragment_inputs[blob] = [names[i] for i in readers]
 
     def _typo_of(self, blob: str, reader: int, *, strict: bool) -> str | None:
         """The blob written before layer ``reader`` that ``blob`` most likely misspells:
@@ -196,6 +200,7 @@ class _Builder:
     def _add_inputs(self, layer: caffe_pb2.LayerParameter, params: object,
                     loc: Location | None) -> None:
         shapes = OPS[layer.type].infer(params, [], len(layer.top))
+        self.declared = True
         for top, shape in zip(layer.top, shapes):
             self._check_new_top(layer, 0, top, loc)
             if top in self.given:
@@ -209,9 +214,11 @@ class _Builder:
     def _bottom(self, layer: caffe_pb2.LayerParameter, blob: str) -> Value:
         if blob in self.current:
             value = self.current[blob]
-            if blob in self.unwritten:
-                self.unwritten[blob].append(self.index)
+            if blob in self.readers:
+                self.readers[blob].append(self.index)
             return value
+        if blob not in self.first_write:
+            self.readers[blob] = [self.index]
         if blob in self.given:
             self.used_given.add(blob)
             value = self.graph.add_input(blob, self.given[blob])
@@ -221,7 +228,7 @@ class _Builder:
         if blob in self.first_write:  # a later layer writes it: reported after the walk
             self.misordered.append((self.index, blob))
             return Value(blob, blob)
-        self.unwritten[blob] = [self.index]
+        self.unwritten[blob] = self.readers[blob]
         value = self.graph.add_input(blob, None)  # its shape: see _resolve_unwritten
         self.current[blob] = value
         return value

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
-from ..errors import OpError
-from ..ir import Shape, SymbolBinding, is_symbolic
+from ..errors import LayerError, OpError
+from ..ir import (Graph, Node, Shape, SymbolBinding, SymbolicShapeError, format_shape,
+                  is_symbolic, symbols_of)
 from ..ir.symbolic import unify
 from ..proto import caffe_pb2
 from .fillers import Filler
 
 __all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
            "Role", "spatial_values", "refuse_in_place", "FLT_MAX", "unify_dims",
-           "known_less"]
+           "known_less", "known_nonzero", "symbolic_error"]
 
 Role = str  # "layer" | "data" (becomes graph inputs) | "train_only" (dropped from deploy nets)
 
@@ -172,3 +173,24 @@ def known_less(a: Any, b: Any) -> bool:
     if is_symbolic(a) or is_symbolic(b):
         return False
     return bool(a < b)
+
+
+def known_nonzero(x: Any) -> bool:
+    """``x != 0`` for a validity check (a remainder that must be 0): False where ``x`` is a
+    symbolic size of a fragment's input (it is taken to fit)."""
+    return not is_symbolic(x) and bool(x)
+
+
+def symbolic_error(graph: Graph, node: Node, error: SymbolicShapeError,
+                   what: str = "its shape rule") -> LayerError:
+    """A layer that needs a size the fragment leaves symbolic: which input, which flag."""
+    symbols = error.symbols or sorted(set().union(*(symbols_of(v.shape) for v in node.inputs
+                                                    if v.shape is not None)))
+    blobs = [v for v in graph.inputs if symbols_of(v.shape) & set(symbols)] or \
+        [v for v in graph.inputs if symbols_of(v.shape)]
+    named = ", ".join(f"{', '.join(sorted(symbols_of(v.shape) & set(symbols))) or 'a size'} "
+                      f"of '{v.blob}' ({format_shape(v.shape)})" for v in blobs)
+    flags = " ".join(f"--input-shape {v.blob}=N,C,H,W" for v in blobs)
+    return LayerError(f"{what} needs a concrete size where the net leaves {named} symbolic "
+                      f"({error}); give it: {flags} (Python: input_shapes=...)",
+                      layer=node.name, type=node.type, location=node.location)

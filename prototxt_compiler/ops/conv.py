@@ -15,7 +15,7 @@ from math import prod
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
-from .base import (OPS, canonical_axis, known_less, spatial_values,
+from .base import (OPS, canonical_axis, known_less, known_nonzero, spatial_values,
                    unify_dims)
 from .fillers import Filler, read_filler
 
@@ -102,7 +102,7 @@ def _check_bottoms(p: ConvolutionParams, bottoms: Sequence[Shape], out_per_group
             raise OpError(f"all bottoms must have the same shape: bottom 0 is {list(first)}, "
                           f"bottom {i} is {list(shape)}")
     channels = first[p.axis]
-    if channels % p.group:
+    if known_nonzero(channels % p.group):
         raise OpError(f"{channels} input channels are not divisible by group {p.group}",
                       field="convolution_param.group")
     if out_per_group % p.group:

@@ -23,28 +23,14 @@ from ..errors import GraphError, LayerError, OpError
 from ..ir import Graph, Node, SymbolBinding, SymbolicShapeError, format_shape, symbols_of
 from ..ir.symbolic import substitute, unify
 from ..ops import OPS
+from ..ops.base import symbolic_error
 
-__all__ = ["infer_shapes", "layer_error", "symbolic_error"]
+__all__ = ["infer_shapes", "layer_error", "require_concrete_blobs"]
 
 
 def layer_error(node: Node, error: OpError) -> LayerError:
     return LayerError(error.message, layer=node.name, type=node.type, field=error.field,
                       location=node.location)
-
-
-def symbolic_error(graph: Graph, node: Node, error: SymbolicShapeError,
-                   what: str = "its shape rule") -> LayerError:
-    """A layer that needs a size the fragment leaves symbolic: which input, which flag."""
-    symbols = error.symbols or sorted(set().union(*(symbols_of(v.shape) for v in node.inputs
-                                                    if v.shape is not None)))
-    blobs = [v for v in graph.inputs if symbols_of(v.shape) & set(symbols)] or \
-        [v for v in graph.inputs if symbols_of(v.shape)]
-    named = ", ".join(f"{', '.join(sorted(symbols_of(v.shape) & set(symbols))) or 'a size'} "
-                      f"of '{v.blob}' ({format_shape(v.shape)})" for v in blobs)
-    flags = " ".join(f"--input-shape {v.blob}=N,C,H,W" for v in blobs)
-    return LayerError(f"{what} needs a concrete size where the net leaves {named} symbolic "
-                      f"({error}); give it: {flags} (Python: input_shapes=...)",
-                      layer=node.name, type=node.type, location=node.location)
 
 
 def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None,
@@ -141,3 +127,15 @@ class _Learned(SymbolBinding):
 
 def _describe(values: Mapping[str, Any]) -> str:
     return ", ".join(f"{name} = {value}" for name, value in values.items())
+
+
+def require_concrete_blobs(graph: Graph) -> None:
+    """Every layer's parameter blobs need concrete shapes (to be filled, or fitted to
+    weights): the first that depends on a symbolic size is an error naming it."""
+    for node in graph.nodes:
+        shapes = OPS[node.type].blobs(node.params, [v.shape for v in node.inputs])
+        dims = [d for s in shapes for d in s if symbols_of(d)]
+        if dims:
+            shown = ", ".join(format_shape(tuple(s)) for s in shapes)
+            raise symbolic_error(graph, node, SymbolicShapeError(
+                f"its parameter blobs would be {shown}", dims), "its parameter blobs")

@@ -202,3 +202,81 @@ def test_stem_deviations(tmp_path: pathlib.Path) -> None:
     net.write_text(_edit(TEXT, "pooling0", "pooling_param {", "pooling_param {\n    pool: AVE"))
     messages = [str(d) for d in check_file(net).deviations]
     assert messages == ["pooling0: stem pooling AVE, expected MAX"]
+
+
+def _check_text(tmp_path: pathlib.Path, text: str, template: str = "auto"):  # noqa: ANN202
+    net = tmp_path / "net.prototxt"
+    net.write_text(text)
+    return check_file(net, template)
+
+
+def test_every_unit_width_is_checked(tmp_path: pathlib.Path) -> None:
+    # stage2_unit3's first 1x1 gives 192 channels instead of its neighbours' 256; the 3x3
+    # after it still reads them (192 / 32 = 6 per group) and gives 256: shapes stay valid
+    narrow = _edit(TEXT, "stage2_unit3_conv1", "num_output: 256", "num_output: 192")
+    report = _check_text(tmp_path, narrow)
+    assert [str(d) for d in report.deviations] == [
+        "stage2_unit3_conv1: num_output 192, expected 256 (the bottleneck's width: cardinality "
+        "32 x width 4, doubled in each stage after the first)"]
+    # the 3x3 follows it: narrower too (192 = 32 x 6); both are named, the net stays 32x4d
+    both = _edit(narrow, "stage2_unit3_conv2", "num_output: 256", "num_output: 192")
+    both = _edit(both, "stage2_unit3_conv3", "num_output: 512", "num_output: 512")
+    report = _check_text(tmp_path, both)
+    assert {d.layers[0] for d in report.deviations} == {"stage2_unit3_conv1", "stage2_unit3_conv2"}
+    assert report.architecture == "ResNeXt-50 (32x4d)"
+
+
+def test_one_odd_group_is_blamed_not_the_majority(tmp_path: pathlib.Path) -> None:
+    report = _check_text(tmp_path, BROKEN["wrong-group"][0], "resnext")
+    assert report.architecture == "ResNeXt-50 (32x4d)"
+    assert (report.cardinality, report.width) == (32, 4)
+    assert [str(d) for d in report.deviations] == [
+        "stage2_unit3_conv2: group 16, expected 32 (the net's cardinality)"]
+
+
+def test_a_named_template_is_a_requirement(tmp_path: pathlib.Path) -> None:
+    resnext_as_resnet = check_file(MODEL, "resnet")
+    assert not resnext_as_resnet.matches
+    assert [str(d) for d in resnext_as_resnet.deviations] == [
+        "stage1_unit1_conv2: the 3x3 convolutions have group 32: a ResNeXt of cardinality 32, "
+        "not the ResNet that --template resnet requires"]
+    resnet = NUMERIC / "net_resnet_kaiming.prototxt"
+    assert check_file(resnet, "resnet").matches and check_file(resnet, "auto").matches
+    resnet_as_resnext = check_file(resnet, "resnext")
+    assert not resnet_as_resnext.matches
+    assert "cardinality 1): a ResNet, not the ResNeXt that --template resnext requires" in \
+        str(resnet_as_resnext.deviations[0])
+
+
+def test_stage_stride_comes_from_the_layers(tmp_path: pathlib.Path) -> None:
+    # a padded, ceil-rounded stem pooling: 112 -> 57, then 57 -> 29 -> 15 -> 8; 57 // 29 is 1,
+    # but each of those stages strides by 2
+    padded = _edit(TEXT, "pooling0", "stride: 2", "stride: 2\n    pad: 1")
+    report = _check_text(tmp_path, padded)
+    assert report.deviations == []
+    assert [(s.stride, s.output_size) for s in report.stages] == [
+        (1, (57, 57)), (2, (29, 29)), (2, (15, 15)), (2, (8, 8))]
+
+
+def test_a_fragment_is_checked_as_its_units(corpus: pathlib.Path) -> None:
+    report = check_file(corpus / "seed_stage1_unit2.prototxt")
+    assert report.matches, report.deviations
+    assert report.headline() == ("1 ResNeXt bottleneck unit: cardinality 32, bottleneck "
+                                 "width 4, identity shortcut")
+    given = check_file(corpus / "seed_stage1_unit2.prototxt",
+                       input_shapes={"stage1_unit1_plus": (1, 256, 56, 56)})
+    assert given.headline() == report.headline()
+    info = run_cli("info", str(corpus / "seed_stage1_unit2.prototxt"))
+    assert info.returncode == 0, info.stderr
+    assert info.stdout.splitlines()[-1] == f"recognised: {report.headline()}"
+
+
+def test_a_fragment_of_several_units_with_a_projection(tmp_path: pathlib.Path) -> None:
+    # stage 2's first two units, cut out of the shipped ResNeXt-50: its input is stage 1's sum
+    lines = TEXT.split("layer {\n")
+    keep = [b for b in lines[1:] if re.search(r'name: "(scale_)?stage2_unit[12]_', b)]
+    report = _check_text(tmp_path, "layer {\n" + "layer {\n".join(keep))
+    assert report.matches, report.deviations
+    # a fragment's width is that of its own units: stage 2's 3x3 is 256 wide, 32 groups of 8
+    assert report.headline() == ("2 ResNeXt bottleneck units: cardinality 32, bottleneck "
+                                 "width 8, 1 projection and 1 identity shortcuts")

@@ -15,8 +15,9 @@ import onnx
 from onnx import TensorProto, helper
 
 from ... import __version__
-from ...errors import LayerError, OpError, UsageError
+from ...errors import UsageError
 from ...ir import Graph, Value, is_symbolic, symbols_of
+from ..registry import converting
 from .registry import ONNX, Emitter
 
 __all__ = ["to_onnx", "MIN_OPSET", "max_opset", "value_names"]
@@ -96,11 +97,8 @@ def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None, opset: int
     for node in graph.nodes:
         emit = Emitter(node, [names[id(v)] for v in node.inputs],
                        [names[id(v)] for v in node.outputs], opset, nodes, initializers, taken)
-        try:
+        with converting(graph, node, "onnx"):
             ONNX[node.type](node, node.blobs or (), emit)
-        except OpError as error:
-            raise LayerError(error.message, layer=node.name, type=node.type,
-                             field=error.field, location=node.location) from error
     symbols = _batch_symbols(graph, static_batch)
     inputs = [_value_info(names[id(v)], v, symbols) for v in graph.inputs]
     outputs = [_value_info(names[id(v)], v, symbols) for v in graph.outputs]

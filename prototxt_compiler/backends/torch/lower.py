@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch import fx, nn
 
-from ...errors import LayerError, OpError
 from ...ir import Graph, Node, Value
+from ..registry import converting
 from .registry import TORCH
 
 __all__ = ["to_torch", "layer_outputs", "attribute_name"]
@@ -37,13 +37,11 @@ def attribute_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _convert(node: Node) -> nn.Module:
+def _convert(graph: Graph, node: Node) -> nn.Module:
     blobs: Sequence[np.ndarray] = node.blobs or ()
-    try:
+    with converting(graph, node, "torch"):
         return TORCH[node.type](node, blobs)
-    except OpError as error:
-        raise LayerError(error.message, layer=node.name, type=node.type, field=error.field,
-                         location=node.location) from error
+    raise AssertionError("unreachable")  # converting() re-raises every failure
 
 
 def to_torch(graph: Graph) -> fx.GraphModule:
@@ -63,7 +61,7 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     layers: dict[str, tuple[str, tuple[str, ...]]] = {}
     for node in graph.nodes:
         name = attribute_name(node.name, taken)
-        module = _convert(node)
+        module = _convert(graph, node)
         if hasattr(module, "writable_inputs"):
             module.writable_inputs = tuple(_writable(v, node, graph) for v in node.inputs)
         root.add_module(name, module)
