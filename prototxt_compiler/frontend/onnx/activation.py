@@ -1,0 +1,130 @@
+"""Elementwise activations: each ONNX op is one Caffe neuron layer computing the same.
+
+    Relu                    ReLU
+    LeakyRelu(alpha)        ReLU(negative_slope=alpha): max(x,0) + alpha*min(x,0)
+    PRelu(slope)            PReLU: slope per channel (it broadcasts only along axis 1) or
+                            one slope (channel_shared)
+    Sigmoid, Tanh, Abs      Sigmoid, TanH, AbsVal
+    Elu(alpha)              ELU(alpha)
+    Softplus                BNLL: log(1 + exp(x)), computed by Caffe in its stable form
+    Exp, Log                Exp, Log (base e, scale 1, shift 0)
+    Pow(x, p), p a scalar   Power(power=p)
+    Sqrt                    Power(power=0.5)
+    Reciprocal              Power(power=-1)
+    Neg                     Power(scale=-1)
+    Clip(min, max)          ReLU when min is 0 and there is no max; else Clip(min, max), an
+                            absent bound written as -+FLT_MAX (equal for every finite x)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops.activation import ClipParams, ELUParams, ExpParams, NeuronParams, PowerParams, PReLUParams, ReLUParams
+from ...ops.base import FLT_MAX
+from .context import Context
+from .model import OnnxNode
+from .registry import IMPORTERS, Refused
+
+__all__ = ["convert_relu", "convert_leaky_relu", "convert_prelu", "convert_neuron",
+           "convert_elu", "convert_softplus", "convert_exp_log", "convert_pow",
+           "convert_power_forms", "convert_clip", "f32"]
+
+
+def f32(x: float) -> float:
+    """A float as float32 holds it (Caffe's float fields)."""
+    return float(np.float32(x))
+
+
+def _scalar(array: np.ndarray, what: str) -> float:
+    if array.size != 1:
+        raise Refused(f"its {what} has shape {list(array.shape)}; Caffe takes one number")
+    return float(array.reshape(-1)[0])
+
+
+@IMPORTERS.register("Relu")
+def convert_relu(ctx: Context, node: OnnxNode) -> None:
+    ctx.layer(node, "ReLU", ReLUParams(), [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("LeakyRelu")
+def convert_leaky_relu(ctx: Context, node: OnnxNode) -> None:
+    alpha = f32(node.attr("alpha", 0.01))
+    ctx.layer(node, "ReLU", ReLUParams(negative_slope=alpha), [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("PRelu")
+def convert_prelu(ctx: Context, node: OnnxNode) -> None:
+    x = ctx.value(node.inputs[0])
+    slope = np.asarray(ctx.constant(node, 1, "slope"), np.float32)
+    rank = len(x.shape)  # type: ignore[arg-type]
+    if slope.ndim > rank:
+        raise Refused(f"its slope {list(slope.shape)} has more axes than the input")
+    aligned = slope.reshape((1,) * (rank - slope.ndim) + slope.shape)
+    spread = [axis for axis, d in enumerate(aligned.shape) if d != 1]
+    if not spread:
+        ctx.layer(node, "PReLU", PReLUParams(channel_shared=True), [x],
+                  blobs=[aligned.reshape(())])
+    elif spread == [1] and rank >= 2:
+        ctx.layer(node, "PReLU", PReLUParams(), [x], blobs=[aligned.reshape(-1)])
+    else:
+        raise Refused(f"its slope {list(slope.shape)} varies along axes {spread} of the "
+                      f"input {list(x.shape or ())}; Caffe's PReLU has one slope per "
+                      "channel (axis 1) or one for all")
+
+
+@IMPORTERS.register("Sigmoid", "Tanh", "Abs")
+def convert_neuron(ctx: Context, node: OnnxNode) -> None:
+    kind = {"Sigmoid": "Sigmoid", "Tanh": "TanH", "Abs": "AbsVal"}[node.op_type]
+    ctx.layer(node, kind, NeuronParams(), [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Elu")
+def convert_elu(ctx: Context, node: OnnxNode) -> None:
+    ctx.layer(node, "ELU", ELUParams(alpha=f32(node.attr("alpha", 1.0))),
+              [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Softplus")
+def convert_softplus(ctx: Context, node: OnnxNode) -> None:
+    ctx.layer(node, "BNLL", NeuronParams(), [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Exp", "Log")
+def convert_exp_log(ctx: Context, node: OnnxNode) -> None:
+    ctx.layer(node, node.op_type, ExpParams(), [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Pow")
+def convert_pow(ctx: Context, node: OnnxNode) -> None:
+    power = _scalar(ctx.constant(node, 1, "exponent"), "exponent")
+    ctx.layer(node, "Power", PowerParams(power=f32(power)), [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Sqrt", "Reciprocal", "Neg")
+def convert_power_forms(ctx: Context, node: OnnxNode) -> None:
+    params = {"Sqrt": PowerParams(power=0.5), "Reciprocal": PowerParams(power=-1.0),
+              "Neg": PowerParams(scale=-1.0)}[node.op_type]
+    ctx.layer(node, "Power", params, [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Clip")
+def convert_clip(ctx: Context, node: OnnxNode) -> None:
+    if ctx.opset < 11:
+        low = node.attr("min")
+        high = node.attr("max")
+    else:
+        low = _bound(ctx, node, 1, "min")
+        high = _bound(ctx, node, 2, "max")
+    x = ctx.value(node.inputs[0])
+    if low is not None and low == 0 and (high is None or high == np.inf):
+        ctx.layer(node, "ReLU", ReLUParams(), [x])
+        return
+    low = -FLT_MAX if low is None or low < -FLT_MAX else low
+    high = FLT_MAX if high is None or high > FLT_MAX else high
+    ctx.layer(node, "Clip", ClipParams(min=f32(low), max=f32(high)), [x])
+
+
+def _bound(ctx: Context, node: OnnxNode, i: int, what: str) -> float | None:
+    if not node.input(i):
+        return None
+    return _scalar(ctx.constant(node, i, what), what)

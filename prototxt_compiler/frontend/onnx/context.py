@@ -1,0 +1,243 @@
+"""What importers work with: the graph being built and every ONNX value's meaning so far.
+
+An ONNX value is one of
+- a constant (an initializer, a ``Constant``, or a folded subgraph): a numpy array;
+- a Caffe value (``ir.Value``) some layer writes, or a graph input;
+- a pending *view*: a reshape of a Caffe value (Reshape, Flatten, Squeeze, Unsqueeze, a
+  Transpose that only moves axes of size 1) not written yet. Consumers that can read
+  through it (InnerProduct reads a 4-D blob as Flatten would; a chain of reshapes is one)
+  do; anything else asks for ``value()``, which writes one Caffe ``Flatten`` or ``Reshape``;
+- a pending *zero pad* (an ONNX ``Pad``): Convolution and AVE pooling fold it into their own
+  padding where that is exact; ``value()`` writes it as an explicit pad layer otherwise.
+
+The explicit pad layer is BVLC-exact: a Deconvolution with ``group = channels``, kernel
+``(1 + b_h + e_h, 1 + b_w + e_w)``, stride 1, no pad and no bias, whose weights are 1 at
+``(b_h, b_w)`` and 0 elsewhere. A stride-1 deconvolution computes out[i] = sum_j in[i - j]
+w[j], so each channel comes out shifted by (b_h, b_w) inside a zero frame of size
+``in + b + e``: the input padded by ``b`` before and ``e`` after, every value copied exactly.
+
+``layer()`` adds a Caffe layer, computes its tops' shapes by Caffe's rules (``ops``) at
+once, and binds the ONNX outputs to them; a rule that fails is a refusal of the node.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from math import prod
+from typing import Any, Union
+
+import numpy as np
+
+from ...errors import OpError
+from ...ir import Graph, Node, Shape, Value
+from ...ops import OPS
+from ...ops.conv import ConvolutionParams
+from ...ops.inputs import ParameterParams
+from ...ops.shape import FlattenParams, ReshapeParams
+from .model import OnnxModel, OnnxNode
+from .names import Namer
+from .registry import Refused
+
+__all__ = ["Context", "View", "Padded", "Meaning", "with_bias"]
+
+
+@dataclass(frozen=True)
+class View:
+    """``base`` read with another shape (same elements, same order)."""
+
+    base: Value
+    shape: Shape
+    node: OnnxNode
+
+
+@dataclass(frozen=True)
+class Padded:
+    """``base`` (N, C, H, W) zero-padded by ``begin`` (h, w) before and ``end`` after."""
+
+    base: Value
+    begin: tuple[int, int]
+    end: tuple[int, int]
+    node: OnnxNode
+
+
+Meaning = Union[np.ndarray, Value, View, Padded]
+
+
+class Context:
+    def __init__(self, graph: Graph, model: OnnxModel, *, uses: Mapping[str, int],
+                 preferred: Mapping[str, str], names: Namer) -> None:
+        self.graph = graph
+        self.opset = model.opset
+        self.names = names
+        self.uses = uses
+        self.outputs = set(model.outputs)
+        self.preferred = preferred
+        self.consts: dict[str, np.ndarray] = dict(model.initializers)
+        self.values: dict[str, Value] = {}
+        self.pending: dict[str, View | Padded] = {}
+        self.poisoned: set[str] = set()
+
+    # -- reading ONNX values ------------------------------------------------------------
+    def known(self, name: str) -> bool:
+        return name in self.consts or name in self.values or name in self.pending
+
+    def const(self, name: str) -> np.ndarray | None:
+        return self.consts.get(name) if name else None
+
+    def peek(self, name: str) -> Meaning:
+        for table in (self.consts, self.values, self.pending):
+            if name in table:
+                return table[name]  # type: ignore[return-value]
+        raise Refused(f"its input '{name}' is not produced by any node before it")
+
+    def shape(self, name: str) -> Shape:
+        meaning = self.peek(name)
+        if isinstance(meaning, np.ndarray):
+            return tuple(int(d) for d in meaning.shape)
+        if isinstance(meaning, Value):
+            return meaning.shape  # type: ignore[return-value]
+        if isinstance(meaning, View):
+            return meaning.shape
+        h, w = meaning.base.shape[2:]  # type: ignore[index]
+        n, c = meaning.base.shape[:2]  # type: ignore[index]
+        return (n, c, h + meaning.begin[0] + meaning.end[0], w + meaning.begin[1] + meaning.end[1])
+
+    def constant(self, node: OnnxNode, i: int, what: str) -> np.ndarray:
+        """Input ``i`` of ``node``, which must be a constant (a weight, a shape, a slope)."""
+        name = node.input(i)
+        array = self.const(name)
+        if array is None:
+            raise Refused(f"its {what} ('{name}') is computed at run time; Caffe needs it "
+                          "constant")
+        return array
+
+    def single_use(self, name: str) -> bool:
+        """Whether exactly one node reads ``name`` and it is not a graph output."""
+        return self.uses.get(name, 0) == 1 and name not in self.outputs
+
+    def value(self, name: str) -> Value:
+        """The Caffe value of ``name``, writing a pending view or pad (or a constant, as a
+        Parameter layer) as a layer first."""
+        meaning = self.peek(name)
+        if isinstance(meaning, Value):
+            return meaning
+        if isinstance(meaning, np.ndarray):
+            value = self._parameter(name, meaning)
+        elif isinstance(meaning, View):
+            value = self._write_view(name, meaning)
+        else:
+            value = self.zero_pad(meaning.node, meaning.base, meaning.begin, meaning.end,
+                                  outputs=(name,))
+        self.pending.pop(name, None)
+        self.values[name] = value
+        return value
+
+    # -- binding ONNX values ------------------------------------------------------------
+    def alias(self, name: str, meaning: Meaning) -> None:
+        if isinstance(meaning, np.ndarray):
+            self.consts[name] = meaning
+        elif isinstance(meaning, Value):
+            self.values[name] = meaning
+        else:
+            self.pending[name] = meaning
+
+    def view(self, node: OnnxNode, name: str, source: str, shape: Sequence[int]) -> None:
+        """``name`` is ``source`` reshaped to ``shape``: a pending view (or ``source``
+        itself when the shape is unchanged)."""
+        shape = tuple(int(d) for d in shape)
+        meaning = self.peek(source)
+        if isinstance(meaning, np.ndarray):
+            self.consts[name] = meaning.reshape(shape)
+            return
+        base = meaning.base if isinstance(meaning, View) else self.value(source)
+        if prod(shape) != prod(base.shape or ()):
+            raise Refused(f"a reshape of {list(base.shape or ())} to {list(shape)} changes "
+                          "the number of elements")
+        if shape == base.shape:
+            self.values[name] = base
+        else:
+            self.pending[name] = View(base, shape, node)
+
+    # -- adding Caffe layers ------------------------------------------------------------
+    def blob(self, onnx_name: str, node: OnnxNode | None = None) -> str:
+        text = self.preferred.get(onnx_name, onnx_name)
+        return self.names.blob(text, node=node.name if node is not None else None)
+
+    def layer(self, node: OnnxNode, type: str, params: Any, inputs: Sequence[Value],
+              outputs: Sequence[str] | None = None, *, tops: Sequence[str] | None = None,
+              blobs: Sequence[np.ndarray] | None = None, suffix: str = "") -> Node:
+        """Adds a Caffe layer named after ``node`` (+ ``suffix``). Its tops are new blobs
+        named after the ONNX ``outputs`` (default: the node's first output), which are
+        bound to them; or the blob names ``tops`` as given (an in-place layer reuses its
+        bottom's), binding ``outputs`` only where given."""
+        if tops is None:
+            outputs = tuple(outputs) if outputs is not None else node.outputs[:1]
+            tops = [self.blob(o, node) for o in outputs]
+        arrays = None if blobs is None else [np.ascontiguousarray(b, dtype=np.float32)
+                                            for b in blobs]
+        name = self.names.layer((node.name or node.outputs[0]) + suffix)
+        caffe = self.graph.add_node(name, type, params, list(inputs), list(tops), blobs=arrays)
+        op = OPS[type]
+        bottoms = [v.shape for v in caffe.inputs]
+        try:
+            bound = op.bind(params, bottoms) if op.bind else params
+            shapes = op.infer(bound, bottoms, len(caffe.outputs))
+            expected = op.blobs(bound, bottoms)
+        except OpError as error:
+            self.graph.remove(caffe, safe=False)
+            raise Refused(f"Caffe refuses the {type} layer it needs: {error.message}"
+                          + (f" ({error.field})" if error.field else "")) from error
+        if arrays is not None and [tuple(a.shape) for a in arrays] != [tuple(s) for s in expected]:
+            self.graph.remove(caffe, safe=False)
+            raise Refused(f"its {type} layer would hold blobs "
+                          f"{[list(a.shape) for a in arrays]}, Caffe expects "
+                          f"{[list(s) for s in expected]}")
+        caffe.params = bound
+        for value, shape in zip(caffe.outputs, shapes):
+            value.shape = tuple(int(d) for d in shape)
+        for onnx_name, value in zip(outputs or (), caffe.outputs):
+            self.values[onnx_name] = value
+        return caffe
+
+    def zero_pad(self, node: OnnxNode, x: Value, begin: Sequence[int], end: Sequence[int],
+                 *, outputs: Sequence[str] | None = None) -> Value:
+        """``x`` (N, C, H, W) zero-padded on H and W by the explicit pad layer (module
+        docstring); its top is named after ``outputs`` or is a new inner blob."""
+        if len(x.shape or ()) != 4:
+            raise Refused(f"an explicit zero pad needs a 4-D (N, C, H, W) input, not "
+                          f"{list(x.shape or ())}")
+        channels = x.shape[1]  # type: ignore[index]
+        kernel = (1 + begin[0] + end[0], 1 + begin[1] + end[1])
+        weight = np.zeros((channels, 1) + kernel, np.float32)
+        weight[:, 0, begin[0], begin[1]] = 1.0
+        params = ConvolutionParams(num_output=channels, kernel=kernel, stride=(1, 1),
+                                   pad=(0, 0), dilation=(1, 1), group=channels,
+                                   bias_term=False)
+        tops = None if outputs else [self.names.blob((node.name or node.outputs[0]) + "/pad")]
+        layer = self.layer(node, "Deconvolution", params, [x], outputs, tops=tops,
+                           blobs=[weight], suffix="/pad" if not outputs else "")
+        return layer.outputs[0]
+
+    def _write_view(self, name: str, view: View) -> Value:
+        base = view.base.shape or ()
+        if len(base) >= 2 and view.shape == (base[0], prod(base[1:])):
+            params: Any = FlattenParams(axis=1, end_axis=-1)
+            return self.layer(view.node, "Flatten", params, [view.base], (name,)).outputs[0]
+        dims = list(view.shape)
+        if dims and base and dims[0] == base[0]:
+            dims[0] = 0  # the batch: copied, so the net reshapes at another batch size too
+        params = ReshapeParams(shape=tuple(dims), written=tuple(dims))
+        return self.layer(view.node, "Reshape", params, [view.base], (name,)).outputs[0]
+
+    def _parameter(self, name: str, array: np.ndarray) -> Value:
+        node = OnnxNode(name=name, op_type="Constant", domain="", inputs=(), outputs=(name,))
+        shape = tuple(int(d) for d in array.shape)
+        return self.layer(node, "Parameter", ParameterParams(shape=shape), [], (name,),
+                          blobs=[np.asarray(array, np.float32)]).outputs[0]
+
+
+def with_bias(node: Node, bias: np.ndarray) -> None:
+    """Gives a Convolution, Deconvolution, InnerProduct or Scale layer written without a
+    bias the learned bias ``bias`` (one value per output channel)."""
+    node.params = replace(node.params, bias_term=True)
+    node.blobs = tuple(node.blobs or ()) + (np.ascontiguousarray(bias, dtype=np.float32),)

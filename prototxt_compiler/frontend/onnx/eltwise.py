@@ -1,0 +1,220 @@
+"""Add, Sub, Mul, Div, Sum, Max and Min: Eltwise, or Scale / Bias / Power where ONNX
+broadcasts.
+
+Two Caffe values of one shape:
+    Add, Sum  Eltwise SUM       Sub  Eltwise SUM, coeff [1, -1]
+    Mul       Eltwise PROD      Max  Eltwise MAX
+A Caffe value x and a constant c that broadcasts to x's shape (c right-aligned to x's axes):
+  - c one number:         x + c, x - c   Power(shift=+-c);  c - x  Power(scale=-1, shift=c)
+                          x * c          Power(scale=c);    x / c  Power(scale=1/c)
+                          Max(x, c)      Clip(c, FLT_MAX);  Min(x, c)  Clip(-FLT_MAX, c)
+  - c varying along one run of axes [a, b) of x (per channel: (C, 1, 1) on (N, C, H, W)):
+                          x + c, x - c   Bias(axis=a, num_axes=b-a) holding c or -c
+                          c - x          Power(scale=-1), then Bias holding c
+                          x * c, x / c   Scale(axis=a, num_axes=b-a) holding c or 1/c
+    An Add on the single-use top of a Convolution, Deconvolution or InnerProduct written
+    without a bias, per output channel, becomes that layer's bias (likewise for a Scale
+    layer: the pair is one Scale with bias_term, as Caffe writes BatchNorm + Scale).
+  - otherwise c is expanded to x's shape and held by a Parameter layer, then Eltwise.
+Two Caffe values where one (y) broadcasts to the other (x) along one run of axes [a, b):
+    Add  Bias(x, y'),  Mul  Scale(x, y'),  Sub  x - y = Bias(x, Power(scale=-1)(y')),
+    y - x = Bias(Power(scale=-1)(x), y'); y' is y reshaped to x[a:b] (Caffe's second bottom
+    must have exactly those dims).
+x / c and x * (1/c) may differ in the last bit, within the tolerance the project holds to;
+every other form computes exactly what ONNX computes. Division of two Caffe values has no
+Caffe layer and is refused.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ir import Node, Value
+from ...ops.activation import ClipParams, PowerParams
+from ...ops.base import FLT_MAX
+from ...ops.eltwise import EltwiseParams
+from ...ops.norm import BiasParams, ScaleParams
+from .activation import f32
+from .context import Context, with_bias
+from .model import OnnxNode
+from .registry import IMPORTERS, Refused
+
+__all__ = ["convert_binary", "convert_variadic", "broadcast_run"]
+
+BIASED = ("Convolution", "Deconvolution", "InnerProduct", "Scale")
+
+
+def broadcast_run(small: tuple[int, ...], big: tuple[int, ...]) -> tuple[int, int] | None:
+    """[a, b) when ``small``, right-aligned to ``big``, equals ``big`` on axes a..b-1 and is
+    1 elsewhere (None otherwise); (0, 0) for a single number."""
+    if len(small) > len(big):
+        return None
+    aligned = (1,) * (len(big) - len(small)) + tuple(small)
+    varying = [i for i, (s, b) in enumerate(zip(aligned, big)) if s != 1]
+    if any(aligned[i] != big[i] for i in varying):
+        return None
+    if not varying:
+        return (0, 0)
+    a, b = varying[0], varying[-1] + 1
+    if any(aligned[i] != big[i] for i in range(a, b)):
+        return None
+    return (a, b)
+
+
+@IMPORTERS.register("Add", "Sub", "Mul", "Div")
+def convert_binary(ctx: Context, node: OnnxNode) -> None:
+    first, second = node.inputs[0], node.inputs[1]
+    c1, c2 = ctx.const(first), ctx.const(second)
+    if c1 is None and c2 is None:
+        _two_values(ctx, node)
+    elif c2 is not None:
+        _with_constant(ctx, node, first, c2, constant_first=False)
+    else:
+        _with_constant(ctx, node, second, c1, constant_first=True)  # type: ignore[arg-type]
+
+
+def _with_constant(ctx: Context, node: OnnxNode, name: str, c: np.ndarray, *,
+                   constant_first: bool) -> None:
+    op = node.op_type
+    shape = ctx.shape(name)
+    c = np.asarray(c, np.float32)
+    run = broadcast_run(c.shape, shape)
+    if np.broadcast_shapes(c.shape, shape) != tuple(shape):
+        raise Refused(f"its constant {list(c.shape)} would broadcast the input "
+                      f"{list(shape)} to a larger shape")
+    if op == "Div" and constant_first:
+        raise Refused("it divides a constant by a blob; Caffe has no such layer")
+    negate = op == "Sub" and constant_first
+    values = c
+    if op == "Sub" and not constant_first:
+        values = -c
+    elif op == "Div":
+        values = (np.float32(1) / c).astype(np.float32)
+    x = ctx.value(name)
+    if run == (0, 0):
+        v = f32(values.reshape(-1)[0])
+        if op in ("Mul", "Div"):
+            params = PowerParams(scale=v)
+        else:
+            params = PowerParams(scale=-1.0 if negate else 1.0, shift=v)
+        ctx.layer(node, "Power", params, [x])
+        return
+    if negate:
+        x = _negated(ctx, node, x)
+    if run is None:
+        full = np.ascontiguousarray(np.broadcast_to(values, shape))
+        kind = "PROD" if op in ("Mul", "Div") else "SUM"
+        holder = ctx.layer(node, "Parameter", _parameter_params(shape), [], tops=[
+            ctx.blob(node.outputs[0] + "/constant")], blobs=[full], suffix="/constant")
+        ctx.layer(node, "Eltwise", EltwiseParams(operation=kind), [x, holder.outputs[0]])
+        return
+    a, b = run
+    blob = values.reshape((1,) * (len(shape) - values.ndim) + values.shape)[
+        (0,) * a + (slice(None),) * (b - a) + (0,) * (len(shape) - b)]
+    if op in ("Add", "Sub") and _fold_bias(ctx, node, name, x, blob, a, b):
+        return
+    if op in ("Mul", "Div"):
+        ctx.layer(node, "Scale", ScaleParams(axis=a, num_axes=b - a), [x], blobs=[blob])
+    else:
+        ctx.layer(node, "Bias", BiasParams(axis=a, num_axes=b - a), [x], blobs=[blob])
+
+
+def _fold_bias(ctx: Context, node: OnnxNode, name: str, x: Value, bias: np.ndarray,
+               a: int, b: int) -> bool:
+    """Makes ``bias`` the bias of the layer writing ``x``, where that is the same sum."""
+    producer: Node | None = x.producer
+    if producer is None or producer.type not in BIASED or not ctx.single_use(name):
+        return False
+    params = producer.params
+    if getattr(params, "bias_term", True) or len(producer.inputs) != 1:
+        return False
+    channel = params.axis if producer.type != "Scale" else params.axis
+    span = 1 if producer.type != "Scale" else params.num_axes
+    if (a, b) != (channel, channel + span) or x.uses:
+        return False
+    with_bias(producer, bias)
+    ctx.alias(node.outputs[0], x)
+    return True
+
+
+def _parameter_params(shape: tuple[int, ...]):  # noqa: ANN202
+    from ...ops.inputs import ParameterParams
+
+    return ParameterParams(shape=tuple(shape))
+
+
+def _two_values(ctx: Context, node: OnnxNode) -> None:
+    op = node.op_type
+    first, second = node.inputs[0], node.inputs[1]
+    s1, s2 = ctx.shape(first), ctx.shape(second)
+    if s1 == s2:
+        if op == "Div":
+            raise Refused("it divides one blob by another; Caffe has no such layer")
+        kind = {"Add": "SUM", "Sub": "SUM", "Mul": "PROD"}[op]
+        coeff = (1.0, -1.0) if op == "Sub" else ()
+        ctx.layer(node, "Eltwise", EltwiseParams(operation=kind, coeff=coeff),
+                  [ctx.value(first), ctx.value(second)])
+        return
+    if broadcast_run(s2, s1) is not None:
+        big, small, small_first = first, second, False
+    elif broadcast_run(s1, s2) is not None:
+        big, small, small_first = second, first, True
+    else:
+        raise Refused(f"it broadcasts {list(s1)} against {list(s2)}; Caffe broadcasts one "
+                      "blob along a run of the other's axes only")
+    if op == "Div":
+        raise Refused("it divides one blob by another; Caffe has no such layer")
+    run = broadcast_run(ctx.shape(small), ctx.shape(big))
+    if run == (0, 0):
+        raise Refused("it broadcasts a single run-time number over a blob; Caffe's Scale "
+                      "and Bias take one only as a learned parameter")
+    a, b = run  # type: ignore[misc]
+    target = ctx.shape(big)[a:b]
+    view_name = node.outputs[0] + "/operand"
+    ctx.view(node, view_name, small, target)
+    y = ctx.value(view_name)
+    x = ctx.value(big)
+    if op == "Sub":
+        if small_first:
+            x = _negated(ctx, node, x)
+        else:
+            y = _negated(ctx, node, y)
+    if op == "Mul":
+        ctx.layer(node, "Scale", ScaleParams(axis=a, num_axes=b - a), [x, y])
+    else:
+        ctx.layer(node, "Bias", BiasParams(axis=a, num_axes=b - a), [x, y])
+
+
+def _negated(ctx: Context, node: OnnxNode, x: Value) -> Value:
+    top = ctx.names.blob(node.outputs[0] + "/neg")
+    return ctx.layer(node, "Power", PowerParams(scale=-1.0), [x], tops=[top],
+                     suffix="/neg").outputs[0]
+
+
+@IMPORTERS.register("Sum", "Max", "Min")
+def convert_variadic(ctx: Context, node: OnnxNode) -> None:
+    names = [n for n in node.inputs if n]
+    constants = [n for n in names if ctx.const(n) is not None]
+    if len(names) == 1:
+        ctx.alias(node.outputs[0], ctx.peek(names[0]))
+        return
+    if constants:
+        if node.op_type == "Sum" or len(names) != 2:
+            raise Refused("it combines a constant with blobs; imported only for Max and Min "
+                          "of one blob and one number")
+        other = names[0] if names[1] in constants else names[1]
+        c = np.asarray(ctx.const(constants[0]), np.float32)
+        if c.size != 1 or np.broadcast_shapes(c.shape, ctx.shape(other)) != ctx.shape(other):
+            raise Refused(f"its constant {list(c.shape)} is not one number")
+        v = f32(c.reshape(-1)[0])
+        params = ClipParams(min=v, max=FLT_MAX) if node.op_type == "Max" else \
+            ClipParams(min=-FLT_MAX, max=v)
+        ctx.layer(node, "Clip", params, [ctx.value(other)])
+        return
+    if node.op_type == "Min":
+        raise Refused("Caffe's Eltwise has SUM, PROD and MAX, no MIN")
+    shapes = {ctx.shape(n) for n in names}
+    if len(shapes) != 1:
+        raise Refused(f"its inputs have shapes {sorted(list(s) for s in shapes)}; Caffe's "
+                      "Eltwise takes blobs of one shape")
+    kind = "SUM" if node.op_type == "Sum" else "MAX"
+    ctx.layer(node, "Eltwise", EltwiseParams(operation=kind), [ctx.value(n) for n in names])

@@ -1,0 +1,91 @@
+"""Softmax and the reductions.
+
+Softmax(axis): from opset 13 a softmax along ``axis``, Caffe's Softmax(axis). Before opset
+13, ONNX normalises over every axis from ``axis`` on, flattened: the same as Caffe's where
+those axes after ``axis`` are all 1, else a Flatten (to (prod[:axis], prod[axis:])),
+Softmax(axis 1) and a Reshape back.
+
+ReduceMean / ReduceMax / ReduceSum / ReduceSumSquare / ReduceL1 (axes an attribute, or an
+input from opset 18, 13 for ReduceSum):
+  - over H and W of (N, C, H, W) (as ``x.mean((2, 3))`` exports), Mean and Max: a global
+    AVE or MAX Pooling, then (keepdims 0) a view to (N, C);
+  - over every axis from some ``a`` to the last, Mean / Sum / SumSquare / L1: Caffe's
+    Reduction (MEAN, SUM, SUMSQ, ASUM) from axis ``a``, then (keepdims 1) a view putting
+    the reduced axes back as 1s.
+Other axis sets (and a Max over other axes) have no Caffe layer.
+"""
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+
+from ...ops.pooling import PoolingParams
+from ...ops.reduce import ReductionParams, SoftmaxParams
+from .context import Context
+from .model import OnnxNode
+from .registry import IMPORTERS, Refused
+
+__all__ = ["convert_softmax", "convert_reduce"]
+
+REDUCTION = {"ReduceMean": "MEAN", "ReduceSum": "SUM", "ReduceSumSquare": "SUMSQ",
+             "ReduceL1": "ASUM"}
+
+
+@IMPORTERS.register("Softmax")
+def convert_softmax(ctx: Context, node: OnnxNode) -> None:
+    shape = ctx.shape(node.inputs[0])
+    axis = int(node.attr("axis", 1 if ctx.opset < 13 else -1))
+    axis = axis + len(shape) if axis < 0 else axis
+    if ctx.opset >= 13 or prod(shape[axis + 1:]) == 1:
+        ctx.layer(node, "Softmax", SoftmaxParams(axis=axis), [ctx.value(node.inputs[0])])
+        return
+    rows = node.outputs[0] + "/rows"
+    ctx.view(node, rows, node.inputs[0], (prod(shape[:axis]), prod(shape[axis:])))
+    ctx.layer(node, "Softmax", SoftmaxParams(axis=1), [ctx.value(rows)],
+              (rows + "/softmax",), suffix="/softmax")
+    ctx.view(node, node.outputs[0], rows + "/softmax", shape)
+
+
+@IMPORTERS.register("ReduceMean", "ReduceMax", "ReduceSum", "ReduceSumSquare", "ReduceL1")
+def convert_reduce(ctx: Context, node: OnnxNode) -> None:
+    shape = ctx.shape(node.inputs[0])
+    rank = len(shape)
+    takes_input = ctx.opset >= 18 or (node.op_type == "ReduceSum" and ctx.opset >= 13)
+    if takes_input:
+        raw = ctx.constant(node, 1, "axes") if node.input(1) else None
+    else:
+        raw = node.attr("axes")
+    if raw is None or np.asarray(raw).size == 0:
+        if int(node.attr("noop_with_empty_axes", 0)):
+            ctx.alias(node.outputs[0], ctx.peek(node.inputs[0]))
+            return
+        axes = list(range(rank))
+    else:
+        axes = sorted({int(a) % rank for a in np.asarray(raw).reshape(-1)})
+    keep = int(node.attr("keepdims", 1))
+    kept = tuple(1 if i in axes else d for i, d in enumerate(shape))
+    dropped = tuple(d for i, d in enumerate(shape) if i not in axes)
+    final = kept if keep else dropped
+    if rank == 4 and axes == [2, 3] and node.op_type in ("ReduceMean", "ReduceMax"):
+        pool = "AVE" if node.op_type == "ReduceMean" else "MAX"
+        if keep:
+            ctx.layer(node, "Pooling", PoolingParams(pool=pool, global_pooling=True),
+                      [ctx.value(node.inputs[0])])
+            return
+        inner = node.outputs[0] + "/pooled"
+        ctx.layer(node, "Pooling", PoolingParams(pool=pool, global_pooling=True),
+                  [ctx.value(node.inputs[0])], (inner,))
+        ctx.view(node, node.outputs[0], inner, final)
+        return
+    if node.op_type not in REDUCTION or axes != list(range(axes[0], rank)):
+        raise Refused(f"it reduces axes {axes} of {list(shape)}; Caffe reduces H and W by "
+                      "global pooling (mean, max) or every axis from one on by Reduction "
+                      "(mean, sum, sum of squares, sum of magnitudes)")
+    params = ReductionParams(operation=REDUCTION[node.op_type], axis=axes[0])
+    if not keep:
+        ctx.layer(node, "Reduction", params, [ctx.value(node.inputs[0])])
+        return
+    inner = node.outputs[0] + "/reduced"
+    ctx.layer(node, "Reduction", params, [ctx.value(node.inputs[0])], (inner,))
+    ctx.view(node, node.outputs[0], inner, final)

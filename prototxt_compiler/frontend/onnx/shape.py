@@ -1,0 +1,147 @@
+"""Reshape, Flatten, Squeeze, Unsqueeze, Transpose and Tile; Identity, Dropout and Cast.
+
+The reshapes are pending views (``context.View``) with their static target shape: a chain
+of them is one Caffe layer, an InnerProduct reads a Flatten without one, and any other
+consumer gets a Caffe ``Flatten`` (axis 1) or ``Reshape`` (the batch written as 0, copied).
+    Reshape(shape)      ONNX's rule: 0 copies the input's dim (unless allowzero), -1 is
+                        inferred
+    Flatten(axis)       (prod(dims[:axis]), prod(dims[axis:]))
+    Squeeze(axes)       the axes (all of size 1; without axes, every axis of size 1) removed
+    Unsqueeze(axes)     axes of size 1 inserted at the output positions ``axes``
+    Transpose(perm)     a view where it moves only axes of size 1 (the element order stays);
+                        a channel shuffle (Reshape to (N, g, C/g, H, W), Transpose (0, 2, 1,
+                        3, 4)) needs the fork layer ShuffleChannel, not in BVLC Caffe;
+                        other permutations have no BVLC layer
+Tile(repeats) is one Caffe Tile (axis, tiles) per repeated axis: Caffe copies the blob's
+block from ``axis`` on ``tiles`` times, which is numpy's tile along that axis.
+Identity, Dropout (inference; its mask output unread) and Cast to float32 or float64 (of
+a float32 Caffe value: no change) add no layer.
+"""
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+
+from ...ops.shape import TileParams
+from .context import Context
+from .model import OnnxNode
+from .registry import IMPORTERS, Refused
+
+__all__ = ["convert_reshape", "convert_flatten", "convert_squeeze", "convert_unsqueeze",
+           "convert_transpose", "convert_tile", "convert_identity", "convert_cast"]
+
+
+def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:
+    """Squeeze/Unsqueeze axes: the attribute before opset 13, the input from 13 on."""
+    raw = node.attr("axes") if ctx.opset < 13 else (
+        ctx.constant(node, 1, "axes") if node.input(1) else None)
+    if raw is None:
+        return None
+    return sorted(int(a) % rank for a in np.asarray(raw).reshape(-1))
+
+
+@IMPORTERS.register("Reshape")
+def convert_reshape(ctx: Context, node: OnnxNode) -> None:
+    shape = ctx.shape(node.inputs[0])
+    dims = [int(d) for d in np.asarray(ctx.constant(node, 1, "shape")).reshape(-1)]
+    allow_zero = int(node.attr("allowzero", 0))
+    target = []
+    for i, d in enumerate(dims):
+        if d == 0 and not allow_zero:
+            if i >= len(shape):
+                raise Refused(f"its shape {dims} copies dim {i} of a {len(shape)}-D input")
+            d = shape[i]
+        target.append(d)
+    if target.count(-1) > 1 or any(d < -1 or d == 0 for d in target):
+        raise Refused(f"its shape {dims} is not one Caffe can hold (zero dims, or several -1)")
+    if -1 in target:
+        known = prod(d for d in target if d != -1)
+        if prod(shape) % known:
+            raise Refused(f"its shape {dims} does not divide the input {list(shape)}")
+        target[target.index(-1)] = prod(shape) // known
+    ctx.view(node, node.outputs[0], node.inputs[0], target)
+
+
+@IMPORTERS.register("Flatten")
+def convert_flatten(ctx: Context, node: OnnxNode) -> None:
+    shape = ctx.shape(node.inputs[0])
+    axis = int(node.attr("axis", 1))
+    axis = axis + len(shape) if axis < 0 else axis
+    ctx.view(node, node.outputs[0], node.inputs[0], (prod(shape[:axis]), prod(shape[axis:])))
+
+
+@IMPORTERS.register("Squeeze")
+def convert_squeeze(ctx: Context, node: OnnxNode) -> None:
+    shape = ctx.shape(node.inputs[0])
+    axes = _axes(ctx, node, len(shape))
+    if axes is None:
+        axes = [i for i, d in enumerate(shape) if d == 1]
+    if any(shape[a] != 1 for a in axes):
+        raise Refused(f"it squeezes axes {axes} of {list(shape)}, not all of size 1")
+    ctx.view(node, node.outputs[0], node.inputs[0],
+             [d for i, d in enumerate(shape) if i not in axes])
+
+
+@IMPORTERS.register("Unsqueeze")
+def convert_unsqueeze(ctx: Context, node: OnnxNode) -> None:
+    shape = list(ctx.shape(node.inputs[0]))
+    raw = node.attr("axes") if ctx.opset < 13 else ctx.constant(node, 1, "axes")
+    if raw is None:
+        raise Refused("it gives no axes")
+    given = [int(a) for a in np.asarray(raw).reshape(-1)]
+    rank = len(shape) + len(given)
+    for axis in sorted(a % rank for a in given):
+        shape.insert(axis, 1)
+    ctx.view(node, node.outputs[0], node.inputs[0], shape)
+
+
+@IMPORTERS.register("Transpose")
+def convert_transpose(ctx: Context, node: OnnxNode) -> None:
+    shape = ctx.shape(node.inputs[0])
+    perm = [int(p) for p in node.attr("perm") or reversed(range(len(shape)))]
+    moved = [p for p in perm if shape[p] != 1]
+    if moved == sorted(moved):
+        ctx.view(node, node.outputs[0], node.inputs[0], [shape[p] for p in perm])
+        return
+    if len(shape) == 5 and perm == [0, 2, 1, 3, 4]:
+        raise Refused("it is a channel shuffle, which needs the fork layer ShuffleChannel "
+                      "(BVLC Caffe has none)")
+    raise Refused(f"it permutes axes {perm} of {list(shape)}; BVLC Caffe has no transpose "
+                  "(Permute is a fork layer)")
+
+
+@IMPORTERS.register("Tile")
+def convert_tile(ctx: Context, node: OnnxNode) -> None:
+    repeats = [int(r) for r in np.asarray(ctx.constant(node, 1, "repeats")).reshape(-1)]
+    if any(r < 1 for r in repeats):
+        raise Refused(f"its repeats {repeats} are not all positive")
+    x = ctx.value(node.inputs[0])
+    axes = [axis for axis, r in enumerate(repeats) if r != 1]
+    if not axes:
+        ctx.alias(node.outputs[0], x)
+        return
+    for i, axis in enumerate(axes):
+        last = i == len(axes) - 1
+        tops = None if last else [ctx.names.blob(f"{node.outputs[0]}/tile{axis}")]
+        x = ctx.layer(node, "Tile", TileParams(axis=axis, tiles=repeats[axis]), [x],
+                      tops=tops, outputs=None if not last else (node.outputs[0],),
+                      suffix="" if last else f"/tile{axis}").outputs[0]
+
+
+@IMPORTERS.register("Identity", "Dropout")
+def convert_identity(ctx: Context, node: OnnxNode) -> None:
+    if node.op_type == "Dropout":
+        training = node.input(2)
+        if training and bool(np.asarray(ctx.constant(node, 2, "training_mode")).reshape(-1)[0]):
+            raise Refused("it drops at random (training_mode true)")
+        if len(node.outputs) > 1 and node.outputs[1] and ctx.uses.get(node.outputs[1], 0):
+            raise Refused("its mask output is read")
+    ctx.alias(node.outputs[0], ctx.peek(node.inputs[0]))
+
+
+@IMPORTERS.register("Cast")
+def convert_cast(ctx: Context, node: OnnxNode) -> None:
+    if int(node.attr("to", 0)) not in (1, 11):
+        raise Refused(f"it casts to element type {node.attr('to')}; Caffe blobs are float32")
+    ctx.alias(node.outputs[0], ctx.peek(node.inputs[0]))
