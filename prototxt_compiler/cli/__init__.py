@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CompilerError
-from . import check, compile, generate, info
+from . import check, compile, from_onnx, generate, info
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
-COMMANDS = (info, compile, check, generate)
+COMMANDS = (info, compile, check, generate, from_onnx)
 
 
 def build_parser() -> argparse.ArgumentParser:
