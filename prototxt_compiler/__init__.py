@@ -1,55 +1,75 @@
 """prototxt-compiler: Caffe network definitions to a graph IR, PyTorch and ONNX, and back.
 
-The public API (torch is imported only by the three torch functions):
+The public API. Importing the package imports neither torch nor onnx: the functions that
+need them import them when called.
 
-- ``load(path, input_shapes=None, phase="TEST", allow_unknown_fields=False) -> Graph``:
-  parse a prototxt (current or legacy) into the graph IR with Caffe's exact shapes.
+- ``load(path, *, input_shapes=None, phase="TEST", weights=None, ...) -> Graph``: parse a
+  prototxt (current or legacy) into the graph IR with Caffe's exact shapes (and, with
+  ``weights``, a .caffemodel's blobs).
+- ``init_weights(graph, seed=0)``: the parameter blobs from Caffe's fillers, as Caffe
+  initialises a new net.
 - ``layer_costs(graph)``: per-layer parameter and multiply-accumulate counts.
 - ``check(graph, template="auto") -> Report``: the net against the ResNeXt/ResNet templates.
 - ``load_torch(prototxt, weights=None, input_shapes=None, *, fold=False)``: an eval-mode
   ``torch.fx.GraphModule`` computing what Caffe computes; ``to_torch(graph)`` lowers a graph;
   ``layer_outputs(module, *inputs)`` gives every layer's output as ``{"LAYER:TOP": tensor}``.
-- ``to_onnx(graph, path=None, opset=17)``: the graph as an ``onnx.ModelProto`` (no torch).
+- ``to_onnx(graph, path=None, opset=17)``: the graph as an ``onnx.ModelProto`` (no torch);
+  ``compile_onnx(prototxt, output, weights)``: the ``compile`` command's whole job.
+- ``generate(spec, output=None)``: a ResNeXt/ResNet spec as canonical prototxt;
+  ``NetBuilder`` builds any net; ``to_prototxt(graph)`` writes a graph as prototxt.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from .api import load
+from .api import compile_onnx, generate, load, load_torch
+from .backends import DEFAULT_OPSET
+from .backends.prototxt import to_prototxt
 from .checks import Report, check
 from .errors import CompilerError
 from .ir import Graph
 from .ops.cost import LayerCost, layer_costs
+from .spec import NetBuilder
 
 __version__ = "0.1.0"
-__all__ = ["CompilerError", "Graph", "Report", "check", "LayerCost", "layer_costs", "layer_outputs", "load",
-           "load_torch", "to_onnx", "to_torch", "__version__"]
+__all__ = ["CompilerError", "Graph", "LayerCost", "NetBuilder", "Report", "check",
+           "compile_onnx", "generate", "init_weights", "layer_costs", "layer_outputs", "load",
+           "load_torch", "to_onnx", "to_prototxt", "to_torch", "__version__"]
 
 
-def load_torch(*args: Any, **kwargs: Any) -> Any:
-    """See ``prototxt_compiler.api.load_torch``."""
-    from .api import load_torch as impl
+def init_weights(graph: Graph, *, seed: int = 0) -> Graph:
+    """Gives every layer that takes parameter blobs the blobs Caffe's fillers make for a new
+    net (seeded: deterministic), with a note in ``graph.notes``; returns the graph."""
+    from .frontend.weights import init_weights as fill
+    from .passes.infer_shapes import require_concrete_blobs
 
-    return impl(*args, **kwargs)
+    require_concrete_blobs(graph)
+    graph.notes += fill(graph, seed=seed)
+    return graph
 
 
 def to_torch(graph: Graph) -> Any:
-    """See ``prototxt_compiler.backends.torch.to_torch``."""
-    from .backends.torch import to_torch as impl
+    """The graph as an eval-mode ``torch.fx.GraphModule`` (see
+    ``prototxt_compiler.backends.torch.to_torch``); imports torch."""
+    from .backends.torch import to_torch as lower
 
-    return impl(graph)
+    return lower(graph)
 
 
-def to_onnx(graph: Graph, path: Any = None, opset: int = 17, *,
+def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None,
+            opset: int = DEFAULT_OPSET, *,
             static_batch: bool = False) -> Any:
-    """See ``prototxt_compiler.backends.onnx.to_onnx``."""
-    from .backends.onnx import to_onnx as impl
+    """The graph as an ``onnx.ModelProto`` of ``opset``, saved to ``path`` when given (see
+    ``prototxt_compiler.backends.onnx.to_onnx``); imports onnx, not torch."""
+    from .backends.onnx import to_onnx as lower
 
-    return impl(graph, path, opset, static_batch=static_batch)
+    return lower(graph, path, opset, static_batch=static_batch)
 
 
 def layer_outputs(module: Any, *inputs: Any) -> Any:
-    """See ``prototxt_compiler.backends.torch.layer_outputs``."""
-    from .backends.torch import layer_outputs as impl
+    """Runs a module from ``to_torch``/``load_torch`` and returns every layer's output as
+    ``{"LAYER:TOP": tensor}`` (see ``prototxt_compiler.backends.torch.layer_outputs``)."""
+    from .backends.torch import layer_outputs as record
 
-    return impl(module, *inputs)
+    return record(module, *inputs)

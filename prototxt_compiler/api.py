@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import DEFAULT_OPSET
 from .checks import Report, check
 from .errors import CheckError, LayerError, ParseError, UsageError
 from .frontend.importer import import_net
@@ -162,7 +163,7 @@ def load_torch(prototxt: str | os.PathLike[str], weights: str | os.PathLike[str]
 def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
                  weights: str | os.PathLike[str] | None = None,
                  input_shapes: Mapping[str, Sequence[int]] | None = None, *,
-                 opset: int = 17, fold: bool = True, static_batch: bool = False,
+                 opset: int = DEFAULT_OPSET, fold: bool = True, static_batch: bool = False,
                  phase: str = "TEST", seed: int = 0,
                  template: str | None = None, allow_unknown_fields: bool = False,
                  progress: Callable[[str], None] | None = None
@@ -276,6 +277,9 @@ def generate(spec: Any, output: str | os.PathLike[str] | None = None) -> str:
     from .spec import ResNeXtSpec, build_resnext, read_spec, spec_from_mapping
 
     if isinstance(spec, (str, os.PathLike)):
+        if output is not None and os.path.exists(output) and os.path.samefile(spec, output):
+            raise UsageError(f"the output {output} is the spec itself; expected a new file "
+                             "name for the prototxt")
         spec = read_spec(spec)
     elif not isinstance(spec, ResNeXtSpec):
         spec = spec_from_mapping(spec)

@@ -82,12 +82,14 @@ class UnsupportedLayerError(CompilerError):
     """One or more layers of a type the compiler does not know; all are listed at once."""
 
     def __init__(self, layers: list[tuple[str, str, Location | None]], *,
-                 backend: str | None = None) -> None:
+                 backend: str | None = None, hints: dict[str, str | None] | None = None) -> None:
         target = f" by the {backend} backend" if backend else ""
         lines = [f"{len(layers)} layer(s) of a type not supported{target}:"]
         for name, kind, loc in layers:
             at = f"{loc}: " if loc else ""
-            lines.append(f"  {at}layer '{name}' has type '{kind}'")
+            hint = (hints or {}).get(kind)
+            close = f" (did you mean '{hint}'?)" if hint else ""
+            lines.append(f"  {at}layer '{name}' has type '{kind}'{close}")
         super().__init__("\n".join(lines))
         self.layers = layers
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import DEFAULT_OPSET
 from .errors import UsageError
 from .ir import Graph, format_shape, symbols_of
 from .ir.symbolic import substitute, unify
@@ -116,7 +117,7 @@ def _read_npy(path: str, blob: str) -> np.ndarray:
 
 def verify_onnx(model: Any, graph: Graph, feeds: Mapping[str, np.ndarray], *,
                 layers: bool = False, rtol: float = 1e-4, atol: float = 0.0,
-                opset: int = 17) -> list[Comparison]:
+                opset: int = DEFAULT_OPSET) -> list[Comparison]:
     """``model`` in onnxruntime against the torch backend on ``graph`` (unfolded, with
     blobs): every output, by name, and with ``layers`` every layer's tops ("LAYER:TOP")."""
     import onnxruntime
@@ -130,12 +131,12 @@ def verify_onnx(model: Any, graph: Graph, feeds: Mapping[str, np.ndarray], *,
     with torch.inference_mode():
         record = layer_outputs(module, *tensors)
     session = _session(onnxruntime, model.SerializeToString())
-    ours = dict(zip((o.name for o in model.graph.output), session.run(None, dict(feeds))))
+    ours = session.run(None, dict(feeds))  # the outputs in Caffe's order, as the graph's
     results = []
-    for value in graph.outputs:
+    for value, array in zip(graph.outputs, ours):
         ref = record[f"{value.producer.name}:{value.blob}"] if value.producer is not None \
             else feeds[value.blob]
-        results.append(compare(ours[value.blob], np.asarray(ref), value.blob, rtol, atol))
+        results.append(compare(array, np.asarray(ref), value.blob, rtol, atol))
     if layers:
         results += _compare_layers(to_onnx(graph, opset=opset), graph, feeds, record,
                                    onnxruntime, rtol, atol)

@@ -10,11 +10,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..errors import CompilerError, InternalError, LayerError, OpError, UnsupportedLayerError
+from ..errors import (CompilerError, InternalError, LayerError, OpError, UnsupportedLayerError,
+                      WeightsError)
 from ..ir import Graph, Node, SymbolicShapeError, symbols_of
+from ..ops import OPS
 from ..ops.base import symbolic_error
 
-__all__ = ["ConverterRegistry", "converting"]
+__all__ = ["ConverterRegistry", "converting", "require_blobs"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,7 +67,10 @@ def converting(graph: Graph, node: Node, backend: str) -> Iterator[None]:
         raise
     except SymbolicShapeError as error:
         raise symbolic_error(graph, node, error, f"its {backend} lowering") from error
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, IndexError) as error:
+        if node.blobs is None and OPS[node.type].blobs(node.params,
+                                                      [v.shape for v in node.inputs]):
+            require_blobs(graph)
         shapes = [v.shape for v in (*node.inputs, *node.outputs)]
         if any(symbols_of(tuple(s or ())) for s in shapes):  # a size baked into a constant
             raise symbolic_error(graph, node, SymbolicShapeError(str(error)),
@@ -77,3 +82,17 @@ def converting(graph: Graph, node: Node, backend: str) -> Iterator[None]:
     except Exception as error:
         raise InternalError(error, layer=node.name, type=node.type, location=node.location,
                             backend=backend) from error
+
+
+def require_blobs(graph: Graph) -> None:
+    """Layers that take parameter blobs must have them for a backend to lower them (a
+    batch-statistics BatchNorm lowers without them): one error naming every such layer."""
+    bare = [n for n in graph.nodes if n.blobs is None and
+            OPS[n.type].blobs(n.params, [v.shape for v in n.inputs])]
+    if bare:
+        names = ", ".join(f"'{n.name}' ({n.type})" for n in bare[:5])
+        more = f" and {len(bare) - 5} more" if len(bare) > 5 else ""
+        raise WeightsError(f"{len(bare)} layer(s) have no parameter blobs: {names}{more}; "
+                           "load the net with its weights (prototxt_compiler.load(path, "
+                           "weights='NET.caffemodel')), or initialise them by Caffe's fillers "
+                           "(prototxt_compiler.init_weights(graph, seed=0))")

@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from typing import Any
 
+from ..backends import DEFAULT_OPSET
 from ..errors import UsageError
 from .common import (Progress, add_net_arguments, input_shapes, print_notes,
                      refuse_overwriting_inputs, seed)
@@ -118,7 +119,7 @@ def add_parser(sub: Any) -> None:
     comp.add_argument("-w", "--weights", metavar="NET.caffemodel",
                       help="trained weights; without them Caffe's fillers initialise the "
                            "net, with a note")
-    comp.add_argument("--opset", type=int, default=17,
+    comp.add_argument("--opset", type=int, default=DEFAULT_OPSET,
                       help="ONNX opset, 13 up to the newest the installed onnx knows "
                            "(default: %(default)s)")
     comp.add_argument("--no-fold", action="store_true",

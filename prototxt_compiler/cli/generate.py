@@ -6,50 +6,81 @@ import sys
 from typing import Any
 
 from ..errors import UsageError
+from .common import add_output_arguments, refuse_overwriting_inputs
 
 __all__ = ["add_parser"]
+
+# spec key -> the flag that gives it
+FLAGS = {"family": "--family", "depth": "--depth", "units": "--units",
+         "cardinality": "--cardinality", "bottleneck_width": "--width", "input": "--input",
+         "classes": "--classes", "naming": "--naming", "style": "--style", "stem": "--stem"}
+
+
+def _ints(flag: str, text: str) -> list[int]:
+    try:
+        return [int(d) for d in text.replace("x", ",").split(",")]
+    except ValueError:
+        raise UsageError(f"{flag} {text!r}: expected integers separated by commas") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from ..api import generate
+    from ..spec import spec_from_mapping
 
+    given = {key: getattr(args, flag[2:]) for key, flag in FLAGS.items()
+             if getattr(args, flag[2:]) is not None}
     if args.spec is not None:
-        flags = [f for f in ("family", "depth", "cardinality", "width", "input", "classes",
-                             "naming", "style", "stem") if getattr(args, f) is not None]
-        if flags:
-            raise UsageError(f"give a spec file or --{flags[0]} and the other flags, not both")
+        if given:
+            raise UsageError(f"give a spec file or {FLAGS[next(iter(given))]} and the other "
+                             "flags, not both")
+        refuse_overwriting_inputs(args.output, args.spec)
         spec: object = args.spec
     else:
-        if args.depth is None:
-            raise UsageError("give a spec file, or --depth (with --family, --cardinality, "
-                             "--width, ...)")
-        spec = {"family": args.family or "resnext", "depth": args.depth}
-        for flag, key in (("cardinality", "cardinality"), ("width", "bottleneck_width"),
-                          ("classes", "classes"), ("naming", "naming"), ("style", "style"),
-                          ("stem", "stem")):
-            if getattr(args, flag) is not None:
-                spec[key] = getattr(args, flag)
-        if args.input is not None:
-            spec["input"] = [int(d) for d in args.input.replace("x", ",").split(",")]
+        if "depth" not in given and "units" not in given:
+            raise UsageError("give a spec file, or --depth or --units (with --family, "
+                             "--cardinality, --width, ...)")
+        for key in ("input", "units"):
+            if key in given:
+                given[key] = _ints(FLAGS[key], given[key])
+        spec = spec_from_mapping(given, "command line", labels=FLAGS)
     text = generate(spec, args.output)
     if args.output is None:
         sys.stdout.write(text)
-    else:
+    elif not args.quiet:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
 def add_parser(sub: Any) -> None:
     gen = sub.add_parser("generate", help="write a ResNeXt/ResNet prototxt from a spec")
-    gen.add_argument("spec", nargs="?", help="a TOML spec (see models/*.toml)")
-    gen.add_argument("-o", "--output", metavar="NET.prototxt", help="default: stdout")
-    gen.add_argument("--family", choices=("resnext", "resnet"))
-    gen.add_argument("--depth", type=int)
-    gen.add_argument("--cardinality", type=int)
-    gen.add_argument("--width", type=int, help="bottleneck width of one group")
-    gen.add_argument("--input", metavar="N,C,H,W")
-    gen.add_argument("--classes", type=int)
-    gen.add_argument("--naming", choices=("mxnet", "caffe"))
-    gen.add_argument("--style", choices=("post-activation", "pre-activation"))
-    gen.add_argument("--stem", choices=("imagenet", "cifar"))
+    gen.add_argument("spec", nargs="?", help="a TOML spec (see models/*.toml); or give the "
+                                             "flags below instead")
+    gen.add_argument("-o", "--output", metavar="NET.prototxt",
+                     help="the file to write, atomically (default: standard output)")
+    gen.add_argument("--family", choices=("resnext", "resnet"),
+                     help="resnext, or resnet: cardinality 1 and bottleneck width 64 "
+                          "(default: resnext)")
+    gen.add_argument("--depth", type=int,
+                     help="a standard depth: 26, 38, 50, 101, 152, 200 (ImageNet stem); "
+                          "29, 38, 56 (CIFAR stem)")
+    gen.add_argument("--units", metavar="3,4,6,3",
+                     help="units per stage, for any depth (3 x units + 2)")
+    gen.add_argument("--cardinality", type=int,
+                     help="groups of the 3x3 convolutions (default: 32; 1 for resnet)")
+    gen.add_argument("--width", type=int,
+                     help="bottleneck width of one group in the first stage (default: 4; "
+                          "64 for resnet)")
+    gen.add_argument("--input", metavar="N,C,H,W",
+                     help="the input shape (default: 1,3,224,224; 1,3,32,32 for the CIFAR "
+                          "stem)")
+    gen.add_argument("--classes", type=int, help="outputs of the classifier (default: 1000)")
+    gen.add_argument("--naming", choices=("mxnet", "caffe"),
+                     help="layer names: mxnet (stage1_unit2_conv1) or caffe (res2a_branch2a) "
+                          "(default: mxnet)")
+    gen.add_argument("--style", choices=("post-activation", "pre-activation"),
+                     help="unit style (default: post-activation)")
+    gen.add_argument("--stem", choices=("imagenet", "cifar"),
+                     help="imagenet (7x7/2 + pool, four stages) or cifar (3x3, three stages) "
+                          "(default: imagenet)")
+    add_output_arguments(gen)
     gen.set_defaults(func=run)

@@ -32,7 +32,22 @@ def _locate(source: SourceMap | None, origin: tuple[str, int] | None) -> Locatio
 def _check_types(layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
     unknown = [(layer.name, layer.type, loc) for layer, loc in layers if layer.type not in OPS]
     if unknown:
-        raise UnsupportedLayerError(unknown)
+        raise UnsupportedLayerError(unknown, hints={kind: _close_type(kind)
+                                                    for _, kind, _ in unknown})
+
+
+def _close_type(kind: str) -> str | None:
+    """The known layer type ``kind`` most likely misspells: one that differs only in case
+    (``Relu``), or the closest by difflib."""
+    by_case = [t for t in OPS.types() if t.lower() == kind.lower()]
+    if by_case:
+        return by_case[0]
+    close = difflib.get_close_matches(kind, OPS.types(), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+# data layers whose tops after the first are labels, which only losses read
+_LABELLED = ("Data", "ImageData", "MemoryData", "WindowData", "HDF5Data")
 
 
 def _check_counts(layer: caffe_pb2.LayerParameter, loc: Location | None) -> None:
@@ -82,7 +97,7 @@ def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
     builder = _Builder(graph, given)
     builder.build(kept)
     _apply_unnamed_shape(graph, given)
-    unused = sorted(set(given) - builder.used_given - {""})
+    unused = sorted(set(given) - builder.used_given - set(graph.removed_inputs) - {""})
     if unused:
         inputs = [v.blob for v in graph.inputs]
         close = difflib.get_close_matches(unused[0], inputs, n=1)
@@ -116,6 +131,7 @@ class _Builder:
         self.unwritten: dict[str, list[int]] = {}  # blob no layer writes -> its readers
         self.readers: dict[str, list[int]] = {}  # the same for every fragment input
         self.declared = False  # the net has Input or data layers
+        self.labels: dict[str, str] = {}  # label tops of data layers -> the layer
         self.misordered: list[tuple[int, str]] = []  # (reader index, blob) read too early
         self.read_by_dropped: set[str] = set()
         self.declared_by: dict[str, str] = {}
@@ -201,6 +217,9 @@ class _Builder:
                     loc: Location | None) -> None:
         shapes = OPS[layer.type].infer(params, [], len(layer.top))
         self.declared = True
+        if layer.type in _LABELLED:
+            self.labels.update((top, f"{layer.type} layer '{layer.name}'")
+                               for top in layer.top[1:])
         for top, shape in zip(layer.top, shapes):
             self._check_new_top(layer, 0, top, loc)
             if top in self.given:
@@ -274,10 +293,13 @@ class _Builder:
             value = self.current[blob]
             if value.uses:
                 continue
-            if value.producer is None and blob in self.read_by_dropped:
+            if value.producer is None and (blob in self.read_by_dropped
+                                           or blob in self.labels):
                 graph.inputs.remove(value)
                 graph.input_layers.pop(value.name, None)
                 graph.removed_inputs.append(blob)
-                graph.notes.append(f"input '{blob}' is read only by dropped layers: removed")
+                why = ("read only by dropped layers" if blob in self.read_by_dropped else
+                       f"a label top of {self.labels[blob]} that no layer reads")
+                graph.notes.append(f"input '{blob}' is {why}: removed")
                 continue
             graph.outputs.append(value)

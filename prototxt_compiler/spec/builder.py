@@ -23,6 +23,7 @@ from ..ops.activation import ReLUParams
 from ..ops.conv import ConvolutionParams
 from ..ops.dense import InnerProductParams
 from ..ops.eltwise import EltwiseParams
+from ..ops.fillers import Filler
 from ..ops.norm import BatchNormParams, ScaleParams
 from ..ops.pooling import PoolingParams
 from ..ops.reduce import SoftmaxParams
@@ -52,9 +53,11 @@ class NetBuilder:
         return self.graph.add_input(name, tuple(int(d) for d in shape), layer=name)
 
     def conv(self, x: Value, num_output: int, *, kernel: int, stride: int = 1, pad: int = 0,
-             group: int = 1, bias: bool = True, name: str) -> Value:
+             group: int = 1, bias: bool = True, name: str,
+             weight_filler: Filler = Filler(), bias_filler: Filler = Filler()) -> Value:
         params = ConvolutionParams(num_output=num_output, kernel=(kernel,), stride=(stride,),
-                                   pad=(pad,), group=group, bias_term=bias)
+                                   pad=(pad,), group=group, bias_term=bias,
+                                   weight_filler=weight_filler, bias_filler=bias_filler)
         return self._add(name, "Convolution", params, [x], name)
 
     def batch_norm(self, x: Value, *, eps: float = 1e-5, name: str,
@@ -86,9 +89,11 @@ class NetBuilder:
     def add(self, a: Value, b: Value, *, name: str) -> Value:
         return self._add(name, "Eltwise", EltwiseParams(operation="SUM"), [a, b], name)
 
-    def fc(self, x: Value, num_output: int, *, name: str) -> Value:
-        return self._add(name, "InnerProduct", InnerProductParams(num_output=num_output),
-                         [x], name)
+    def fc(self, x: Value, num_output: int, *, name: str, weight_filler: Filler = Filler(),
+           bias_filler: Filler = Filler()) -> Value:
+        params = InnerProductParams(num_output=num_output, weight_filler=weight_filler,
+                                    bias_filler=bias_filler)
+        return self._add(name, "InnerProduct", params, [x], name)
 
     def softmax(self, x: Value, *, name: str) -> Value:
         return self._add(name, "Softmax", SoftmaxParams(), [x], name)

@@ -15,11 +15,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import UsageError
 from ..ir import Graph, Value
+from ..ops.fillers import Filler
 from .builder import NetBuilder
 
-__all__ = ["ResNeXtSpec", "DEPTHS", "build_resnext"]
+__all__ = ["ResNeXtSpec", "DEPTHS", "build_resnext", "MSRA", "CLASSIFIER"]
+
+# The initialisation the papers train with (He et al. 2015, section 3.4 of the ResNet paper;
+# ResNeXt follows it): msra for every convolution, N(0, 0.01) for the classifier; Scale's
+# defaults are already the constants 1 (gamma) and 0 (beta), BatchNorm's statistics start
+# at 0. Caffe's own default (constant 0) would start every weight at 0.
+MSRA = Filler(type="msra")
+CLASSIFIER = Filler(type="gaussian", std=float(np.float32(0.01)))
 
 # units per stage of the paper's bottleneck nets, by depth (3 layers a unit + stem + fc)
 DEPTHS = {"imagenet": {26: (2, 2, 2, 2), 38: (3, 3, 3, 3), 50: (3, 4, 6, 3),
@@ -118,7 +128,7 @@ def build_resnext(spec: ResNeXtSpec) -> Graph:
     stem = names.stem()
     imagenet = spec.stem == "imagenet"
     x = b.conv(x, 64, kernel=7 if imagenet else 3, stride=2 if imagenet else 1,
-               pad=3 if imagenet else 1, bias=False, name=stem["conv"])
+               pad=3 if imagenet else 1, bias=False, weight_filler=MSRA, name=stem["conv"])
     x = b.relu(b.bn_scale(x, bn=stem["bn"], scale=stem["scale"], eps=eps), name=stem["relu"])
     if imagenet:
         x = b.max_pool(x, kernel=3, stride=2, name=stem["pool"])
@@ -137,25 +147,27 @@ def build_resnext(spec: ResNeXtSpec) -> Graph:
         x = b.relu(b.bn_scale(x, bn=head["bn"], scale=head["scale"], eps=eps, top=head["bn"]),
                    name=head["relu"])
     x = b.global_avg_pool(x, name=head["pool"])
-    x = b.fc(x, spec.classes, name=head["fc"])
+    x = b.fc(x, spec.classes, name=head["fc"], weight_filler=CLASSIFIER)
     return b.finish(b.softmax(x, name=head["prob"]))
 
 
 def _post_unit(b: NetBuilder, n: _Names, eps: float, x: Value, s: int, u: int, inner: int,
                outer: int, stride: int, project: bool, cardinality: int) -> Value:
-    y = b.conv(x, inner, kernel=1, bias=False, name=n.conv(s, u, 1))
+    y = b.conv(x, inner, kernel=1, bias=False, weight_filler=MSRA, name=n.conv(s, u, 1))
     y = b.relu(b.bn_scale(y, bn=n.bn(s, u, 1)[0], scale=n.bn(s, u, 1)[1], eps=eps),
                name=n.relu(s, u, 1))
     y = b.conv(y, inner, kernel=3, stride=stride, pad=1, group=cardinality, bias=False,
+               weight_filler=MSRA,
                name=n.conv(s, u, 2))
     y = b.relu(b.bn_scale(y, bn=n.bn(s, u, 2)[0], scale=n.bn(s, u, 2)[1], eps=eps),
                name=n.relu(s, u, 2))
-    y = b.conv(y, outer, kernel=1, bias=False, name=n.conv(s, u, 3))
+    y = b.conv(y, outer, kernel=1, bias=False, weight_filler=MSRA, name=n.conv(s, u, 3))
     y = b.bn_scale(y, bn=n.bn(s, u, 3)[0], scale=n.bn(s, u, 3)[1], eps=eps)
     short = x
     if project:
         conv, bn, scale = n.shortcut(s, u)
-        short = b.bn_scale(b.conv(x, outer, kernel=1, stride=stride, bias=False, name=conv),
+        short = b.bn_scale(b.conv(x, outer, kernel=1, stride=stride, bias=False,
+                                  weight_filler=MSRA, name=conv),
                            bn=bn, scale=scale, eps=eps)
     plus, relu = n.plus(s, u)
     return b.relu(b.add(short, y, name=plus), name=relu)
@@ -166,12 +178,14 @@ def _preact_unit(b: NetBuilder, n: _Names, eps: float, x: Value, s: int, u: int,
     t = n.unit(s, u)
     act = b.relu(b.bn_scale(x, bn=f"{t}_bn1", scale=f"scale_{t}_bn1", eps=eps,
                             top=f"{t}_bn1"), name=f"{t}_relu1")
-    y = b.conv(act, inner, kernel=1, bias=False, name=f"{t}_conv1")
+    y = b.conv(act, inner, kernel=1, bias=False, weight_filler=MSRA, name=f"{t}_conv1")
     y = b.relu(b.bn_scale(y, bn=f"{t}_bn2", scale=f"scale_{t}_bn2", eps=eps), name=f"{t}_relu2")
     y = b.conv(y, inner, kernel=3, stride=stride, pad=1, group=cardinality, bias=False,
+               weight_filler=MSRA,
                name=f"{t}_conv2")
     y = b.relu(b.bn_scale(y, bn=f"{t}_bn3", scale=f"scale_{t}_bn3", eps=eps), name=f"{t}_relu3")
-    y = b.conv(y, outer, kernel=1, bias=False, name=f"{t}_conv3")
-    short = b.conv(act, outer, kernel=1, stride=stride, bias=False, name=f"{t}_sc") \
+    y = b.conv(y, outer, kernel=1, bias=False, weight_filler=MSRA, name=f"{t}_conv3")
+    short = b.conv(act, outer, kernel=1, stride=stride, bias=False, weight_filler=MSRA,
+                   name=f"{t}_sc") \
         if project else x
     return b.add(y, short, name=f"{t}_plus")

@@ -19,7 +19,7 @@ import difflib
 import os
 import tomllib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import UsageError
 from .resnext import DEPTHS, ResNeXtSpec
@@ -36,17 +36,31 @@ class SpecError(UsageError):
     """A spec key with a value that cannot make a valid net."""
 
 
-def _fail(where: str, key: str, why: str) -> SpecError:
-    return SpecError(f"key '{key}': {why}", where=where)
+class _Source(NamedTuple):
+    """Where a spec comes from, and how it names its keys (flags on a command line)."""
+
+    name: str
+    labels: Mapping[str, str]
 
 
-def _positive_int(where: str, key: str, value: Any) -> int:
+def _fail(where: _Source, key: str, why: str) -> SpecError:
+    return SpecError(f"{where.labels.get(key, f'key {key!r}')}: {why}", where=where.name)
+
+
+def _positive_int(where: _Source, key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise _fail(where, key, f"expected a positive integer, got {value!r}")
     return value
 
 
-def spec_from_mapping(data: Mapping[str, Any], where: str = "<spec>") -> ResNeXtSpec:
+def spec_from_mapping(data: Mapping[str, Any], where: str = "<spec>", *,
+                      labels: Mapping[str, str] | None = None) -> ResNeXtSpec:
+    """The spec that ``data`` (spec keys -> values) describes; errors name the key, or the
+    caller's name for it in ``labels`` (``{"input": "--input"}`` for command-line flags)."""
+    return _spec_from_mapping(data, _Source(where, labels or {}))
+
+
+def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
     for key in data:
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
@@ -70,7 +84,7 @@ def spec_from_mapping(data: Mapping[str, Any], where: str = "<spec>") -> ResNeXt
         if depth not in DEPTHS[stem]:
             known = ", ".join(map(str, DEPTHS[stem]))
             raise _fail(where, "depth", f"no standard {stem} net of depth {depth} (known: "
-                        f"{known}); give 'units' for another")
+                        f"{known}); give {where.labels.get('units', repr('units'))} for another")
         units = DEPTHS[stem][depth]
     else:
         raise _fail(where, "depth", "give 'depth' or 'units'")

@@ -119,7 +119,11 @@ layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip" inner_product_p
     with pytest.raises(MissingInputShapeError, match="'data', top of Data layer 'data'"):
         load(net)
     graph = load(net, input_shapes={"data": (4, 3, 5, 5), "label": (4,)})
-    assert [v.blob for v in graph.outputs] == ["ip", "label"]  # nothing read label: Caffe's output too
+    # Caffe lists the unread label as an output too; a deploy graph has no use for it
+    assert [v.blob for v in graph.outputs] == ["ip"]
+    assert graph.removed_inputs == ["label"]
+    assert "input 'label' is a label top of Data layer 'data' that no layer reads: removed" \
+        in graph.notes
 
 
 def test_memory_data_layer_fixes_its_shape(tmp_path: pathlib.Path) -> None:
@@ -129,7 +133,8 @@ layer { name: "data" type: "MemoryData" top: "data" top: "label"
 layer { name: "r" type: "ReLU" bottom: "data" top: "r" }
 ''')
     graph = load(net)
-    assert [(v.blob, v.shape) for v in graph.inputs] == [("data", (2, 3, 7, 5)), ("label", (2,))]
+    assert [(v.blob, v.shape) for v in graph.inputs] == [("data", (2, 3, 7, 5))]
+    assert graph.removed_inputs == ["label"] and [v.blob for v in graph.outputs] == ["r"]
 
 
 def test_unsupported_types_are_all_listed(tmp_path: pathlib.Path) -> None:

@@ -17,6 +17,7 @@ from onnx import TensorProto, helper
 from ... import __version__
 from ...errors import UsageError
 from ...ir import Graph, Value, is_symbolic, symbols_of
+from .. import DEFAULT_OPSET
 from ..registry import converting
 from .registry import ONNX, Emitter
 
@@ -82,7 +83,8 @@ def _value_info(name: str, value: Value, symbols: dict[int, str]) -> onnx.ValueI
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
 
 
-def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None, opset: int = 17, *,
+def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None,
+            opset: int = DEFAULT_OPSET, *,
             static_batch: bool = False) -> onnx.ModelProto:
     """The graph as an ONNX model of the given opset (13 up to the newest the installed onnx
     knows); saved to ``path`` when given (with external data past 2 GB)."""
@@ -135,7 +137,3 @@ def save(model: onnx.ModelProto, path: str | os.PathLike[str], *,
                         location=data_name or os.path.basename(os.fspath(path)) + ".data")
     else:
         onnx.save_model(model, os.fspath(path))
-
-
-def blob_array(blobs: Sequence[np.ndarray], i: int) -> np.ndarray:
-    return np.asarray(blobs[i], dtype=np.float32)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 from ...ir import Node, Shape
 from ..registry import ConverterRegistry
@@ -89,5 +89,3 @@ class Emitter:
         self._nodes.append(helper.make_node(op_type, list(inputs), outs, name=name, **attrs))
         return outs
 
-
-FLOAT = TensorProto.FLOAT

@@ -49,11 +49,6 @@ def _tensor(blob: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(blob, dtype=np.float32, copy=True))
 
 
-def _channels_view(v: torch.Tensor, ndim: int) -> torch.Tensor:
-    """A (C,) vector shaped to broadcast over axis 1 of an ``ndim``-axis tensor."""
-    return v.reshape((-1,) + (1,) * (ndim - 2))
-
-
 class CaffeBatchNorm(nn.Module):
     """Caffe's BatchNorm (no affine part: Caffe puts that in a Scale layer)."""
 
