@@ -13,12 +13,12 @@ project from the first activation and have no ReLU after the sum.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import UsageError
-from ..ir import Graph, Value
+from ..ir import Graph, SymDim, Value
 from ..ops.fillers import Filler
 from .builder import NetBuilder
 
@@ -49,6 +49,11 @@ class ResNeXtSpec:
     stem: str = "imagenet"
     name: str = ""
     family: str = "resnext"
+    fragment: str = ""  # a unit's name: the net is that unit alone, a fragment
+
+    def whole(self) -> ResNeXtSpec:
+        """The spec of the whole net a fragment is cut from."""
+        return replace(self, fragment="")
 
     @property
     def depth(self) -> int:
@@ -133,6 +138,7 @@ def build_resnext(spec: ResNeXtSpec) -> Graph:
     if imagenet:
         x = b.max_pool(x, kernel=3, stride=2, name=stem["pool"])
     channels = 64
+    spans: dict[str, tuple[int, int]] = {}  # unit name -> its layers' index range
     for s, count in enumerate(spec.units, 1):
         inner = spec.cardinality * spec.bottleneck_width * 2 ** (s - 1)
         outer = 256 * 2 ** (s - 1)
@@ -140,7 +146,9 @@ def build_resnext(spec: ResNeXtSpec) -> Graph:
             stride = 2 if u == 1 and s > 1 else 1
             project = u == 1 and (stride != 1 or channels != outer)
             unit = _preact_unit if pre else _post_unit
+            first = len(b.graph.nodes)
             x = unit(b, names, eps, x, s, u, inner, outer, stride, project, spec.cardinality)
+            spans[names.unit(s, u)] = (first, len(b.graph.nodes))
             channels = outer
     head = names.head()
     if pre:
@@ -148,7 +156,39 @@ def build_resnext(spec: ResNeXtSpec) -> Graph:
                    name=head["relu"])
     x = b.global_avg_pool(x, name=head["pool"])
     x = b.fc(x, spec.classes, name=head["fc"], weight_filler=CLASSIFIER)
-    return b.finish(b.softmax(x, name=head["prob"]))
+    graph = b.finish(b.softmax(x, name=head["prob"]))
+    if not spec.fragment:
+        return graph
+    if spec.fragment not in spans:
+        known = ", ".join(list(spans)[:4])
+        raise UsageError(f"fragment {spec.fragment!r}: the net has no unit of that name "
+                         f"(its units: {known}, ...)")
+    return cut(graph, *spans[spec.fragment], name=spec.fragment)
+
+
+def cut(graph: Graph, start: int, stop: int, *, name: str) -> Graph:
+    """The layers ``graph.nodes[start:stop]`` as a fragment: the values they read that none
+    of them writes become its inputs, read and not declared, of symbolic sizes as a parsed
+    fragment's (``N``, ``C``, ``H``, ``W``); the values of the last layer its outputs."""
+    part = Graph(name)
+    values: dict[int, Value] = {}
+    nodes = graph.nodes[start:stop]
+    for node in nodes:
+        inputs = []
+        for value in node.inputs:
+            if id(value) not in values:
+                k = str(len(part.inputs) or "")
+                shape = tuple(SymDim.symbol(s) for s in ("N", f"C{k}", f"H{k}", f"W{k}"))
+                values[id(value)] = part.add_input(value.blob, shape)  # type: ignore[arg-type]
+                part.fragment_inputs[value.blob] = []
+            inputs.append(values[id(value)])
+            if value.blob in part.fragment_inputs:
+                part.fragment_inputs[value.blob].append(node.name)
+        new = part.add_node(node.name, node.type, node.params, inputs,
+                            [v.blob for v in node.outputs])
+        values.update((id(old), v) for old, v in zip(node.outputs, new.outputs))
+    part.outputs = [values[id(v)] for v in nodes[-1].outputs]
+    return part
 
 
 def _post_unit(b: NetBuilder, n: _Names, eps: float, x: Value, s: int, u: int, inner: int,

@@ -10,6 +10,7 @@
     style = "post-activation"     # or "pre-activation"
     stem = "imagenet"             # or "cifar"
     name = "ResNeXt-50 (32x4d)"   # optional
+    fragment = "stage1_unit2"     # optional: only this unit, its input read, not declared
 
 A spec that cannot make a valid net is an error naming the key and why.
 """
@@ -27,7 +28,7 @@ from .resnext import DEPTHS, ResNeXtSpec
 __all__ = ["read_spec", "spec_from_mapping", "SpecError"]
 
 KEYS = ("family", "depth", "units", "cardinality", "bottleneck_width", "input", "classes",
-        "naming", "style", "stem", "name")
+        "naming", "style", "stem", "name", "fragment")
 CHOICES = {"family": ("resnext", "resnet"), "naming": ("mxnet", "caffe"),
            "style": ("post-activation", "pre-activation"), "stem": ("imagenet", "cifar")}
 
@@ -108,7 +109,15 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
                                                           data.get("classes", 1000)),
                        naming=data.get("naming", "mxnet"),
                        style=data.get("style", "post-activation"), stem=stem,
-                       name=str(data.get("name", "")), family=family)
+                       name=str(data.get("name", "")), family=family,
+                       fragment=_fragment(where, data.get("fragment", "")))
+
+
+def _fragment(where: _Source, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, "fragment", f"expected a unit's name such as \"stage1_unit2\", "
+                    f"got {value!r}")
+    return value
 
 
 def read_spec(path: str | os.PathLike[str]) -> ResNeXtSpec:

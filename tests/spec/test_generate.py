@@ -44,6 +44,10 @@ def test_models_pass_check_with_their_specs_numbers(spec: pathlib.Path) -> None:
     s = read_spec(spec)
     report = check_file(spec.with_suffix(".prototxt"))
     assert report.deviations == []
+    if s.fragment:
+        assert report.headline() == (f"1 ResNeXt bottleneck unit: cardinality {s.cardinality}, "
+                                     f"bottleneck width {s.bottleneck_width}, identity shortcut")
+        return
     assert report.architecture == s.title()
     assert [st.units for st in report.stages] == list(s.units)
     if s.cardinality > 1:
@@ -119,3 +123,14 @@ def test_builder_refuses_unknown_arguments_and_duplicate_names() -> None:
     b.conv(x, 8, kernel=3, name="c")
     with pytest.raises(CompilerError, match="'c' is used twice"):
         b.conv(x, 8, kernel=3, name="c")
+
+
+def test_a_fragment_spec_names_a_unit_of_the_net() -> None:
+    text = generate({"depth": 50, "fragment": "stage3_unit4"})
+    assert 'type: "Input"' not in text and 'bottom: "stage3_unit3_plus"' in text
+    assert text.count("layer {") == 13  # 3 x (conv, BN, Scale), 2 ReLU, the sum and its ReLU
+    with pytest.raises(CompilerError, match="fragment .stage9_unit1.: the net has no unit of "
+                                         "that name"):
+        generate({"depth": 50, "fragment": "stage9_unit1"})
+    with pytest.raises(CompilerError, match="key .fragment.: expected a unit's name"):
+        generate({"depth": 50, "fragment": 3})

@@ -1,5 +1,6 @@
 """The graph as canonical prototxt text: V2 ``layer { }`` blocks in graph order, an ``Input``
-layer for the inputs, only non-default fields, fields in caffe.proto's order.
+layer for the inputs (none for a fragment's inputs: they are read, not declared), only
+non-default fields, fields in caffe.proto's order.
 
 Parse -> IR -> emit -> parse gives the same graph; emitting that again gives the same bytes.
 Legacy files come out upgraded; data layers come out as Input layers with their shapes.
@@ -23,6 +24,8 @@ def to_net_parameter(graph: Graph) -> caffe_pb2.NetParameter:
         net.name = graph.name
     by_layer: dict[str, caffe_pb2.LayerParameter] = {}
     for value in graph.inputs:
+        if value.blob in graph.fragment_inputs:
+            continue  # read, not declared: the text of a fragment
         name = graph.input_layers.get(value.name, "input")
         layer = by_layer.get(name)
         if layer is None:
