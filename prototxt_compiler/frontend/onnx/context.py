@@ -22,7 +22,7 @@ once, and binds the ONNX outputs to them; a rule that fails is a refusal of the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from math import prod
 from typing import Any, Union
 
@@ -38,7 +38,7 @@ from .model import OnnxModel, OnnxNode
 from .names import Namer
 from .registry import Refused
 
-__all__ = ["Context", "View", "Padded", "Meaning", "with_bias"]
+__all__ = ["Context", "View", "Padded", "Meaning"]
 
 
 @dataclass(frozen=True)
@@ -173,10 +173,27 @@ class Context:
         if tops is None:
             outputs = tuple(outputs) if outputs is not None else node.outputs[:1]
             tops = [self.blob(o, node) for o in outputs]
-        arrays = None if blobs is None else [np.ascontiguousarray(b, dtype=np.float32)
-                                            for b in blobs]
         name = self.names.layer((node.name or node.outputs[0]) + suffix)
-        caffe = self.graph.add_node(name, type, params, list(inputs), list(tops), blobs=arrays)
+        return self._add(name, type, params, inputs, tops, outputs, blobs)
+
+    def relayer(self, old: Node, params: Any, blobs: Sequence[np.ndarray],
+                outputs: Sequence[str], node: OnnxNode) -> Node:
+        """Replaces the layer ``old`` (whose tops nothing reads yet) by one of the same name,
+        type and bottoms with new params and blobs, its top named after ``outputs``."""
+        index = self.graph.nodes.index(old)
+        inputs = old.inputs
+        self.graph.remove(old)
+        tops = [self.blob(o, node) for o in outputs]
+        return self._add(old.name, old.type, params, inputs, tops, outputs, blobs,
+                         index=index)
+
+    def _add(self, name: str, type: str, params: Any, inputs: Sequence[Value],
+             tops: Sequence[str], outputs: Sequence[str] | None,
+             blobs: Sequence[np.ndarray] | None, index: int | None = None) -> Node:
+        arrays = None if blobs is None else [np.asarray(b, dtype=np.float32, order="C")
+                                            for b in blobs]
+        caffe = self.graph.add_node(name, type, params, list(inputs), list(tops), blobs=arrays,
+                                    index=index)
         op = OPS[type]
         bottoms = [v.shape for v in caffe.inputs]
         try:
@@ -234,10 +251,3 @@ class Context:
         shape = tuple(int(d) for d in array.shape)
         return self.layer(node, "Parameter", ParameterParams(shape=shape), [], (name,),
                           blobs=[np.asarray(array, np.float32)]).outputs[0]
-
-
-def with_bias(node: Node, bias: np.ndarray) -> None:
-    """Gives a Convolution, Deconvolution, InnerProduct or Scale layer written without a
-    bias the learned bias ``bias`` (one value per output channel)."""
-    node.params = replace(node.params, bias_term=True)
-    node.blobs = tuple(node.blobs or ()) + (np.ascontiguousarray(bias, dtype=np.float32),)

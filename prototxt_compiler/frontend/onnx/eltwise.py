@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import replace
+
 from ...ir import Node, Value
 from ...ops.activation import ClipParams, PowerParams
 from ...ops.base import FLT_MAX
 from ...ops.eltwise import EltwiseParams
 from ...ops.norm import BiasParams, ScaleParams
 from .activation import f32
-from .context import Context, with_bias
+from .context import Context
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
@@ -131,8 +133,8 @@ def _fold_bias(ctx: Context, node: OnnxNode, name: str, x: Value, bias: np.ndarr
     span = 1 if producer.type != "Scale" else params.num_axes
     if (a, b) != (channel, channel + span) or x.uses:
         return False
-    with_bias(producer, bias)
-    ctx.alias(node.outputs[0], x)
+    ctx.relayer(producer, replace(params, bias_term=True),
+                tuple(producer.blobs or ()) + (bias,), (node.outputs[0],), node)
     return True
 
 

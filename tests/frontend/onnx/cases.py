@@ -1,0 +1,306 @@
+"""The ONNX test models built with onnx.helper, one per op family, each at every opset given
+(the Caffe files converted from them must not depend on the opset: the test checks they
+are byte for byte the ones real Caffe ran). ``make_onnx_fixtures.py`` runs them in Caffe.
+
+Every builder takes the opset and writes the op in that opset's form (attributes before
+they became inputs, and so on)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from .builder import Builder
+from .pool_cases import build_pool, build_pool_global, build_pool_pad_node
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[int], Any]
+    opsets: tuple[int, ...]
+
+
+def _conv(opset: int) -> Any:
+    b = Builder("conv", opset)
+    x = b.input("data", (1, 4, 8, 8))
+    y = b.input("odd", (1, 4, 9, 9))
+    b.output(b.node("Conv", [x, b.weight("w1", (6, 4, 3, 3)), b.normal("b1", (6,), 0.1)],
+                    "conv_k3p1", pads=[1, 1, 1, 1]))
+    b.output(b.node("Conv", [x, b.weight("w2", (6, 2, 3, 2))], "conv_group_dilation",
+                    group=2, strides=[2, 1], dilations=[2, 1], pads=[1, 0, 1, 0]))
+    b.output(b.node("Conv", [y, b.weight("w3", (4, 4, 3, 3))], "conv_end_pad_unneeded",
+                    strides=[2, 2], pads=[0, 0, 1, 1]))
+    b.output(b.node("Conv", [x, b.weight("w4", (4, 4, 3, 3))], "conv_same_upper",
+                    strides=[2, 2], auto_pad="SAME_UPPER"))
+    b.output(b.node("Conv", [x, b.weight("w5", (4, 4, 3, 3)), b.normal("b5", (4,), 0.1)],
+                    "conv_same_lower", strides=[2, 2], auto_pad="SAME_LOWER"))
+    b.output(b.node("Conv", [x, b.weight("w6", (4, 1, 3, 3))], "conv_depthwise_mixed_pads",
+                    group=4, pads=[2, 1, 1, 1]))
+    b.output(b.node("Conv", [x, b.weight("w7", (5, 4, 1, 1))], "conv_1x1_valid",
+                    auto_pad="VALID"))
+    return b.model()
+
+
+def _deconv(opset: int) -> Any:
+    b = Builder("deconv", opset)
+    x = b.input("data", (1, 4, 5, 5))
+    b.output(b.node("ConvTranspose", [x, b.weight("w1", (4, 3, 3, 3)),
+                                      b.normal("b1", (3,), 0.1)],
+                    "deconv_k3s2p1", strides=[2, 2], pads=[1, 1, 1, 1]))
+    b.output(b.node("ConvTranspose", [x, b.weight("w2", (4, 3, 3, 3)),
+                                      b.normal("b2", (3,), 0.1)],
+                    "deconv_output_padding", strides=[2, 2], pads=[1, 1, 1, 1],
+                    output_padding=[1, 1]))
+    b.output(b.node("ConvTranspose", [x, b.weight("w3", (4, 2, 3, 2))], "deconv_asym_group",
+                    group=2, strides=[2, 1], pads=[0, 1, 1, 0]))
+    b.output(b.node("ConvTranspose", [x, b.weight("w4", (4, 2, 4, 4))], "deconv_output_shape",
+                    strides=[2, 2], output_shape=[9, 10]))
+    b.output(b.node("ConvTranspose", [x, b.weight("w5", (4, 2, 3, 3))], "deconv_dilated",
+                    dilations=[2, 2], pads=[1, 1, 1, 1]))
+    return b.model()
+
+
+def _dense(opset: int) -> Any:
+    b = Builder("dense", opset)
+    x = b.input("data", (2, 3, 2, 2))
+    v = b.input("vec", (2, 5))
+    t = b.input("tokens", (2, 3, 5))
+    flat = b.node("Flatten", [x], "flat", axis=1)
+    b.output(b.node("Gemm", [flat, b.weight("w1", (4, 12)), b.normal("b1", (4,), 0.1)],
+                    "gemm_transb", transB=1))
+    b.output(b.node("Gemm", [v, b.weight("w2", (5, 3)), b.normal("b2", (1, 3), 0.1)],
+                    "gemm_alpha_beta", alpha=0.5, beta=2.0))
+    b.output(b.node("Gemm", [v, b.weight("w3", (5, 2)), b.const("b3", [0.25])], "gemm_scalar_c"))
+    mm = b.node("MatMul", [v, b.weight("w4", (5, 3))], "matmul")
+    b.output(b.node("Add", [mm, b.normal("b4", (3,), 0.1)], "matmul_bias"))
+    b.output(b.node("MatMul", [t, b.weight("w5", (5, 4))], "matmul_3d"))
+    return b.model()
+
+
+def _norm(opset: int) -> Any:
+    b = Builder("norm", opset)
+    x = b.input("data", (2, 3, 4, 4))
+    v = b.input("vec", (4, 3))
+    stats = lambda p: [b.uniform(f"{p}_scale", (3,), 0.5, 1.5), b.normal(f"{p}_bias", (3,), 0.1),  # noqa: E731
+                       b.normal(f"{p}_mean", (3,), 0.5), b.uniform(f"{p}_var", (3,), 0.5, 2.0)]
+    b.output(b.node("BatchNormalization", [x] + stats("bn"), "bn", epsilon=1e-3))
+    plain = [b.const("one", np.ones(3)), b.const("zero", np.zeros(3)),
+             b.normal("m2", (3,), 0.5), b.uniform("v2", (3,), 0.5, 2.0)]
+    b.output(b.node("BatchNormalization", [x] + plain, "bn_no_affine"))
+    b.output(b.node("BatchNormalization", [v] + stats("bn2d"), "bn_2d"))
+    b.output(b.node("LRN", [x], "lrn5", size=5, alpha=1e-2, beta=0.75, bias=2.0))
+    b.output(b.node("LRN", [x], "lrn3", size=3))
+    return b.model()
+
+
+def _clip(b: Builder, x: str, name: str, low: float | None, high: float | None) -> str:
+    if b.opset < 11:
+        attrs = {k: v for k, v in (("min", low), ("max", high)) if v is not None}
+        return b.node("Clip", [x], name, **attrs)
+    inputs = [x, b.const(f"{name}_min", low) if low is not None else ""]
+    if high is not None:
+        inputs.append(b.const(f"{name}_max", high))
+    return b.node("Clip", inputs, name)
+
+
+def _activation(opset: int) -> Any:
+    b = Builder("activation", opset)
+    x = b.input("data", (2, 3, 4, 4))
+    for op in ("Relu", "Sigmoid", "Tanh", "Softplus", "Exp", "Abs", "Neg"):
+        b.output(b.node(op, [x], op.lower()))
+    b.output(b.node("LeakyRelu", [x], "leaky", alpha=0.2))
+    b.output(b.node("Elu", [x], "elu", alpha=0.5))
+    b.output(b.node("PRelu", [x, b.uniform("slope", (3, 1, 1), 0.0, 0.5)], "prelu"))
+    b.output(b.node("PRelu", [x, b.const("shared", [0.25])], "prelu_shared"))
+    positive = b.node("Softplus", [x], "positive")
+    b.output(b.node("Log", [positive], "log"))
+    b.output(b.node("Sqrt", [positive], "sqrt"))
+    b.output(b.node("Reciprocal", [positive], "reciprocal"))
+    b.output(b.node("Pow", [x, b.const("two", 2.0)], "pow2"))
+    b.output(_clip(b, x, "relu6", 0.0, 6.0))
+    b.output(_clip(b, x, "clip", -0.5, 0.75))
+    b.output(_clip(b, x, "clip_low_zero", 0.0, None))
+    b.output(_clip(b, x, "clip_high", None, 0.5))
+    return b.model()
+
+
+def _eltwise(opset: int) -> Any:
+    b = Builder("eltwise", opset)
+    x = b.input("data", (2, 3, 4, 4))
+    y = b.input("other", (2, 3, 4, 4))
+    for op in ("Add", "Sub", "Mul"):
+        b.output(b.node(op, [x, y], f"{op.lower()}_blobs"))
+    b.output(b.node("Max", [x, y, b.node("Relu", [y], "relu_y")], "max3"))
+    b.output(b.node("Sum", [x, y, x], "sum3"))
+    per_channel = b.normal("per_channel", (3, 1, 1))
+    b.output(b.node("Add", [x, per_channel], "add_channel"))
+    b.output(b.node("Mul", [per_channel, x], "mul_channel"))
+    b.output(b.node("Sub", [x, per_channel], "sub_channel"))
+    b.output(b.node("Sub", [per_channel, x], "channel_sub"))
+    b.output(b.node("Div", [x, b.uniform("divisor", (1, 3, 1, 1), 0.5, 2.0)], "div_channel"))
+    b.output(b.node("Mul", [x, b.normal("hw", (4, 4))], "mul_hw"))
+    b.output(b.node("Add", [x, b.normal("strided", (3, 1, 4))], "add_full"))
+    for op in ("Add", "Sub", "Mul", "Div"):
+        b.output(b.node(op, [x, b.const(f"{op.lower()}_k", 1.5)], f"{op.lower()}_scalar"))
+    b.output(b.node("Sub", [b.const("k", 0.5), x], "scalar_sub"))
+    b.output(b.node("Max", [x, b.const("floor_k", -0.25)], "max_scalar"))
+    b.output(b.node("Min", [x, b.const("ceil_k", 0.25)], "min_scalar"))
+    gate = b.node("Sigmoid", [b.node("GlobalAveragePool", [x], "squeeze")], "gate")
+    b.output(b.node("Mul", [x, gate], "excite"))
+    b.output(b.node("Add", [gate, x], "add_broadcast"))
+    b.output(b.node("Sub", [x, gate], "sub_broadcast"))
+    b.output(b.node("Sub", [gate, x], "broadcast_sub"))
+    conv = b.node("Conv", [x, b.weight("w", (4, 3, 1, 1))], "conv_no_bias")
+    b.output(b.node("Add", [conv, b.normal("conv_bias", (1, 4, 1, 1), 0.1)], "conv_plus_bias"))
+    return b.model()
+
+
+def _split_sizes(b: Builder, x: str, name: str, sizes: list[int], axis: int) -> list[str]:
+    if b.opset < 13:
+        return b.node("Split", [x], name, outputs=len(sizes), axis=axis, split=sizes)
+    return b.node("Split", [x, b.ints(f"{name}_sizes", sizes)], name, outputs=len(sizes),
+                  axis=axis)
+
+
+def _slice(b: Builder, x: str, name: str, starts: list[int], ends: list[int],
+           axes: list[int]) -> str:
+    if b.opset < 10:
+        return b.node("Slice", [x], name, starts=starts, ends=ends, axes=axes)
+    return b.node("Slice", [x, b.ints(f"{name}_s", starts), b.ints(f"{name}_e", ends),
+                            b.ints(f"{name}_a", axes)], name)
+
+
+def _concat(opset: int) -> Any:
+    b = Builder("concat", opset)
+    x = b.input("data", (2, 6, 4, 5))
+    y = b.input("other", (2, 2, 4, 5))
+    b.output(b.node("Concat", [x, y, x], "concat_c", axis=1))
+    b.output(b.node("Concat", [x, x], "concat_last", axis=-1))
+    b.output(*b.node("Split", [x], "split_equal", outputs=3, axis=1,
+                     **({"num_outputs": 3} if opset >= 18 else {})))
+    b.output(*_split_sizes(b, x, "split_sizes", [1, 3], axis=2))
+    b.output(_slice(b, x, "slice_c", [2], [5], [1]))
+    b.output(_slice(b, x, "slice_hw", [1, 1], [-1, 100], [2, 3]))
+    b.output(_slice(b, x, "slice_head", [0], [3], [-1]))
+    return b.model()
+
+
+def _reshape(opset: int) -> Any:
+    b = Builder("reshape", opset)
+    x = b.input("data", (2, 3, 4, 4))
+    b.output(b.node("Relu", [b.node("Flatten", [x], "flatten1", axis=1)], "flat_relu"))
+    b.output(b.node("Flatten", [x], "flatten2", axis=2))
+    shape = b.node("Shape", [x], "shape")
+    batch = b.node("Gather", [shape, b.const("zero", 0, np.int64)], "batch", axis=0)
+    dims = b.node("Unsqueeze", [batch] if opset < 13 else [batch, b.ints("ax0", [0])],
+                  "batch_dim", **({"axes": [0]} if opset < 13 else {}))
+    target = b.node("Concat", [dims, b.ints("rest", [-1, 4])], "target", axis=0)
+    b.output(b.node("Reshape", [x, target], "reshape_chain"))
+    b.output(b.node("Reshape", [x, b.ints("zero_minus", [0, 0, -1])], "reshape_0"))
+    squeezed = b.node("GlobalAveragePool", [x], "pooled")
+    axes = {"axes": [2, 3]} if opset < 13 else {}
+    sq_in = [squeezed] if opset < 13 else [squeezed, b.ints("sq_axes", [2, 3])]
+    b.output(b.node("Squeeze", sq_in, "squeeze", **axes))
+    un_in = [x] if opset < 13 else [x, b.ints("un_axes", [1])]
+    b.output(b.node("Sigmoid", [b.node("Unsqueeze", un_in, "unsqueeze",
+                                       **({"axes": [1]} if opset < 13 else {}))],
+                    "unsqueezed"))
+    b.output(b.node("Transpose", [squeezed], "transpose_noop", perm=[0, 2, 1, 3]))
+    b.output(b.node("Tile", [x, b.ints("repeats", [1, 2, 1, 3])], "tile"))
+    b.output(b.node("Dropout", [b.node("Identity", [b.node("Tanh", [x], "tanh")], "identity")],
+                    "dropout"))
+    return b.model()
+
+
+def _softmax(opset: int, name: str) -> Any:
+    b = Builder(name, opset)
+    x = b.input("data", (2, 3, 2, 2))
+    v = b.input("vec", (2, 5))
+    b.output(b.node("Softmax", [v], "softmax_2d", axis=1))
+    b.output(b.node("Softmax", [x], "softmax_4d", axis=1))
+    return b.model()
+
+
+def _reduce(opset: int) -> Any:
+    b = Builder("reduce", opset)
+    x = b.input("data", (2, 3, 4, 5))
+
+    def reduce(op: str, name: str, axes: list[int], keepdims: int) -> str:
+        takes_input = opset >= 18 or (op == "ReduceSum" and opset >= 13)
+        if takes_input:
+            return b.node(op, [x, b.ints(f"{name}_axes", axes)], name, keepdims=keepdims)
+        return b.node(op, [x], name, axes=axes, keepdims=keepdims)
+
+    b.output(reduce("ReduceMean", "mean_hw", [2, 3], 1))
+    b.output(reduce("ReduceMean", "mean_hw_flat", [-2, -1], 0))
+    b.output(reduce("ReduceMax", "max_hw", [2, 3], 0))
+    b.output(reduce("ReduceSum", "sum_chw", [1, 2, 3], 0))
+    b.output(reduce("ReduceMean", "mean_w", [3], 1))
+    b.output(reduce("ReduceSumSquare", "sumsq_hw", [2, 3], 0))
+    b.output(reduce("ReduceL1", "l1_chw", [1, 2, 3], 1))
+    return b.model()
+
+
+def _resize(opset: int) -> Any:
+    b = Builder("resize", opset)
+    x = b.input("data", (1, 3, 3, 4))
+    scales = [1.0, 1.0, 2.0, 2.0]
+    if opset < 10:
+        b.output(b.node("Upsample", [x, b.const("scales", scales)], "up2", mode="nearest"))
+        b.output(b.node("Upsample", [x, b.const("scales3", [1, 1, 3, 2])], "up3x2",
+                        mode="nearest"))
+        return b.model()
+    if opset == 10:
+        b.output(b.node("Resize", [x, b.const("scales", scales)], "up2", mode="nearest"))
+        b.output(b.node("Resize", [x, b.const("scales3", [1, 1, 3, 2])], "up3x2",
+                        mode="nearest"))
+        return b.model()
+    roi = b.const("roi", np.zeros(0))
+    b.output(b.node("Resize", [x, roi, b.const("scales", scales)], "up2", mode="nearest",
+                    coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
+    no_scales = "" if opset >= 13 else b.const("no_scales", np.zeros(0))
+    b.output(b.node("Resize", [x, roi, no_scales, b.ints("sizes", [1, 3, 9, 8])], "up3x2",
+                    mode="nearest"))
+    return b.model()
+
+
+def _pad(opset: int) -> Any:
+    b = Builder("pad", opset)
+    x = b.input("data", (1, 2, 4, 5))
+    pads = [0, 0, 1, 2, 0, 0, 2, 0]
+    if opset < 11:
+        padded = b.node("Pad", [x], "pad", pads=pads)
+    elif opset < 18:
+        padded = b.node("Pad", [x, b.ints("pads", pads), b.const("value", 0.0)], "pad")
+    else:
+        padded = b.node("Pad", [x, b.ints("pads", [1, 2, 2, 0]), "", b.ints("axes", [2, 3])],
+                        "pad")
+    b.output(b.node("Relu", [padded], "padded_relu"))
+    return b.model()
+
+
+CASES: tuple[Case, ...] = (
+    Case("conv", _conv, (9, 11, 13, 22)),
+    Case("deconv", _deconv, (9, 11, 13, 22)),
+    Case("dense", _dense, (9, 11, 13, 21)),
+    Case("norm", _norm, (9, 13, 14, 15)),
+    Case("activation", _activation, (9, 11, 13, 16, 22)),
+    Case("eltwise", _eltwise, (9, 13, 14, 18)),
+    Case("concat", _concat, (9, 10, 11, 13, 18)),
+    Case("reshape", _reshape, (9, 11, 13, 14, 21)),
+    Case("softmax_v13", partial(_softmax, name="softmax_v13"), (13, 17, 21)),
+    Case("softmax_v11", partial(_softmax, name="softmax_v11"), (9, 11)),
+    Case("reduce", _reduce, (9, 13, 18, 20)),
+    Case("resize", _resize, (9, 10, 11, 13, 19)),
+    Case("pad", _pad, (9, 11, 13, 18, 21)),
+    Case("pool_max_floor", partial(build_pool, "pool_max_floor"), (9, 11, 12, 22)),
+    Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), (10, 11, 12, 22)),
+    Case("pool_ave_floor", partial(build_pool, "pool_ave_floor"), (9, 11, 19, 22)),
+    Case("pool_ave_ceil", partial(build_pool, "pool_ave_ceil"), (10, 11, 19, 22)),
+    Case("pool_pad_node", build_pool_pad_node, (9, 11, 13, 19)),
+    Case("pool_global", build_pool_global, (9, 13, 22)),
+)

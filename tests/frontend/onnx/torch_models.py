@@ -1,0 +1,159 @@
+"""Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
+unit, a ResNet-18-style net, an Inception block and MobileNetV2 blocks; channels and sizes
+shrunk, random weights and BatchNorm statistics (seeded), eval mode."""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+def _bn(channels: int, eps: float = 1e-5) -> nn.BatchNorm2d:
+    return nn.BatchNorm2d(channels, eps=eps)
+
+
+class ResNeXtUnit(nn.Module):
+    """The bottleneck with a grouped 3x3 and a projection shortcut of stride 2."""
+
+    def __init__(self, inp: int = 16, width: int = 16, out: int = 32, groups: int = 4) -> None:
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(inp, width, 1, bias=False), _bn(width)
+        self.conv2 = nn.Conv2d(width, width, 3, 2, 1, groups=groups, bias=False)
+        self.bn2 = _bn(width)
+        self.conv3, self.bn3 = nn.Conv2d(width, out, 1, bias=False), _bn(out)
+        self.down = nn.Sequential(nn.Conv2d(inp, out, 1, 2, bias=False), _bn(out))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = torch.relu(self.bn2(self.conv2(y)))
+        return torch.relu(self.bn3(self.conv3(y)) + self.down(x))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, inp: int, out: int, stride: int) -> None:
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(inp, out, 3, stride, 1, bias=False), _bn(out)
+        self.conv2, self.bn2 = nn.Conv2d(out, out, 3, 1, 1, bias=False), _bn(out)
+        self.down = None
+        if stride != 1 or inp != out:
+            self.down = nn.Sequential(nn.Conv2d(inp, out, 1, stride, bias=False), _bn(out))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + (x if self.down is None else self.down(x)))
+
+
+class ResNet18Style(nn.Module):
+    """torchvision's ResNet-18 layout (stem, max pool, 2-2-2-2 basic blocks, global average
+    pool, fc) at widths 4-8-16-32."""
+
+    def __init__(self, widths: tuple[int, ...] = (4, 8, 16, 32), classes: int = 10) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 7, 2, 3, bias=False), _bn(widths[0]),
+                                  nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1))
+        blocks, inp = [], widths[0]
+        for i, width in enumerate(widths):
+            blocks += [BasicBlock(inp, width, 1 if i == 0 else 2), BasicBlock(width, width, 1)]
+            inp = width
+        self.blocks = nn.Sequential(*blocks)
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(inp, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(torch.flatten(self.pool(self.blocks(self.stem(x))), 1))
+
+
+class BasicConv(nn.Module):
+    def __init__(self, inp: int, out: int, **kw: Any) -> None:
+        super().__init__()
+        self.conv, self.bn = nn.Conv2d(inp, out, bias=False, **kw), _bn(out, eps=0.001)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.bn(self.conv(x)))
+
+
+class InceptionBlock(nn.Module):
+    """GoogLeNet's Inception module (its ceil-mode max pools included), then a ceil-mode
+    pool of stride 2 and an average pool that counts padding."""
+
+    def __init__(self, inp: int = 12) -> None:
+        super().__init__()
+        self.b1 = BasicConv(inp, 8, kernel_size=1)
+        self.b2 = nn.Sequential(BasicConv(inp, 6, kernel_size=1),
+                                BasicConv(6, 8, kernel_size=3, padding=1))
+        self.b3 = nn.Sequential(BasicConv(inp, 4, kernel_size=1),
+                                BasicConv(4, 4, kernel_size=3, padding=1))
+        self.b4 = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True),
+                                BasicConv(inp, 4, kernel_size=1))
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.avg = nn.AvgPool2d(3, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(x)], 1)
+        return self.avg(self.pool(y))
+
+
+class InvertedResidual(nn.Module):
+    def __init__(self, inp: int, out: int, stride: int, expand: int = 6) -> None:
+        super().__init__()
+        hidden = inp * expand
+        self.residual = stride == 1 and inp == out
+        self.block = nn.Sequential(
+            nn.Conv2d(inp, hidden, 1, bias=False), _bn(hidden), nn.ReLU6(inplace=True),
+            nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden, bias=False), _bn(hidden),
+            nn.ReLU6(inplace=True), nn.Conv2d(hidden, out, 1, bias=False), _bn(out))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.block(x)
+        return x + y if self.residual else y
+
+
+class MobileNetV2Block(nn.Module):
+    """Two inverted residuals (one with its identity shortcut, one of stride 2), then the
+    classifier head as torchvision writes it (``x.mean((2, 3))`` style pooling)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.Sequential(InvertedResidual(8, 8, 1), InvertedResidual(8, 12, 2))
+        self.fc = nn.Linear(12, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.blocks(x).mean((2, 3)))
+
+
+def randomise(module: nn.Module, seed: int) -> nn.Module:
+    """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
+    scale and shift), eval mode."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for sub in module.modules():
+            if isinstance(sub, nn.BatchNorm2d):
+                sub.running_mean.copy_(torch.randn(sub.num_features, generator=generator) * 0.2)
+                sub.running_var.copy_(torch.rand(sub.num_features, generator=generator) + 0.5)
+                sub.weight.copy_(torch.rand(sub.num_features, generator=generator) + 0.5)
+                sub.bias.copy_(torch.randn(sub.num_features, generator=generator) * 0.1)
+            elif isinstance(sub, (nn.Conv2d, nn.Linear)):
+                fan_in = sub.weight[0].numel()
+                sub.weight.copy_(torch.randn(sub.weight.shape, generator=generator)
+                                 * (2.0 / fan_in) ** 0.5)
+                if sub.bias is not None:
+                    sub.bias.copy_(torch.randn(sub.bias.shape, generator=generator) * 0.1)
+    return module.eval()
+
+
+# name: (model factory, input shape)
+MODELS = {
+    "resnext_unit": (ResNeXtUnit, (1, 16, 8, 8)),
+    "resnet18_style": (ResNet18Style, (1, 3, 32, 32)),
+    "inception_block": (InceptionBlock, (1, 12, 9, 9)),
+    "mobilenetv2_block": (MobileNetV2Block, (1, 8, 8, 8)),
+}
+OPSETS = (11, 13, 17)
+
+
+def make(name: str) -> tuple[nn.Module, torch.Tensor]:
+    factory, shape = MODELS[name]
+    model = randomise(factory(), seed=len(name))
+    example = torch.randn(shape, generator=torch.Generator().manual_seed(1))
+    return model, example
