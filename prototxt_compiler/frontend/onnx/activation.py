@@ -14,8 +14,14 @@
     Neg                     Power(scale=-1)
     Clip(min, max)          ReLU when min is 0 and there is no max; else Clip(min, max), an
                             absent bound written as -+FLT_MAX (equal for every finite x)
+
+Caffe's Power computes (shift + scale * x) ** power in that order, so a chain of ONNX steps
+in that order is one Power layer (``power_layer``): a shift after a pure scale, and a power
+after a Power without one, fold into it when nothing else reads the intermediate value.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,7 +33,7 @@ from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_relu", "convert_leaky_relu", "convert_prelu", "convert_neuron",
            "convert_elu", "convert_softplus", "convert_exp_log", "convert_pow",
-           "convert_power_forms", "convert_clip", "f32"]
+           "convert_power_forms", "convert_clip", "f32", "power_layer"]
 
 
 def f32(x: float) -> float:
@@ -94,17 +100,34 @@ def convert_exp_log(ctx: Context, node: OnnxNode) -> None:
     ctx.layer(node, node.op_type, ExpParams(), [ctx.value(node.inputs[0])])
 
 
+def power_layer(ctx: Context, node: OnnxNode, source: str, params: PowerParams) -> None:
+    """A Power layer computing ``params`` on ``source``, folded into the Power layer that
+    writes ``source`` where Caffe's order of steps makes that the same computation."""
+    x = ctx.value(source)
+    producer = x.producer
+    if producer is not None and producer.type == "Power" and ctx.single_use(source) \
+            and not x.uses:
+        p: PowerParams = producer.params
+        if params.scale == 1 and params.power == 1 and p.shift == 0 and p.power == 1:
+            ctx.relayer(producer, replace(p, shift=params.shift), (), node.outputs[:1], node)
+            return
+        if params.scale == 1 and params.shift == 0 and p.power == 1:
+            ctx.relayer(producer, replace(p, power=params.power), (), node.outputs[:1], node)
+            return
+    ctx.layer(node, "Power", params, [x])
+
+
 @IMPORTERS.register("Pow")
 def convert_pow(ctx: Context, node: OnnxNode) -> None:
     power = _scalar(ctx.constant(node, 1, "exponent"), "exponent")
-    ctx.layer(node, "Power", PowerParams(power=f32(power)), [ctx.value(node.inputs[0])])
+    power_layer(ctx, node, node.inputs[0], PowerParams(power=f32(power)))
 
 
 @IMPORTERS.register("Sqrt", "Reciprocal", "Neg")
 def convert_power_forms(ctx: Context, node: OnnxNode) -> None:
     params = {"Sqrt": PowerParams(power=0.5), "Reciprocal": PowerParams(power=-1.0),
               "Neg": PowerParams(scale=-1.0)}[node.op_type]
-    ctx.layer(node, "Power", params, [ctx.value(node.inputs[0])])
+    power_layer(ctx, node, node.inputs[0], params)
 
 
 @IMPORTERS.register("Clip")

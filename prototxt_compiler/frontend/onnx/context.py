@@ -165,15 +165,17 @@ class Context:
 
     def layer(self, node: OnnxNode, type: str, params: Any, inputs: Sequence[Value],
               outputs: Sequence[str] | None = None, *, tops: Sequence[str] | None = None,
-              blobs: Sequence[np.ndarray] | None = None, suffix: str = "") -> Node:
+              blobs: Sequence[np.ndarray] | None = None, suffix: str = "",
+              name: str | None = None) -> Node:
         """Adds a Caffe layer named after ``node`` (+ ``suffix``). Its tops are new blobs
         named after the ONNX ``outputs`` (default: the node's first output), which are
         bound to them; or the blob names ``tops`` as given (an in-place layer reuses its
-        bottom's), binding ``outputs`` only where given."""
+        bottom's), binding ``outputs`` only where given. ``name`` overrides the layer's
+        name."""
         if tops is None:
             outputs = tuple(outputs) if outputs is not None else node.outputs[:1]
             tops = [self.blob(o, node) for o in outputs]
-        name = self.names.layer((node.name or node.outputs[0]) + suffix)
+        name = self.names.layer(name or (node.name or node.outputs[0]) + suffix)
         return self._add(name, type, params, inputs, tops, outputs, blobs)
 
     def relayer(self, old: Node, params: Any, blobs: Sequence[np.ndarray],
@@ -184,8 +186,8 @@ class Context:
         inputs = old.inputs
         self.graph.remove(old)
         tops = [self.blob(o, node) for o in outputs]
-        return self._add(old.name, old.type, params, inputs, tops, outputs, blobs,
-                         index=index)
+        return self._add(old.name, old.type, params, inputs, tops, outputs,
+                         list(blobs) or None, index=index)
 
     def _add(self, name: str, type: str, params: Any, inputs: Sequence[Value],
              tops: Sequence[str], outputs: Sequence[str] | None,
@@ -236,10 +238,15 @@ class Context:
         return layer.outputs[0]
 
     def _write_view(self, name: str, view: View) -> Value:
-        base = view.base.shape or ()
-        if len(base) >= 2 and view.shape == (base[0], prod(base[1:])):
-            params: Any = FlattenParams(axis=1, end_axis=-1)
-            return self.layer(view.node, "Flatten", params, [view.base], (name,)).outputs[0]
+        """A Caffe Flatten where the view merges one run of axes, else a Reshape."""
+        base = tuple(view.base.shape or ())
+        for start in range(len(base)):
+            for end in range(start + 1, len(base)):
+                merged = base[:start] + (prod(base[start:end + 1]),) + base[end + 1:]
+                if merged == view.shape:
+                    params: Any = FlattenParams(axis=start, end_axis=end)
+                    return self.layer(view.node, "Flatten", params, [view.base],
+                                      (name,)).outputs[0]
         dims = list(view.shape)
         if dims and base and dims[0] == base[0]:
             dims[0] = 0  # the batch: copied, so the net reshapes at another batch size too

@@ -23,6 +23,7 @@ from typing import Any
 
 from ...errors import CompilerError, GraphError, MissingInputShapeError, UnsupportedLayerError, UsageError
 from ...ir import Graph
+from ...ops.concat import SplitParams
 from .context import Context
 from .fold import fold, foldable, shape_of
 from .model import OnnxModel, OnnxNode, read_onnx
@@ -76,6 +77,8 @@ def import_onnx(source: Any, *,
         except Refused as error:
             refused.append((name, "graph output", error.why))
             continue
+        if value.blob != caffe_name(name) or value in outputs:
+            value = _named_copy(ctx, name, value)
         if value not in outputs:
             outputs.append(value)
     if refused:
@@ -83,6 +86,14 @@ def import_onnx(source: Any, *,
     graph.outputs = outputs
     _remove_dead(graph)
     return graph
+
+
+def _named_copy(ctx: Context, name: str, value: Any) -> Any:
+    """A graph output that is another value under another name (an input, another output,
+    or a value a no-op node passed through): a one-top Split names it, as Caffe shares a
+    Split top's memory with its bottom."""
+    node = OnnxNode(name=name, op_type="Identity", domain="", inputs=(), outputs=(name,))
+    return ctx.layer(node, "Split", SplitParams(), [value], (name,)).outputs[0]
 
 
 def _topological(model: OnnxModel) -> list[OnnxNode]:
@@ -213,6 +224,8 @@ def _convert(ctx: Context, node: OnnxNode, refused: list[tuple[str, str, str]]) 
         for name in node.outputs:
             if name and not ctx.known(name) and ctx.uses.get(name, 0):
                 raise Refused(f"its output '{name}' has no Caffe form, and it is read")
+            if name in ctx.outputs and name in ctx.pending:
+                ctx.value(name)  # a graph output's layer where its node is
     except Refused as error:
         refused.append((label, node.op_type, error.why))
         ctx.poisoned.update(node.outputs)

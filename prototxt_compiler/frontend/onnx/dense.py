@@ -29,14 +29,19 @@ from .registry import IMPORTERS, Refused
 __all__ = ["convert_gemm", "convert_matmul"]
 
 
-def _flat_input(ctx: Context, name: str) -> Value:
-    """The value an InnerProduct of axis 1 reads for the 2-D ``name``."""
+def _flat_input(ctx: Context, node: OnnxNode) -> tuple[Value, str | None]:
+    """The value an InnerProduct of axis 1 reads for the 2-D input of ``node``, and the
+    layer's name where it is another's: a Flatten named ``L`` before a Gemm named ``L/...``
+    is one layer ``L`` written as two ONNX nodes (as this project's ONNX backend writes an
+    InnerProduct)."""
+    name = node.inputs[0]
     meaning = ctx.peek(name)
     if isinstance(meaning, View):
         base = meaning.base.shape or ()
         if len(base) >= 2 and meaning.shape == (base[0], prod(base[1:])):
-            return meaning.base
-    return ctx.value(name)
+            owner = meaning.node.name
+            return meaning.base, owner if owner and node.name.startswith(owner + "/") else None
+    return ctx.value(name), None
 
 
 @IMPORTERS.register("Gemm")
@@ -75,7 +80,8 @@ def convert_gemm(ctx: Context, node: OnnxNode) -> None:
         bias = bias * beta if beta != 1 else bias
     params = InnerProductParams(num_output=outputs, bias_term=bias is not None)
     blobs = [np.ascontiguousarray(weight)] + ([bias] if bias is not None else [])
-    ctx.layer(node, "InnerProduct", params, [_flat_input(ctx, node.inputs[0])], blobs=blobs)
+    x, owner = _flat_input(ctx, node)
+    ctx.layer(node, "InnerProduct", params, [x], blobs=blobs, name=owner)
 
 
 @IMPORTERS.register("MatMul")

@@ -8,6 +8,8 @@ A Caffe value x and a constant c that broadcasts to x's shape (c right-aligned t
   - c one number:         x + c, x - c   Power(shift=+-c);  c - x  Power(scale=-1, shift=c)
                           x * c          Power(scale=c);    x / c  Power(scale=1/c)
                           Max(x, c)      Clip(c, FLT_MAX);  Min(x, c)  Clip(-FLT_MAX, c)
+    (folded into the Power before, ``activation.power_layer``; a product with the single-use
+    top of a Reduction becomes its ``coeff``)
   - c varying along one run of axes [a, b) of x (per channel: (C, 1, 1) on (N, C, H, W)):
                           x + c, x - c   Bias(axis=a, num_axes=b-a) holding c or -c
                           c - x          Power(scale=-1), then Bias holding c
@@ -35,7 +37,7 @@ from ...ops.activation import ClipParams, PowerParams
 from ...ops.base import FLT_MAX
 from ...ops.eltwise import EltwiseParams
 from ...ops.norm import BiasParams, ScaleParams
-from .activation import f32
+from .activation import f32, power_layer
 from .context import Context
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
@@ -91,15 +93,17 @@ def _with_constant(ctx: Context, node: OnnxNode, name: str, c: np.ndarray, *,
         values = -c
     elif op == "Div":
         values = (np.float32(1) / c).astype(np.float32)
-    x = ctx.value(name)
     if run == (0, 0):
         v = f32(values.reshape(-1)[0])
         if op in ("Mul", "Div"):
+            if _fold_coeff(ctx, node, name, v):
+                return
             params = PowerParams(scale=v)
         else:
             params = PowerParams(scale=-1.0 if negate else 1.0, shift=v)
-        ctx.layer(node, "Power", params, [x])
+        power_layer(ctx, node, name, params)
         return
+    x = ctx.value(name)
     if negate:
         x = _negated(ctx, node, x)
     if run is None:
@@ -118,6 +122,18 @@ def _with_constant(ctx: Context, node: OnnxNode, name: str, c: np.ndarray, *,
         ctx.layer(node, "Scale", ScaleParams(axis=a, num_axes=b - a), [x], blobs=[blob])
     else:
         ctx.layer(node, "Bias", BiasParams(axis=a, num_axes=b - a), [x], blobs=[blob])
+
+
+def _fold_coeff(ctx: Context, node: OnnxNode, name: str, factor: float) -> bool:
+    """Makes ``factor`` the coefficient of the Reduction writing ``name``, where nothing
+    else reads it."""
+    x = ctx.value(name)
+    producer = x.producer
+    if producer is None or producer.type != "Reduction" or not ctx.single_use(name) or \
+            x.uses or producer.params.coeff != 1:
+        return False
+    ctx.relayer(producer, replace(producer.params, coeff=factor), (), node.outputs[:1], node)
+    return True
 
 
 def _fold_bias(ctx: Context, node: OnnxNode, name: str, x: Value, bias: np.ndarray,

@@ -1,0 +1,81 @@
+"""The torchvision architectures (random weights, BatchNorm statistics calibrated on random
+images as training would leave them) exported at opsets 11, 13 and 17, converted, and run
+in real Caffe (or, where it is not set up, this project's PyTorch backend) against
+onnxruntime on the exported model: every output within 1e-4 x max(1, max |ref|), 1e-3 for
+nets of more than 50 layers.
+
+Slow (minutes per architecture) and outside CI: torchvision pairs only with torch 2.14.1 /
+torchvision 0.29.1 on these machines, so it lives in its own environment:
+
+    python3 -m venv /work/tv-venv
+    /work/tv-venv/bin/pip install torch==2.14.1 torchvision==0.29.1 onnx onnxruntime numpy \\
+        protobuf networkx pytest
+    /work/tv-venv/bin/pip install -e . --no-deps
+    /work/tv-venv/bin/python -m pytest -m slow tests/frontend/onnx/test_torchvision.py
+"""
+from __future__ import annotations
+
+import functools
+import pathlib
+import warnings
+
+import pytest
+
+pytestmark = pytest.mark.slow
+torch = pytest.importorskip("torch")
+torchvision = pytest.importorskip("torchvision", reason="torchvision is not installed "
+                                  "(see this module's docstring for its environment)")
+pytest.importorskip("onnxruntime")
+
+from prototxt_compiler.to_caffe import from_onnx, save_caffe, verify_caffe  # noqa: E402
+
+ARCHITECTURES = ("resnet18", "resnet50", "resnext50_32x4d", "wide_resnet50_2", "vgg16",
+                 "alexnet", "squeezenet1_0", "squeezenet1_1", "googlenet", "densenet121",
+                 "mobilenet_v2")
+OPSETS = (11, 13, 17)
+
+
+def calibrated(name: str, *, seed: int = 0) -> torch.nn.Module:
+    """torchvision's ``name`` with random weights; BatchNorm scales and shifts random, its
+    running statistics those of a batch of random images (as training leaves them: every
+    layer's activations stay of order 1), in eval mode."""
+    torch.manual_seed(seed)
+    model = getattr(torchvision.models, name)(weights=None)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for norm in norms:
+            norm.weight.copy_(torch.rand(norm.num_features, generator=generator) + 0.5)
+            norm.bias.copy_(torch.randn(norm.num_features, generator=generator) * 0.1)
+            norm.momentum = None  # a cumulative average over the calibration batches
+            norm.reset_running_stats()
+        if norms:
+            model.train()
+            model(torch.randn(8, 3, 224, 224, generator=generator))
+    return model.eval()
+
+
+@functools.lru_cache(maxsize=1)
+def model_of(name: str) -> torch.nn.Module:
+    return calibrated(name)
+
+
+@pytest.mark.parametrize("opset", OPSETS)
+@pytest.mark.parametrize("name", ARCHITECTURES)
+def test_torchvision_converts_and_equals_onnxruntime(name: str, opset: int,
+                                                     tmp_path: pathlib.Path) -> None:
+    model = model_of(name)
+    example = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (example,), str(path), opset_version=opset,
+                          input_names=["input"], output_names=["output"], dynamo=False)
+    graph = from_onnx(path)
+    save_caffe(graph, tmp_path / "net.prototxt", tmp_path / "net.caffemodel")
+    reference, results = verify_caffe(path, graph, tmp_path / "net.prototxt",
+                                      tmp_path / "net.caffemodel")
+    problems = [f"{r.name}: max |diff| {r.max_diff:.3g} > {r.bound:.3g}" for r in results
+                if not r.ok]
+    assert problems == [], f"{name} opset {opset} against {reference}"
+    assert results and not results[0].constant
