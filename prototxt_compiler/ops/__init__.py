@@ -1,10 +1,12 @@
 """Caffe semantics, one module per layer family; importing this package registers every op.
 
-No torch, no onnx here: each layer type's params (with caffe.proto defaults), expected
-parameter blobs, output-shape rule and MAC count, as real Caffe computes them.
+No torch, no onnx here: each layer type's params (with caffe.proto's defaults), how they are
+read and written back, its expected parameter blobs, output-shape rule and MAC count, as real
+Caffe computes them. Every module of the package is imported (a new family is a new module,
+listed nowhere else).
 """
-from . import (activation, concat, conv, dense, eltwise, inputs, norm, pooling,  # noqa: F401
-               reduce, shape)
-from .base import OPS, OpDef, OpRegistry
+from .base import OPS, OpDef, OpRegistry, import_modules
 
-__all__ = ["OPS", "OpDef", "OpRegistry"]
+FAMILIES = import_modules(__name__, __path__)
+
+__all__ = ["OPS", "OpDef", "OpRegistry", "FAMILIES"]

@@ -185,15 +185,26 @@ def read_dropout(layer: caffe_pb2.LayerParameter) -> DropoutParams:
     return DropoutParams(dropout_ratio=layer.dropout_param.dropout_ratio)
 
 
-for _type, _read in (("ReLU", read_relu), ("ELU", read_elu), ("Sigmoid", read_neuron),
-                     ("TanH", read_neuron), ("AbsVal", read_absval), ("BNLL", read_neuron),
-                     ("Power", read_power), ("Exp", read_exp), ("Log", read_log),
-                     ("Threshold", read_threshold), ("Clip", read_clip),
-                     ("Swish", read_swish), ("Dropout", read_dropout)):
-    OPS.define(_type, family="activation", read=_read, infer=infer_same_shape)
+def write_clip(p: ClipParams, q: caffe_pb2.ClipParameter, bottoms: Sequence[Shape]) -> None:
+    """caffe.proto declares min and max required, so a given clip_param has both; an absent
+    one reads as [0, 0]."""
+    if p != ClipParams():
+        q.min = p.min
+        q.max = p.max
 
+
+for _type, _read, _param in (
+        ("ReLU", read_relu, "relu_param"), ("ELU", read_elu, "elu_param"),
+        ("Sigmoid", read_neuron, None), ("TanH", read_neuron, None),
+        ("AbsVal", read_absval, None), ("BNLL", read_neuron, None),
+        ("Power", read_power, "power_param"), ("Exp", read_exp, "exp_param"),
+        ("Log", read_log, "log_param"), ("Threshold", read_threshold, "threshold_param"),
+        ("Swish", read_swish, "swish_param"), ("Dropout", read_dropout, "dropout_param")):
+    OPS.define(_type, family="activation", read=_read, infer=infer_same_shape, param=_param)
+OPS.define("Clip", family="activation", read=read_clip, infer=infer_same_shape,
+           param="clip_param", write=write_clip)
 OPS.define("PReLU", family="activation", read=read_prelu, infer=infer_prelu,
-           blobs=blobs_prelu, fillers=fillers_prelu)
+           blobs=blobs_prelu, fillers=fillers_prelu, param="prelu_param")
 
 
 def exp_constants(p: ExpParams) -> tuple[float, float]:

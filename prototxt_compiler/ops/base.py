@@ -20,7 +20,7 @@ from ..ir.symbolic import unify
 from ..proto import caffe_pb2
 from .fillers import Filler
 
-__all__ = ["OpDef", "OpRegistry", "OPS", "canonical_axis", "count", "no_blobs", "no_macs",
+__all__ = ["OpDef", "OpRegistry", "OPS", "import_modules", "canonical_axis", "count", "no_blobs", "no_macs",
            "Role", "spatial_values", "refuse_in_place", "FLT_MAX", "unify_dims",
            "known_less", "known_nonzero", "symbolic_error"]
 
@@ -32,6 +32,7 @@ BlobsFn = Callable[[Any, Sequence[Shape]], list[Shape]]
 MacsFn = Callable[[Any, Sequence[Shape], Sequence[Shape]], int]
 BindFn = Callable[[Any, Sequence[Shape]], Any]
 FillersFn = Callable[[Any, Sequence[Shape]], list[Filler]]
+WriteFn = Callable[[Any, Any, Sequence[Shape]], None]
 
 
 def no_blobs(params: Any, bottoms: Sequence[Shape]) -> list[Shape]:
@@ -57,7 +58,10 @@ class OpDef:
     running statistics rather than trained parameters (BatchNorm's mean, variance and
     moving-average factor), which parameter counts leave out. ``fillers(params,
     bottom_shapes)`` gives the ``Filler`` of each parameter blob, in blob order: how Caffe
-    initialises it when no weights are given.
+    initialises it when no weights are given. ``param`` names the ``LayerParameter`` field
+    that holds the type's params (``"convolution_param"``; None for a type without any), and
+    ``write(params, message, bottom_shapes)`` writes bound params back into a fresh message
+    of that field, canonically (``ops.writing.write_fields`` unless the op gives its own).
     """
 
     type: str
@@ -73,6 +77,14 @@ class OpDef:
     same_count: bool = False
     learned: bool = True  # False: the blobs are statistics (BatchNorm), not parameters
     fillers: FillersFn | None = None
+    param: str | None = None
+    write: WriteFn | None = None
+
+    def write_params(self, params: Any, message: Any, bottoms: Sequence[Shape]) -> None:
+        """Writes ``params`` into ``message`` (the type's ``param`` field)."""
+        from .writing import write_fields
+
+        (self.write or write_fields)(params, message, bottoms)
 
 
 class OpRegistry:
@@ -194,3 +206,15 @@ def symbolic_error(graph: Graph, node: Node, error: SymbolicShapeError,
     return LayerError(f"{what} needs a concrete size where the net leaves {named} symbolic "
                       f"({error}); give it: {flags} (Python: input_shapes=...)",
                       layer=node.name, type=node.type, location=node.location)
+
+
+def import_modules(package: str, path: Sequence[str]) -> list[str]:
+    """Imports every module of a package (its families: each registers what it defines),
+    in name order; returns their names. A family is a module, listed nowhere else."""
+    import importlib
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_"))
+    for name in names:
+        importlib.import_module(f"{package}.{name}")
+    return names

@@ -141,8 +141,34 @@ def infer_split(p: SplitParams, bottoms: Sequence[Shape], num_tops: int) -> list
     return [tuple(bottoms[0])] * num_tops
 
 
-OPS.define("Concat", family="shape", read=read_concat, bind=bind_concat, infer=infer_concat,
-           bottoms=(1, None))
-OPS.define("Slice", family="shape", read=read_slice, bind=bind_slice, infer=infer_slice,
-           tops=(1, None))
-OPS.define("Split", family="shape", read=read_split, infer=infer_split, tops=(1, None))
+def write_concat(p: ConcatParams, q: caffe_pb2.ConcatParameter,
+                 bottoms: Sequence[Shape]) -> None:
+    """The bound axis is non-negative; one that came from ``concat_dim`` goes back there (the
+    params remember it)."""
+    if p.legacy_dim:
+        q.concat_dim = p.axis
+    elif p.axis != 1:
+        q.axis = p.axis
+
+
+def write_slice(p: SliceParams, q: caffe_pb2.SliceParameter, bottoms: Sequence[Shape]) -> None:
+    """The bound points are written only where they differ from the equal split Caffe makes
+    without them."""
+    if p.legacy_dim:
+        q.slice_dim = p.axis
+    elif p.axis != 1:
+        q.axis = p.axis
+    shape = bottoms[0] if bottoms else None
+    size = shape[p.axis] if shape is not None and p.axis < len(shape) else None
+    tops = p.num_tops
+    equal = (size is not None and size % tops == 0
+             and p.slice_point == tuple(size // tops * i for i in range(1, tops)))
+    if not equal:
+        q.slice_point.extend(p.slice_point)
+
+
+OPS.define("Concat", family="concat", read=read_concat, bind=bind_concat, infer=infer_concat,
+           bottoms=(1, None), param="concat_param", write=write_concat)
+OPS.define("Slice", family="concat", read=read_slice, bind=bind_slice, infer=infer_slice,
+           tops=(1, None), param="slice_param", write=write_slice)
+OPS.define("Split", family="concat", read=read_split, infer=infer_split, tops=(1, None))

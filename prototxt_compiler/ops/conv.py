@@ -18,6 +18,7 @@ from ..proto import caffe_pb2
 from .base import (OPS, canonical_axis, known_less, known_nonzero, spatial_values,
                    unify_dims)
 from .fillers import Filler, read_filler
+from .writing import set_spatial, write_fields
 
 __all__ = ["ConvolutionParams"]
 
@@ -167,11 +168,24 @@ def macs_deconvolution(p: ConvolutionParams, bottoms: Sequence[Shape], tops: Seq
     return sum(prod(b) for b in bottoms) * (p.num_output // p.group) * prod(p.kernel)
 
 
+def write_convolution(p: ConvolutionParams, q: caffe_pb2.ConvolutionParameter,
+                      bottoms: Sequence[Shape]) -> None:
+    """Spatial values in their shortest form (one value when every axis agrees, else
+    ``*_h``/``*_w``, else one per axis); the rest as they differ from the defaults."""
+    q.num_output = p.num_output
+    set_spatial(q, "kernel_size", "kernel_h", "kernel_w", p.kernel, default=None)
+    set_spatial(q, "stride", "stride_h", "stride_w", p.stride, default=1)
+    set_spatial(q, "pad", "pad_h", "pad_w", p.pad, default=0)
+    if any(d != 1 for d in p.dilation):
+        q.dilation.extend(p.dilation if len(set(p.dilation)) > 1 else p.dilation[:1])
+    write_fields(p, q, skip=("num_output", "kernel", "stride", "pad", "dilation"))
+
+
 OPS.define("Convolution", family="conv", read=read_convolution, bind=bind_convolution,
            infer=infer_convolution, blobs=blobs_convolution, macs=macs_convolution,
-           fillers=fillers_convolution,
+           fillers=fillers_convolution, param="convolution_param", write=write_convolution,
            bottoms=(1, None), tops=(1, None), same_count=True)
 OPS.define("Deconvolution", family="conv", read=read_convolution, bind=bind_convolution,
            infer=infer_deconvolution, blobs=blobs_deconvolution, macs=macs_deconvolution,
-           fillers=fillers_convolution,
+           fillers=fillers_convolution, param="convolution_param", write=write_convolution,
            bottoms=(1, None), tops=(1, None), same_count=True)

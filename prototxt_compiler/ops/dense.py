@@ -20,6 +20,7 @@ from ..ir import Shape
 from ..proto import caffe_pb2
 from .base import OPS, canonical_axis, count
 from .fillers import Filler, read_filler
+from .writing import write_fields
 
 __all__ = ["InnerProductParams", "EmbedParams"]
 
@@ -108,8 +109,18 @@ def fillers_dense(p: InnerProductParams | EmbedParams, bottoms: Sequence[Shape])
     return [p.weight_filler] + ([p.bias_filler] if p.bias_term else [])
 
 
+def write_dense(p: InnerProductParams | EmbedParams, q: caffe_pb2.InnerProductParameter |
+                caffe_pb2.EmbedParameter, bottoms: Sequence[Shape]) -> None:
+    """``num_output`` (and Embed's ``input_dim``) always; the rest where not the default. A
+    bound ``axis`` is non-negative and reads back to the same bound axis."""
+    q.num_output = p.num_output
+    if isinstance(p, EmbedParams):
+        q.input_dim = p.input_dim
+    write_fields(p, q, skip=("num_output", "input_dim"))
+
+
 OPS.define("InnerProduct", family="dense", read=read_inner_product, bind=bind_inner_product,
            infer=infer_inner_product, blobs=blobs_inner_product, macs=macs_inner_product,
-           fillers=fillers_dense)
+           fillers=fillers_dense, param="inner_product_param", write=write_dense)
 OPS.define("Embed", family="dense", read=read_embed, infer=infer_embed, blobs=blobs_embed,
-           fillers=fillers_dense)
+           fillers=fillers_dense, param="embed_param", write=write_dense)

@@ -63,5 +63,19 @@ def infer_eltwise(p: EltwiseParams, bottoms: Sequence[Shape], num_tops: int) -> 
     return [first]
 
 
+def write_eltwise(p: EltwiseParams, q: caffe_pb2.EltwiseParameter,
+                  bottoms: Sequence[Shape]) -> None:
+    """SUM's bound coefficients are one per bottom (1.0 where none were given): written only
+    when some differ from 1. MAX keeps the coefficients it was given (it ignores them), so
+    they are written back as they are."""
+    if p.operation != "SUM":
+        q.operation = caffe_pb2.EltwiseParameter.EltwiseOp.Value(p.operation)
+    if p.operation != "SUM" or any(c != 1.0 for c in p.coeff):
+        q.coeff.extend(p.coeff)
+    if not p.stable_prod_grad:
+        q.stable_prod_grad = False
+
+
 OPS.define("Eltwise", family="eltwise", read=read_eltwise, bind=bind_eltwise,
-           infer=infer_eltwise, bottoms=(2, None), tops=(1, 1))
+           infer=infer_eltwise, bottoms=(2, None), tops=(1, 1), param="eltwise_param",
+           write=write_eltwise)

@@ -2,7 +2,8 @@
 parameter blob when no .caffemodel gives it (caffe.proto's defaults: constant 0).
 
 ``fill`` follows Caffe's filler.hpp formula for formula (random streams differ: numpy's
-Generator, not Caffe's boost RNG). With ``count`` the blob's size:
+Generator, not Caffe's boost RNG). Values are drawn in float32 straight into the blob, as
+Caffe's are, so a blob costs its own size and no float64 copy on the way. With ``count`` the blob's size:
     constant:           every value ``value``
     uniform:            U(min, max)                                   (Caffe checks min <= max)
     gaussian:           N(mean, std); with ``sparse`` s >= 0 each value is kept with
@@ -86,14 +87,22 @@ def _uniform_between(low: float, high: float, shape: tuple[int, ...],
                      rng: np.random.Generator) -> np.ndarray:
     if low > high:
         raise OpError(f"uniform filler: min {low} is above max {high}")
-    return rng.uniform(low, high, size=shape)
+    values = rng.random(size=shape, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge bounds give inf, as in C++
+        values *= np.float32(high - low)
+        values += np.float32(low)
+    return values
 
 
 def _gaussian_with(mean: float, std: float, shape: tuple[int, ...],
                    rng: np.random.Generator) -> np.ndarray:
     if not std > 0:
         raise OpError(f"gaussian filler: std is {std}, expected > 0")
-    return rng.normal(mean, std, size=shape)
+    values = rng.standard_normal(size=shape, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        values *= np.float32(std)
+        values += np.float32(mean)
+    return values
 
 
 def _gaussian(f: Filler, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -105,15 +114,16 @@ def _gaussian(f: Filler, shape: tuple[int, ...], rng: np.random.Generator) -> np
         if keep > 1:
             raise OpError(f"gaussian filler: sparse {f.sparse} is above the blob's "
                           f"{shape[0]} outputs (a probability above 1)")
-        values = values * (rng.random(size=shape) < keep)
+        values *= rng.random(size=shape, dtype=np.float32) < keep
     return values
 
 
 def _positive_unitball(f: Filler, shape: tuple[int, ...],
                        rng: np.random.Generator) -> np.ndarray:
     rows = shape[0] if shape else 1  # Caffe's legacy num(): 1 for a scalar
-    values = rng.uniform(0.0, 1.0, size=(rows, prod(shape) // rows))
-    return values / values.sum(axis=1, keepdims=True)
+    values = rng.random(size=(rows, prod(shape) // rows), dtype=np.float32)
+    values /= values.sum(axis=1, keepdims=True)
+    return values
 
 
 def _fan(f: Filler, shape: tuple[int, ...], what: str) -> float:

@@ -162,8 +162,16 @@ def fillers_parameter(p: ParameterParams, bottoms: Sequence[Shape]) -> list[Fill
     return [Filler()]
 
 
+def write_parameter(p: ParameterParams, q: caffe_pb2.ParameterParameter,
+                    bottoms: Sequence[Shape]) -> None:
+    """The blob's shape; a 0-axis shape reads back from an absent ``parameter_param``."""
+    if p.shape:
+        q.shape.dim.extend(p.shape)
+
+
 OPS.define("Parameter", family="inputs", read=read_parameter, infer=infer_parameter,
-           blobs=blobs_parameter, bottoms=(0, 0), fillers=fillers_parameter)
+           blobs=blobs_parameter, bottoms=(0, 0), fillers=fillers_parameter,
+           param="parameter_param", write=write_parameter)
 
 # Layers with no place in a deploy graph: the importer drops them with a note.
 TRAIN_ONLY_TYPES = ("Accuracy", "ContrastiveLoss", "EuclideanLoss", "HingeLoss",

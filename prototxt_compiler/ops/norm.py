@@ -36,6 +36,7 @@ from ..ir import Shape
 from ..proto import caffe_pb2
 from .base import OPS, canonical_axis, unify_dims
 from .fillers import Filler, read_filler
+from .writing import write_fields
 
 __all__ = ["BatchNormParams", "ScaleParams", "BiasParams", "LRNParams", "MVNParams"]
 
@@ -250,11 +251,30 @@ def fillers_bias(p: BiasParams, bottoms: Sequence[Shape]) -> list[Filler]:
     return [p.filler] if len(bottoms) == 1 else []
 
 
+def write_scale_or_bias(p: ScaleParams | BiasParams, q: caffe_pb2.ScaleParameter |
+                        caffe_pb2.BiasParameter, bottoms: Sequence[Shape]) -> None:
+    """The params are bound: ``axis`` non-negative (0 for a scalar blob) and ``num_axes``
+    the blob's number of axes, which read back to the same bound values. With a second
+    bottom Caffe ignores ``num_axes`` (the bind takes it from bottom 1), so it is left out.
+    Scale's absent ``filler`` means constant 1, so any other (constant 0 included) is
+    written out."""
+    if p.axis != q.axis:
+        q.axis = p.axis
+    if len(bottoms) == 1 and p.num_axes != q.num_axes:
+        q.num_axes = p.num_axes
+    write_fields(p, q, skip=("axis", "num_axes"))
+
+
 OPS.define("BatchNorm", family="norm", read=read_batch_norm, infer=infer_batch_norm,
-           blobs=blobs_batch_norm, learned=False, fillers=fillers_batch_norm)
+           blobs=blobs_batch_norm, learned=False, fillers=fillers_batch_norm,
+           param="batch_norm_param")
 OPS.define("Scale", family="norm", read=read_scale, bind=bind_scale, infer=infer_scale,
-           blobs=blobs_scale, bottoms=(1, 2), fillers=fillers_scale)
+           blobs=blobs_scale, bottoms=(1, 2), fillers=fillers_scale, param="scale_param",
+           write=write_scale_or_bias)
 OPS.define("Bias", family="norm", read=read_bias, bind=bind_bias, infer=infer_bias,
-           blobs=blobs_bias, bottoms=(1, 2), fillers=fillers_bias)
-OPS.define("LRN", family="norm", read=read_lrn, infer=infer_lrn, macs=macs_lrn)
-OPS.define("MVN", family="norm", read=read_mvn, infer=infer_mvn, macs=macs_mvn)
+           blobs=blobs_bias, bottoms=(1, 2), fillers=fillers_bias, param="bias_param",
+           write=write_scale_or_bias)
+OPS.define("LRN", family="norm", read=read_lrn, infer=infer_lrn, macs=macs_lrn,
+           param="lrn_param")
+OPS.define("MVN", family="norm", read=read_mvn, infer=infer_mvn, macs=macs_mvn,
+           param="mvn_param")

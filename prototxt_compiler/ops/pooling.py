@@ -30,6 +30,7 @@ from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
 from .base import OPS
+from .writing import set_spatial, write_fields
 
 __all__ = ["PoolingParams", "SPPParams", "pooled_size", "pooled_hw"]
 
@@ -230,10 +231,29 @@ def macs_spp(p: SPPParams, bottoms: Sequence[Shape], tops: Sequence[Shape]) -> i
     return sum(n * c * h * w * prod(level.kernel) for level, (h, w) in zip(levels, sizes))
 
 
+def write_pooling(p: PoolingParams, q: caffe_pb2.PoolingParameter,
+                  bottoms: Sequence[Shape]) -> None:
+    """A bound global pooling carries the bottom's (H, W) as its kernel; Caffe refuses a
+    kernel next to ``global_pooling``, so only the flag is written and the kernel is bound
+    again on reading."""
+    if not p.global_pooling:
+        set_spatial(q, "kernel_size", "kernel_h", "kernel_w", p.kernel, default=None)
+    set_spatial(q, "stride", "stride_h", "stride_w", p.stride, default=1)
+    set_spatial(q, "pad", "pad_h", "pad_w", p.pad, default=0)
+    write_fields(p, q, skip=("kernel", "stride", "pad"))
+
+
+def write_spp(p: SPPParams, q: caffe_pb2.SPPParameter, bottoms: Sequence[Shape]) -> None:
+    """The pyramid's levels follow from the bottom's shape; only their recipe is written."""
+    q.pyramid_height = p.pyramid_height
+    write_fields(p, q, skip=("pyramid_height", "levels"))
+
+
 OPS.define("Pooling", family="pooling", read=read_pooling, bind=bind_pooling,
-           infer=infer_pooling, macs=macs_pooling, tops=(1, 2))
+           infer=infer_pooling, macs=macs_pooling, tops=(1, 2), param="pooling_param",
+           write=write_pooling)
 OPS.define("SPP", family="pooling", read=read_spp, bind=bind_spp, infer=infer_spp,
-           macs=macs_spp)
+           macs=macs_spp, param="spp_param", write=write_spp)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
 from .base import OPS, canonical_axis, count
+from .writing import write_fields
 
 __all__ = ["ReductionParams", "ArgMaxParams", "SoftmaxParams"]
 
@@ -107,8 +108,18 @@ def infer_softmax(p: SoftmaxParams, bottoms: Sequence[Shape], num_tops: int) -> 
     return [tuple(bottoms[0])]
 
 
-OPS.define("Reduction", family="shape", read=read_reduction, bind=bind_reduction,
-           infer=infer_reduction)
-OPS.define("ArgMax", family="shape", read=read_argmax, bind=bind_argmax, infer=infer_argmax)
-OPS.define("Softmax", family="shape", read=read_softmax, bind=bind_softmax,
-           infer=infer_softmax)
+def write_argmax(p: ArgMaxParams, q: caffe_pb2.ArgMaxParameter,
+                 bottoms: Sequence[Shape]) -> None:
+    """An axis is written whenever there is one, 0 included: without it Caffe flattens each
+    item instead."""
+    write_fields(p, q, skip=("axis",))
+    if p.axis is not None:
+        q.axis = p.axis
+
+
+OPS.define("Reduction", family="reduce", read=read_reduction, bind=bind_reduction,
+           infer=infer_reduction, param="reduction_param")
+OPS.define("ArgMax", family="reduce", read=read_argmax, bind=bind_argmax, infer=infer_argmax,
+           param="argmax_param", write=write_argmax)
+OPS.define("Softmax", family="reduce", read=read_softmax, bind=bind_softmax,
+           infer=infer_softmax, param="softmax_param")

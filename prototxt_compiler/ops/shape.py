@@ -212,10 +212,58 @@ def infer_tile(p: TileParams, bottoms: Sequence[Shape], num_tops: int) -> list[S
     return [tuple(top)]
 
 
+def _ndim(bottoms: Sequence[Shape]) -> int | None:
+    return None if not bottoms or bottoms[0] is None else len(bottoms[0])
+
+
+def write_flatten(p: FlattenParams, q: caffe_pb2.FlattenParameter,
+                  bottoms: Sequence[Shape]) -> None:
+    """The params are bound (axes non-negative); ``end_axis`` is left at its default -1
+    when it is the last axis."""
+    if p.axis != 1:
+        q.axis = p.axis
+    ndim = _ndim(bottoms)
+    if p.end_axis != -1 and (ndim is None or p.end_axis != ndim - 1):
+        q.end_axis = p.end_axis
+
+
+def write_reshape(p: ReshapeParams, q: caffe_pb2.ReshapeParameter,
+                  bottoms: Sequence[Shape]) -> None:
+    """The dims as written (0 and -1 kept: Caffe applies them again to a new batch; none
+    written removes the axes in range); the bound start axis; ``num_axes`` left at -1 when
+    the range runs to the last axis."""
+    q.shape.dim.extend(p.written)
+    if p.axis != 0:
+        q.axis = p.axis
+    ndim = _ndim(bottoms)
+    if p.num_axes != -1 and (ndim is None or p.axis + p.num_axes != ndim):
+        q.num_axes = p.num_axes
+
+
+def write_crop(p: CropParams, q: caffe_pb2.CropParameter, bottoms: Sequence[Shape]) -> None:
+    """One offset when every cropped axis has the same (none when that is 0), else one per
+    cropped axis."""
+    if p.axis != 2:
+        q.axis = p.axis
+    offsets = tuple(p.offset)
+    if len(set(offsets)) > 1:
+        q.offset.extend(offsets)
+    elif offsets and offsets[0] != 0:
+        q.offset.append(offsets[0])
+
+
+def write_tile(p: TileParams, q: caffe_pb2.TileParameter, bottoms: Sequence[Shape]) -> None:
+    """``tiles`` always: Caffe requires it given (its layer checks ``has_tiles``)."""
+    if p.axis != 1:
+        q.axis = p.axis
+    q.tiles = p.tiles
+
+
 OPS.define("Flatten", family="shape", read=read_flatten, bind=bind_flatten,
-           infer=infer_flatten)
+           infer=infer_flatten, param="flatten_param", write=write_flatten)
 OPS.define("Reshape", family="shape", read=read_reshape, bind=bind_reshape,
-           infer=infer_reshape)
+           infer=infer_reshape, param="reshape_param", write=write_reshape)
 OPS.define("Crop", family="shape", read=read_crop, bind=bind_crop, infer=infer_crop,
-           bottoms=(2, 2))
-OPS.define("Tile", family="shape", read=read_tile, bind=bind_tile, infer=infer_tile)
+           bottoms=(2, 2), param="crop_param", write=write_crop)
+OPS.define("Tile", family="shape", read=read_tile, bind=bind_tile, infer=infer_tile,
+           param="tile_param", write=write_tile)

@@ -2,6 +2,8 @@
 layer for the inputs (none for a fragment's inputs: they are read, not declared), only
 non-default fields, fields in caffe.proto's order.
 
+Each layer's params are written by its op (``OpDef.write_params``: Caffe's semantics, in
+``ops``), so this backend has no converter of its own per layer type.
 Parse -> IR -> emit -> parse gives the same graph; emitting that again gives the same bytes.
 Legacy files come out upgraded; data layers come out as Input layers with their shapes.
 """
@@ -11,14 +13,13 @@ from google.protobuf import text_format
 
 from ...errors import LayerError, OpError
 from ...ir import Graph
+from ...ops import OPS
 from ...proto import caffe_pb2
-from .registry import PROTOTXT
 
 __all__ = ["to_prototxt", "to_net_parameter"]
 
 
 def to_net_parameter(graph: Graph) -> caffe_pb2.NetParameter:
-    PROTOTXT.check(graph)
     net = caffe_pb2.NetParameter()
     if graph.name:
         net.name = graph.name
@@ -37,8 +38,12 @@ def to_net_parameter(graph: Graph) -> caffe_pb2.NetParameter:
         layer = net.layer.add(name=node.name, type=node.type)
         layer.bottom.extend(v.blob for v in node.inputs)
         layer.top.extend(v.blob for v in node.outputs)
+        op = OPS[node.type]
+        if op.param is None:
+            continue
         try:
-            PROTOTXT[node.type](node, layer)
+            op.write_params(node.params, getattr(layer, op.param),
+                            [v.shape for v in node.inputs])
         except OpError as error:
             raise LayerError(error.message, layer=node.name, type=node.type,
                              field=error.field, location=node.location) from error
