@@ -35,7 +35,7 @@ from ...ops.conv import ConvolutionParams
 from ...ops.inputs import ParameterParams
 from ...ops.shape import FlattenParams, ReshapeParams
 from .model import OnnxModel, OnnxNode
-from .names import Namer
+from .names import Namer, caffe_name
 from .registry import Refused
 
 __all__ = ["Context", "View", "Padded", "Meaning"]
@@ -72,6 +72,8 @@ class Context:
         self.uses = uses
         self.outputs = set(model.outputs)
         self.preferred = preferred
+        self.output_blobs: dict[str, str] = {}  # graph output -> its blob, claimed up front
+        self._claimed: set[str] = set()
         self.consts: dict[str, np.ndarray] = dict(model.initializers)
         self.values: dict[str, Value] = {}
         self.pending: dict[str, View | Padded] = {}
@@ -161,7 +163,17 @@ class Context:
     # -- adding Caffe layers ------------------------------------------------------------
     def blob(self, onnx_name: str, node: OnnxNode | None = None) -> str:
         text = self.preferred.get(onnx_name, onnx_name)
+        if text in self.output_blobs and text not in self._claimed:
+            self._claimed.add(text)
+            return self.output_blobs[text]
         return self.names.blob(text, node=node.name if node is not None else None)
+
+    def claim_output_names(self, outputs: Sequence[str]) -> None:
+        """Reserves each graph output's name for the blob that will hold it, before any
+        inner blob can take it."""
+        for name in outputs:
+            if name not in self.output_blobs and name not in self.values:
+                self.output_blobs[name] = self.names.reserve_blob(caffe_name(name))
 
     def layer(self, node: OnnxNode, type: str, params: Any, inputs: Sequence[Value],
               outputs: Sequence[str] | None = None, *, tops: Sequence[str] | None = None,

@@ -66,6 +66,7 @@ def import_onnx(source: Any, *,
     ctx = Context(graph, model, uses=uses, preferred=_output_names(model, nodes), names=names)
     refused: list[tuple[str, str, str]] = []
     _add_inputs(ctx, model, dict(input_shapes or {}), refused)
+    ctx.claim_output_names(model.outputs)
     for node in nodes:
         _convert(ctx, node, refused)
     outputs = []
@@ -77,7 +78,7 @@ def import_onnx(source: Any, *,
         except Refused as error:
             refused.append((name, "graph output", error.why))
             continue
-        if value.blob != caffe_name(name) or value in outputs:
+        if value.blob != ctx.output_blobs.get(name, value.blob) or value in outputs:
             value = _named_copy(ctx, name, value)
         if value not in outputs:
             outputs.append(value)
@@ -93,7 +94,8 @@ def _named_copy(ctx: Context, name: str, value: Any) -> Any:
     or a value a no-op node passed through): a one-top Split names it, as Caffe shares a
     Split top's memory with its bottom."""
     node = OnnxNode(name=name, op_type="Identity", domain="", inputs=(), outputs=(name,))
-    return ctx.layer(node, "Split", SplitParams(), [value], (name,)).outputs[0]
+    return ctx.layer(node, "Split", SplitParams(), [value], (name,),
+                     tops=[ctx.blob(name)]).outputs[0]
 
 
 def _topological(model: OnnxModel) -> list[OnnxNode]:

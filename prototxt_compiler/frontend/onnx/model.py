@@ -122,7 +122,8 @@ def _from_file(path: str) -> OnnxModel:
         model = onnx.ModelProto.FromString(skeleton)
     except WireError as error:
         what = "truncated or corrupt" if error.truncated else "not an ONNX model"
-        raise ParseError(f"the file is {what}: {error}", where=path) from error
+        raise ParseError(f"the file is {what} (its protobuf encoding breaks at byte "
+                         f"{error.offset})", where=path) from error
     except ParseError as error:
         raise ParseError(error.message, where=path) from error
     except Exception as error:  # protobuf's DecodeError on the skeleton

@@ -1,0 +1,149 @@
+"""Bad or unconvertible ONNX input: one clear error, naming the file, the nodes (with op type
+and why) or the input, never a traceback or a partial result."""
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import onnx
+import pytest
+
+from prototxt_compiler.errors import GraphError, MissingInputShapeError, ParseError, UsageError
+from prototxt_compiler.frontend.onnx import UnsupportedNodesError
+from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.builder import Builder
+
+
+def unconvertible() -> onnx.ModelProto:
+    b = Builder("bad", 13)
+    x = b.input("data", (1, 3, 8, 8))
+    b.output(b.node("LogSoftmax", [b.node("Flatten", [x], "flat")], "logsoftmax"))
+    b.output(b.node("Resize", [x, "", b.const("scales", [1, 1, 2, 2])], "bilinear",
+                    mode="linear"))
+    b.output(b.node("MaxPool", [x], "odd_pool", kernel_shape=[3, 3], pads=[2, 2, 0, 0]))
+    b.output(b.node("Relu", [b.node("Gather", [x, b.ints("idx", [0, 2])], "gather",
+                                    axis=1)], "after_gather"))
+    b.output(b.node("Conv", [x, x], "runtime_weight"))
+    return b.model()
+
+
+def test_every_unconvertible_node_is_listed_once_with_why() -> None:
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(unconvertible())
+    nodes = {name: (op, why) for name, op, why in caught.value.nodes}
+    assert set(nodes) == {"logsoftmax", "bilinear", "odd_pool", "gather", "runtime_weight"}
+    assert "log-softmax" in nodes["logsoftmax"][1]
+    assert "linear interpolation" in nodes["bilinear"][1]
+    assert "ONNX pools a 8x8 input to 8x8" in nodes["odd_pool"][1]
+    assert "run-time values" in nodes["gather"][1]
+    assert "computed at run time" in nodes["runtime_weight"][1]
+    text = str(caught.value)
+    assert text.startswith("<ModelProto>: 5 ONNX node(s) have no exact BVLC Caffe form:")
+    assert "node 'after_gather'" not in text  # it only reads a refused node's output
+    assert caught.value.exit_code == 2
+
+
+def test_an_unknown_op_and_a_custom_domain_are_refused() -> None:
+    b = Builder("custom", 13)
+    x = b.input("data", (1, 2, 3, 3))
+    b.output(b.node("Relu", [b.node("HardSwish", [x], "hswish")], "relu"))
+    b.nodes.append(onnx.helper.make_node("MyOp", ["data"], ["mine"], name="mine",
+                                         domain="com.example"))
+    b.output("mine")
+    model = b.model()
+    model.opset_import.append(onnx.helper.make_opsetid("com.example", 1))
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(model)
+    nodes = {name: why for name, _, why in caught.value.nodes}
+    assert "hard swish" in nodes["hswish"] and "com.example" in nodes["mine"]
+
+
+@pytest.mark.parametrize("content,what", [(b"", "empty"), (b"\xff\xff\xff\xff", "truncated or corrupt"),
+                                          (b"plain text, not a model\n", "ONNX"),
+                                          (None, "truncated")])
+def test_a_file_that_is_no_model_names_itself(tmp_path: pathlib.Path, content, what) -> None:
+    path = tmp_path / "model.onnx"
+    if content is None:
+        b = Builder("m", 13)
+        b.output(b.node("Relu", [b.input("data", (1, 2))], "r"))
+        content = b.model().SerializeToString()[:-7]
+    path.write_bytes(content)
+    with pytest.raises(ParseError) as caught:
+        from_onnx(path)
+    assert str(caught.value).startswith(str(path)) and what in str(caught.value)
+
+
+def test_a_missing_file_is_a_parse_error(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(ParseError, match="cannot read the file"):
+        from_onnx(tmp_path / "absent.onnx")
+
+
+@pytest.mark.parametrize("opset", [7, 8])
+def test_old_opsets_are_refused(opset: int) -> None:
+    b = Builder("old", opset)
+    b.output(b.node("Relu", [b.input("data", (1, 2))], "r"))
+    with pytest.raises(ParseError, match=f"opset {opset} is not supported: expected 9 to"):
+        from_onnx(b.model())
+
+
+def symbolic() -> onnx.ModelProto:
+    b = Builder("sym", 13)
+    b.output(b.node("Relu", [b.input("data", ("batch", 3, "height", 4))], "r"))
+    return b.model()
+
+
+def test_unknown_dims_must_be_given_and_the_batch_defaults_to_one() -> None:
+    with pytest.raises(MissingInputShapeError) as caught:
+        from_onnx(symbolic())
+    assert "'data'" in str(caught.value) and "batch, 3, height, 4" in str(caught.value)
+    graph = from_onnx(symbolic(), input_shapes={"data": (2, 3, 5, 4)})
+    assert graph.inputs[0].shape == (2, 3, 5, 4)
+    b = Builder("batch", 13)
+    b.output(b.node("Relu", [b.input("data", ("N", 3))], "r"))
+    graph = from_onnx(b.model())
+    assert graph.inputs[0].shape == (1, 3)
+    assert any("batch dimension N is taken as 1" in note for note in graph.notes)
+
+
+def test_input_shapes_must_name_inputs() -> None:
+    with pytest.raises(UsageError, match="'nope', which is not a graph input"):
+        from_onnx(symbolic(), input_shapes={"nope": (1, 3, 4, 4)})
+
+
+def test_an_integer_input_is_refused() -> None:
+    b = Builder("ints", 13)
+    b.inputs.append(onnx.helper.make_tensor_value_info("ids", onnx.TensorProto.INT64, [1, 4]))
+    b.output(b.node("Relu", [b.input("data", (1, 4))], "r"))
+    with pytest.raises(UnsupportedNodesError, match="graph input.*not floating point"):
+        from_onnx(b.model())
+
+
+def test_a_node_reading_nothing_is_a_graph_error() -> None:
+    b = Builder("dangling", 13)
+    b.input("data", (1, 2))
+    b.output(b.node("Relu", ["ghost"], "r"))
+    with pytest.raises(GraphError, match="node 'r' \\(Relu\\) reads 'ghost'"):
+        from_onnx(b.model())
+
+
+def test_nodes_out_of_order_are_sorted() -> None:
+    b = Builder("order", 13)
+    x = b.input("data", (1, 2))
+    b.node("Relu", ["s"], "r")
+    b.node("Sigmoid", [x], "s")
+    b.output("r")
+    graph = from_onnx(b.model())
+    assert [n.type for n in graph.nodes] == ["Sigmoid", "ReLU"]
+
+
+def test_constant_chains_fold_before_use() -> None:
+    b = Builder("fold", 13)
+    x = b.input("data", (2, 3, 4, 4))
+    shape = b.node("Shape", [x], "shape")
+    two = b.node("Mul", [b.node("Gather", [shape, b.const("i", 1, np.int64)], "c"),
+                         b.const("k", 16, np.int64)], "prod")
+    dims = b.node("Concat", [b.ints("lead", [2]), b.node("Unsqueeze", [two, b.ints("a", [0])],
+                                                           "u")], "dims", axis=0)
+    b.output(b.node("Reshape", [x, dims], "flat"))
+    graph = from_onnx(b.model())
+    assert [(n.type, n.outputs[0].shape) for n in graph.nodes] == [("Flatten", (2, 48))]
