@@ -15,6 +15,7 @@ from ..errors import (GraphError, LayerError, Location, MissingInputShapeError, 
                       UnsupportedLayerError, UsageError)
 from ..ir import Graph, Shape, SymDim, Value
 from ..ops import OPS
+from ..ops.base import LayerView
 from ..proto import caffe_pb2
 from .order import edit_distance, order_error
 from .phase import NetState, keeps_layer
@@ -77,6 +78,7 @@ def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
     given = dict(input_shapes or {})
     state = NetState.of(net, phase, stages)
     graph = Graph(net.name)
+    graph.phase = phase
     kept: list[tuple[caffe_pb2.LayerParameter, Location | None]] = []
     for layer, where in zip(net.layer, origin):
         loc = _locate(source, where)
@@ -146,7 +148,7 @@ class _Builder:
         for self.index, (layer, loc) in enumerate(layers):
             op = OPS[layer.type]
             try:
-                params = op.read(layer)
+                params = op.read(LayerView(layer, net_phase=self.graph.phase))
             except OpError as error:
                 raise LayerError(error.message, layer=layer.name, type=layer.type,
                                  field=error.field, location=loc) from error

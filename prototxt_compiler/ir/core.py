@@ -117,6 +117,7 @@ class Graph:
         self.removed_inputs: list[str] = []
         # inputs of a fragment: blobs its layers read and no layer writes -> their readers
         self.fragment_inputs: dict[str, list[str]] = {}
+        self.phase = "TEST"  # the phase the layers were chosen for
         self._versions: dict[str, int] = {}
         self._names: set[str] = set()
 

@@ -8,7 +8,7 @@ importer rewraps it into a ``LayerError`` naming the layer.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import prod
 from typing import Any
@@ -20,7 +20,7 @@ from ..ir.symbolic import unify
 from ..proto import caffe_pb2
 from .fillers import Filler
 
-__all__ = ["OpDef", "OpRegistry", "OPS", "import_modules", "canonical_axis", "count", "no_blobs", "no_macs",
+__all__ = ["OpDef", "OpRegistry", "OPS", "import_modules", "LayerView", "canonical_axis", "count", "no_blobs", "no_macs",
            "Role", "spatial_values", "refuse_in_place", "FLT_MAX", "unify_dims",
            "known_less", "known_nonzero", "symbolic_error"]
 
@@ -119,6 +119,46 @@ class OpRegistry:
 
 
 OPS = OpRegistry()
+
+
+class LayerView:
+    """A layer as an op's ``read`` sees it: the ``LayerParameter``'s own fields, the fields a
+    Caffe fork or a plugin adds (``upsample_param``...), parsed beside it and found by name,
+    and the phase of the net being built (``net_phase``, which decides what an unset
+    ``use_global_stats`` means). A fork field the layer does not set reads as its message's
+    defaults, as an unset BVLC field does."""
+
+    __slots__ = ("_layer", "_extra", "_defaults", "net_phase")
+
+    def __init__(self, layer: caffe_pb2.LayerParameter, extra: Mapping[str, Any] | None = None,
+                 *, defaults: Mapping[str, Any] | None = None, net_phase: str = "TEST") -> None:
+        self._layer = layer
+        self._extra = dict(extra or {})
+        self._defaults = defaults or {}
+        self.net_phase = net_phase
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._extra:
+            return self._extra[name]
+        if name in self._defaults:
+            return self._defaults[name]()
+        return getattr(self._layer, name)
+
+    def HasField(self, name: str) -> bool:  # noqa: N802 - protobuf's spelling
+        if name in self._extra:
+            return True
+        if name in self._defaults:
+            return False
+        return self._layer.HasField(name)
+
+    @property
+    def layer(self) -> caffe_pb2.LayerParameter:
+        return self._layer
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """The fork or plugin fields set on the layer, by name."""
+        return self._extra
 
 FLT_MAX = 3.4028234663852886e38
 """Caffe's float32 FLT_MAX: the start of a MAX window (and an in-place Eltwise MAX), which

@@ -30,6 +30,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from math import prod
+from typing import Any
+
+import numpy as np
 
 from ..errors import OpError
 from ..ir import Shape
@@ -38,14 +41,33 @@ from .base import OPS, canonical_axis, unify_dims
 from .fillers import Filler, read_filler
 from .writing import write_fields
 
-__all__ = ["BatchNormParams", "ScaleParams", "BiasParams", "LRNParams", "MVNParams"]
+__all__ = ["BatchNormParams", "ScaleParams", "BiasParams", "LRNParams", "MVNParams",
+           "stats_scale"]
 
 
 @dataclass(frozen=True)
 class BatchNormParams:
+    """``use_global_stats`` as written (None: not given); ``phase`` the net's, which decides
+    when it is not given: Caffe's BatchNorm uses its stored statistics in TEST and the
+    batch's own in TRAIN (``global_stats``)."""
+
     use_global_stats: bool | None = None
     moving_average_fraction: float = 0.999
     eps: float = 1e-5
+    phase: str = field(default="TEST", repr=False)
+
+    @property
+    def global_stats(self) -> bool:
+        if self.use_global_stats is not None:
+            return self.use_global_stats
+        return self.phase == "TEST"
+
+
+def stats_scale(factor: Any) -> np.float32:
+    """The scale Caffe applies to the stored mean and variance: 0 when the moving-average
+    factor (the third blob) is 0, else 1 / factor, in float32 as Caffe computes it."""
+    value = np.float32(np.asarray(factor, dtype=np.float32).reshape(-1)[0])
+    return np.float32(0) if value == 0 else np.float32(1) / value
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,8 @@ def read_batch_norm(layer: caffe_pb2.LayerParameter) -> BatchNormParams:
     p = layer.batch_norm_param
     use_global = p.use_global_stats if p.HasField("use_global_stats") else None
     return BatchNormParams(use_global_stats=use_global,
-                           moving_average_fraction=p.moving_average_fraction, eps=p.eps)
+                           moving_average_fraction=p.moving_average_fraction, eps=p.eps,
+                           phase=getattr(layer, "net_phase", "TEST"))
 
 
 def infer_batch_norm(p: BatchNormParams, bottoms: Sequence[Shape], num_tops: int) -> list[Shape]:

@@ -26,13 +26,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from math import prod
 
+import numpy as np
+
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
 from .base import OPS
 from .writing import set_spatial, write_fields
 
-__all__ = ["PoolingParams", "SPPParams", "pooled_size", "pooled_hw"]
+__all__ = ["PoolingParams", "SPPParams", "pooled_size", "pooled_hw", "WindowAxis", "window_axis",
+           "WindowPlan", "window_plan", "refuse_stochastic"]
 
 _P = caffe_pb2.PoolingParameter
 
@@ -280,6 +283,35 @@ def window_axis(size: int, out: int, kernel: int, stride: int, pad: int, *,
     pooled = sum(1 for start in starts if start < size) if max_pool else out
     after = (pooled - 1) * stride + kernel - (size + pad)
     return WindowAxis(size, pad, after, pooled, out, divisor)
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """Both axes' windows of one bound pooling, as the backends lay them out, and AVE's
+    divisor map: one (out_h, out_w) float32 array of each window's Caffe divisor."""
+
+    h: WindowAxis
+    w: WindowAxis
+    kernel: tuple[int, int]
+
+    @property
+    def divisor(self) -> np.ndarray:
+        return np.outer(np.array(self.h.divisor), np.array(self.w.divisor)).astype(np.float32)
+
+    @property
+    def uniform(self) -> bool:
+        """Every window's divisor is the kernel area: a plain average pooling computes it."""
+        return bool(np.all(self.divisor == self.kernel[0] * self.kernel[1]))
+
+
+def window_plan(p: PoolingParams, height: int, width: int, out: tuple[int, int] | None = None,
+                *, max_pool: bool) -> WindowPlan:
+    """The windows of pooling ``p`` (bound) over a ``height`` x ``width`` input, whose
+    output is ``out`` (Caffe's rule, ``pooled_hw``, when not given)."""
+    out = out or pooled_hw(p, height, width)
+    h, w = (window_axis(size, n, k, s, pad, max_pool=max_pool)
+            for size, n, k, s, pad in zip((height, width), out, p.kernel, p.stride, p.pad))
+    return WindowPlan(h, w, (p.kernel[0], p.kernel[1]))
 
 
 def refuse_stochastic(pool: str) -> None:

@@ -16,7 +16,7 @@ A BatchNorm + Scale with no such layer before them (a normalisation of the input
 Scale with gamma' = gamma k, beta' = k-shifted beta, the same affine map.
 The arithmetic runs in float64 and is stored as float32. A fold happens only where it is
 exact: the BatchNorm/Scale reads the layer's only top, nothing else reads the values in
-between, the statistics are global (``use_global_stats`` true, or unset in TEST), the Scale
+between, the statistics are global (``BatchNormParams.global_stats``), the Scale
 is per channel (one bottom, axis 1, num_axes 1), the Convolution's channels are axis 1, and
 an InnerProduct's output is 2-D (N, num_output).
 """
@@ -27,6 +27,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..ir import Graph, Node, Value
+from ..ops.norm import stats_scale
 
 __all__ = ["fold_batchnorm"]
 
@@ -49,7 +50,7 @@ def _foldable_target(node: Node) -> bool:
 
 def _is_global_bn(node: Node) -> bool:
     return (node.type == "BatchNorm" and node.blobs is not None
-            and node.params.use_global_stats is not False)
+            and node.params.global_stats)
 
 
 def _is_channel_scale(node: Node) -> bool:
@@ -60,7 +61,7 @@ def _is_channel_scale(node: Node) -> bool:
 def _bn_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
     """(k, shift) with y = k * x + shift for a global-statistics BatchNorm."""
     mean, var, factor = (np.asarray(b, np.float64) for b in node.blobs)
-    s = 0.0 if float(factor.reshape(-1)[0]) == 0.0 else 1.0 / float(factor.reshape(-1)[0])
+    s = float(stats_scale(factor))
     k = 1.0 / np.sqrt(var.reshape(-1) * s + node.params.eps)
     return k, -mean.reshape(-1) * s * k
 

@@ -159,3 +159,35 @@ def test_a_batch_size_other_than_the_prototxts(case: str) -> None:
     for key, value in first.items():
         assert_close(whole[key][:1].numpy(), value.numpy(), f"{key} (first item)")
         assert_close(whole[key][-1:].numpy(), value.numpy(), f"{key} (last item)")
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnx", "fold"])
+def test_unset_global_stats_follow_the_phase(backend: str, tmp_path: pathlib.Path) -> None:
+    """Caffe's BatchNorm without use_global_stats uses the batch's statistics in TRAIN and
+    its stored ones in TEST. The TRAIN twin of bn_batch_stats (the field removed) must give
+    what Caffe gave that net (use_global_stats false), and in TEST it must not."""
+    import prototxt_compiler as pc
+    from prototxt_compiler.api import fold_graph
+
+    text = (NUMERIC / "bn_batch_stats.prototxt").read_text()
+    net = tmp_path / "train.prototxt"
+    net.write_text(text.replace("use_global_stats: false", ""))
+    ref = np.load(NUMERIC / "bn_batch_stats.npz")
+    inputs = [ref["input:data"], ref["input:seq"]]
+    results = {}
+    for phase in ("TRAIN", "TEST"):
+        graph = pc.init_weights(pc.load(net, phase=phase), seed=0)
+        assert graph.node("bn").params.global_stats is (phase == "TEST")
+        if backend == "onnx":
+            ort = pytest.importorskip("onnxruntime")
+            session = ort.InferenceSession(pc.to_onnx(graph).SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+            results[phase] = session.run(None, {"data": inputs[0], "seq": inputs[1]})[0]
+        else:
+            if backend == "fold":
+                fold_graph(graph)  # a batch-statistics BatchNorm must not fold away
+            module = pc.to_torch(graph)
+            with torch.inference_mode():
+                results[phase] = module(*map(torch.from_numpy, inputs))[0].numpy()
+    assert_close(results["TRAIN"], ref["layer:bn:bn"], "bn:bn (TRAIN)")
+    assert np.abs(results["TEST"] - ref["layer:bn:bn"]).max() > 1e-2

@@ -1,7 +1,8 @@
 """BatchNorm, Scale, Bias, LRN and MVN as ONNX nodes, computing what Caffe computes.
 
 BatchNorm (channels on axis 1):
-    global statistics (use_global_stats true, or unset: TEST phase): with
+    global statistics (``BatchNormParams.global_stats``: use_global_stats true, or not
+    given in the TEST phase): with
         s = 0 if factor == 0 else 1 / factor  (worked out at export time),
         BatchNormalization(x, scale 1, bias 0, LAYER.mean = s * mean,
                            LAYER.variance = s * variance, epsilon = eps)
@@ -30,7 +31,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...ir import Node
-from ...ops.norm import BatchNormParams, BiasParams, LRNParams, MVNParams, ScaleParams
+from ...ops.norm import (BatchNormParams, BiasParams, LRNParams, MVNParams, ScaleParams,
+                         stats_scale)
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_batch_norm", "convert_scale", "convert_bias", "convert_lrn",
@@ -55,9 +57,8 @@ def reduce_mean(emit: Emitter, x: str, axes: Sequence[int], output: str | None =
 @ONNX.register("BatchNorm")
 def convert_batch_norm(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: BatchNormParams = node.params
-    use_global = True if p.use_global_stats is None else p.use_global_stats  # TEST phase
     x, out = emit.input(0), emit.output(0)
-    if not use_global:
+    if not p.global_stats:
         ndim = len(emit.input_shape(0))
         mean = reduce_mean(emit, x, [0] + list(range(2, ndim)))
         centred = emit.op("Sub", [x, mean])[0]
@@ -68,8 +69,7 @@ def convert_batch_norm(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -
         return
     mean = np.asarray(blobs[0], dtype=np.float32).reshape(-1)
     variance = np.asarray(blobs[1], dtype=np.float32).reshape(-1)
-    factor = np.float32(np.asarray(blobs[2], dtype=np.float32).reshape(-1)[0])
-    inverse = np.float32(0) if factor == 0 else np.float32(1) / factor
+    inverse = stats_scale(blobs[2])
     channels = mean.shape[0]
     ones = emit.const("scale", np.ones(channels), np.float32)
     zeros = emit.const("bias", np.zeros(channels), np.float32)

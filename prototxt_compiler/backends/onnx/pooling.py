@@ -40,12 +40,12 @@ import numpy as np
 from onnx import TensorProto
 
 from ...ir import Node
-from ...ops.pooling import PoolingParams, refuse_stochastic, SPPParams, pooled_hw, WindowAxis, window_axis
 from ...ops.base import FLT_MAX
+from ...ops.pooling import (PoolingParams, SPPParams, WindowAxis, pooled_hw, refuse_stochastic,
+                            window_plan)
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_pooling", "convert_spp"]
-
 
 
 def _crop(emit: Emitter, x: str, axes: Sequence[WindowAxis]) -> tuple[str, int]:
@@ -79,8 +79,8 @@ def _max_pool(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],
     if not mask and _is_global(p, *shape, out):
         emit.op("GlobalMaxPool", [x], [tops[0]])
         return
-    axes = [window_axis(size, n, k, s, pd, max_pool=True)
-            for size, n, k, s, pd in zip(shape, out, p.kernel, p.stride, p.pad)]
+    plan = window_plan(p, *shape, out, max_pool=True)
+    axes = [plan.h, plan.w]
     empty = any(a.out != a.pooled for a in axes)
     cropped, width = _crop(emit, x, axes)
     pooled = [emit.temp("pooled") if empty else tops[0]] + ([emit.temp("indices")] if mask else [])
@@ -107,19 +107,18 @@ def _ave_pool(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],
     outputs = [top] if top is not None else None
     if _is_global(p, *shape, out):
         return emit.op("GlobalAveragePool", [x], outputs)[0]
-    axes = [window_axis(size, n, k, s, pd, max_pool=False)
-            for size, n, k, s, pd in zip(shape, out, p.kernel, p.stride, p.pad)]
-    divisor = np.outer(np.array(axes[0].divisor), np.array(axes[1].divisor)).astype(np.float32)
+    plan = window_plan(p, *shape, out, max_pool=False)
+    axes = [plan.h, plan.w]
     area = p.kernel[0] * p.kernel[1]
     cropped, _ = _crop(emit, x, axes)
     pads = [a.before for a in axes] + [max(a.after, 0) for a in axes]
-    if np.all(divisor == area):
+    if plan.uniform:
         return emit.op("AveragePool", [cropped], outputs, kernel_shape=list(p.kernel),
                        strides=list(p.stride), pads=pads, count_include_pad=1)[0]
     padded = emit.op("Pad", [cropped, emit.const("pads", [0, 0] + pads[:2] + [0, 0] + pads[2:])])
     mean = emit.op("AveragePool", padded, kernel_shape=list(p.kernel), strides=list(p.stride))
     sums = emit.op("Mul", mean + [emit.const("area", area, np.float32)])
-    return emit.op("Div", sums + [emit.const("divisor", divisor, np.float32)], outputs)[0]
+    return emit.op("Div", sums + [emit.const("divisor", plan.divisor, np.float32)], outputs)[0]
 
 
 def _pooling(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],

@@ -1,7 +1,8 @@
 """BatchNorm, Scale, Bias, LRN and MVN as torch modules, computing what Caffe computes.
 
 BatchNorm (channels on axis 1; mean, variance over axis 0 and every axis after 1):
-    global statistics (use_global_stats true, or unset in TEST):
+    global statistics (``BatchNormParams.global_stats``: use_global_stats true, or not
+    given in the TEST phase; batch statistics in TRAIN):
         s = 0 if factor == 0 else 1 / factor        (factor: the third blob, shape (1,))
         y = (x - s * mean) / sqrt(s * variance + eps)
     batch statistics (use_global_stats false): the batch's own
@@ -63,6 +64,7 @@ class CaffeBatchNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.use_global_stats:
+            # ops.norm.stats_scale, on the buffer (read at run time, traceable)
             inverse = torch.where(self.factor == 0, torch.zeros_like(self.factor),
                                   1 / self.factor)
             # one fused pass: (x - mean) * rsqrt(variance + eps) per channel of axis 1
@@ -81,9 +83,8 @@ class CaffeBatchNorm(nn.Module):
 @TORCH.register("BatchNorm")
 def convert_batch_norm(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: BatchNormParams = node.params
-    use_global = True if p.use_global_stats is None else p.use_global_stats  # TEST phase
     return CaffeBatchNorm(_tensor(blobs[0]), _tensor(blobs[1]), _tensor(blobs[2]),
-                          eps=p.eps, use_global_stats=use_global)
+                          eps=p.eps, use_global_stats=p.global_stats)
 
 
 def _broadcast(b: torch.Tensor, trailing: int) -> torch.Tensor:

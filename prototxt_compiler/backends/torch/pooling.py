@@ -38,19 +38,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...ir import Node
-from ...ops.pooling import PoolingParams, refuse_stochastic, SPPParams, pooled_hw, WindowAxis, window_axis
 from ...ops.base import FLT_MAX
+from ...ops.pooling import PoolingParams, SPPParams, pooled_hw, refuse_stochastic, window_plan
 from .registry import TORCH
 
 __all__ = ["CaffeMaxPool", "CaffeAvePool", "CaffeSPP", "convert_pooling", "convert_spp"]
-
-
-
-def _plan(p: PoolingParams, height: int, width: int, out: tuple[int, int],
-          max_pool: bool) -> tuple[WindowAxis, WindowAxis]:
-    h, w = (window_axis(size, n, k, s, pad, max_pool=max_pool)
-            for size, n, k, s, pad in zip((height, width), out, p.kernel, p.stride, p.pad))
-    return h, w
 
 
 def _torch_ceil_size(size: int, kernel: int, stride: int, pad: int) -> int:
@@ -68,7 +60,8 @@ class CaffeMaxPool(nn.Module):
     def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int], *,
                  mask: bool) -> None:
         super().__init__()
-        h, w = _plan(p, height, width, out, max_pool=True)
+        plan = window_plan(p, height, width, out, max_pool=True)
+        h, w = plan.h, plan.w
         self.kernel = p.kernel
         self.stride = p.stride
         self.pad = (w.before, w.after, h.before, h.after)  # F.pad order: last axis first
@@ -111,14 +104,14 @@ class CaffeAvePool(nn.Module):
 
     def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int]) -> None:
         super().__init__()
-        h, w = _plan(p, height, width, out, max_pool=False)
+        plan = window_plan(p, height, width, out, max_pool=False)
+        h, w = plan.h, plan.w
         self.kernel = p.kernel
         self.stride = p.stride
         self.pad = (w.before, w.after, h.before, h.after)
-        divisor = np.outer(np.array(h.divisor), np.array(w.divisor)).astype(np.float32)
-        self.uniform = bool(np.all(divisor == p.kernel[0] * p.kernel[1]))
+        self.uniform = plan.uniform
         if not self.uniform:
-            self.register_buffer("divisor", torch.from_numpy(divisor))
+            self.register_buffer("divisor", torch.from_numpy(plan.divisor))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if any(self.pad):
