@@ -4,8 +4,7 @@ its ops' Caffe forms). Importing this package registers every importer; onnx its
 imported only when a model is read."""
 from __future__ import annotations
 
-from . import (activation, concat, conv, dense, eltwise, norm, pad, pooling,  # noqa: F401
-               reduce, resize, shape)
+from . import activation, concat, conv, dense, eltwise, norm, pad, pooling, reduce, resize, shape  # noqa: F401
 from .convert import UnsupportedNodesError, import_onnx
 from .model import MIN_OPSET, OnnxModel, read_onnx
 from .registry import IMPORTERS

@@ -25,7 +25,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...ops.activation import ClipParams, ELUParams, ExpParams, NeuronParams, PowerParams, PReLUParams, ReLUParams
+from ...ops.activation import (
+    ClipParams,
+    ELUParams,
+    ExpParams,
+    NeuronParams,
+    PowerParams,
+    PReLUParams,
+    ReLUParams,
+)
 from ...ops.base import FLT_MAX
 from .context import Context
 from .model import OnnxNode

@@ -21,7 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ...errors import CompilerError, GraphError, MissingInputShapeError, UnsupportedLayerError, UsageError
+from ...errors import (
+    CompilerError,
+    GraphError,
+    MissingInputShapeError,
+    UnsupportedLayerError,
+    UsageError,
+)
 from ...ir import Graph
 from ...ops.concat import SplitParams
 from .context import Context
@@ -158,9 +164,9 @@ def _add_inputs(ctx: Context, model: OnnxModel, given: dict[str, Sequence[int]],
     undeclared: dict[str, str] = {}
     for graph_input in model.inputs:
         if graph_input.elem_type not in FLOAT_TYPES:
-            refused.append((graph_input.name, "graph input",
-                            f"its element type {graph_input.elem_type} is not floating "
-                            "point; Caffe blobs hold float32"))
+            why = (f"its element type {graph_input.elem_type} is not floating point; Caffe "
+                   "blobs hold float32")
+            refused.append((graph_input.name, "graph input", why))
             ctx.poisoned.add(graph_input.name)
             continue
         shape = shapes.get(graph_input.name)

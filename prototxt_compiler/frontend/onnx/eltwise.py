@@ -28,9 +28,9 @@ Caffe layer and is refused.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import replace
+
+import numpy as np
 
 from ...ir import Node, Value
 from ...ops.activation import ClipParams, PowerParams
@@ -145,7 +145,7 @@ def _fold_bias(ctx: Context, node: OnnxNode, name: str, x: Value, bias: np.ndarr
     params = producer.params
     if getattr(params, "bias_term", True) or len(producer.inputs) != 1:
         return False
-    channel = params.axis if producer.type != "Scale" else params.axis
+    channel = params.axis  # the output channel axis (InnerProduct: the last one)
     span = 1 if producer.type != "Scale" else params.num_axes
     if (a, b) != (channel, channel + span) or x.uses:
         return False

@@ -52,7 +52,7 @@ def convert_pool(ctx: Context, node: OnnxNode) -> None:
                     begin=tuple(b + x_ for b, x_ in zip(begin, extra_b)),  # type: ignore[arg-type]
                     end=tuple(e + x_ for e, x_ in zip(end, extra_e)),  # type: ignore[arg-type]
                     ceil=ceil, count_include_pad=include_pad)
-    plan = plan_pooling(pool, *x.shape[2:])  # type: ignore[misc]
+    plan = plan_pooling(pool, *x.shape[2:])  # type: ignore[index, misc]
     if plan.pad_begin is not None:
         x = ctx.zero_pad(node, x, plan.pad_begin, plan.pad_end)  # type: ignore[arg-type]
     if plan.correction is None:

@@ -87,7 +87,7 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
     elif scales is not None:
         for axis, scale in zip(axes, scales):
             full_scales[axis] = float(scale)
-            out[axis] = int(math.floor(shape[axis] * float(scale)))
+            out[axis] = math.floor(shape[axis] * float(scale))
     else:
         raise Refused("it gives neither scales nor sizes")
     if len(shape) != 4 or out[:2] != list(shape[:2]):

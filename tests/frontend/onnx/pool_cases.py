@@ -32,8 +32,8 @@ MAX_CEIL: dict[str, tuple[str, dict[str, Any], str]] = {
     "max_ceil_k2s2_7": ("x7", dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1),
                         "CEIL, a last window of one row"),
     "max_ceil_k1s2_8": ("x8", dict(kernel_shape=[1, 1], strides=[2, 2], ceil_mode=1),
-                        "FLOOR: ONNX drops the window starting at the input's end, "
-                        "unpadded Caffe keeps it"),
+                        ("FLOOR: ONNX drops the window starting at the input's end, "
+                         "unpadded Caffe keeps it")),
     "max_ceil_k3s3p1_8": ("x8", dict(kernel_shape=[3, 3], strides=[3, 3], pads=[1, 1, 1, 1],
                                      ceil_mode=1), "CEIL pad 1, both clip the last window"),
     "max_ceil_s1p1_7": ("x7", dict(kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1],

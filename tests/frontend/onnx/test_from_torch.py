@@ -16,7 +16,6 @@ from prototxt_compiler.to_caffe import from_torch, save_caffe  # noqa: E402
 from tests.frontend.onnx.torch_models import MODELS, OPSETS, make  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 
-
 CASES = [(name, 17) for name in sorted(MODELS)] + [("resnext_unit", o) for o in OPSETS if o != 17]
 
 
