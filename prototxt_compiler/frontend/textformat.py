@@ -9,6 +9,11 @@ token and what was expected there.
 
 Fields that Caffe forks added are read as the BVLC field meaning the same, through the
 ``FORK_FIELDS`` table, with a note in the ``SourceMap`` each time.
+
+Bounds (``limits``): blocks nest at most ``MAX_TEXT_DEPTH`` deep (skipped unknown blocks
+included), a file holds at most ``MAX_TEXT_ENTRIES`` fields and blocks and ``MAX_LAYERS``
+layers. Runs of repeated numbers (``dim: 1 dim: 3 ...``, ``[1, 2, 3]``) are read in bulk by
+``runs`` and are not counted: they cost a few bytes a value.
 """
 from __future__ import annotations
 
@@ -22,8 +27,11 @@ from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from ..errors import Location, ParseError
-from .source import IgnoredField, Path, SourceMap
-from .tokens import Token, scalar_value, short_name, tokenize, unescape
+from ..limits import MAX_LAYERS, MAX_TEXT_DEPTH, MAX_TEXT_ENTRIES
+from .runs import Bulk, bulk_types, read_field_run, read_list_run
+from .scalars import scalar_value, short_name
+from .source import IgnoredField, Path, Run, SourceMap
+from .tokens import Token, Tokenizer, clip, unescape
 
 __all__ = ["parse_text", "parse_text_file", "ForkField", "FORK_FIELDS"]
 
@@ -51,6 +59,9 @@ FORK_FIELDS: dict[tuple[str, str], ForkField] = {
 }
 
 _CLOSERS = {"{": "}", "<": ">", "[": "]"}
+_BULK_TYPES = bulk_types()
+_LAYER_FIELDS = ("layer", "layers")
+_MAX_HINT_CHARS = 64  # no did-you-mean for a name longer than any field's
 
 
 def parse_text(text: str, message: Message, *, filename: str,
@@ -112,21 +123,23 @@ def _dotted(path: Path, name: str) -> str:
 class _Parser:
     """Recursive descent over one token stream, filling messages as it goes."""
 
-    __slots__ = ("_tokens", "_tok", "_file", "_map", "_allow_unknown")
+    __slots__ = ("_lexer", "_tok", "_file", "_map", "_allow_unknown", "_depth", "_entries")
 
     def __init__(self, text: str, filename: str, source_map: SourceMap,
                  allow_unknown: bool) -> None:
-        self._tokens = tokenize(text, filename)
-        self._tok = next(self._tokens)
+        self._lexer = Tokenizer(text, filename)
+        self._tok = self._lexer.next()
         self._file = filename
         self._map = source_map
         self._allow_unknown = allow_unknown
+        self._depth = 0  # blocks open
+        self._entries = 0  # fields and blocks given a position
 
     # -- tokens ------------------------------------------------------------------------------
     def _next(self) -> Token:
         token = self._tok
         if token.kind != "eof":
-            self._tok = next(self._tokens)
+            self._tok = self._lexer.next()
         return token
 
     def _at(self, symbol: str) -> bool:
@@ -170,11 +183,20 @@ class _Parser:
             if token.kind != "ident":
                 raise self._unexpected(f"a field name or '{closer}'" if closer else "a field name")
             self._next()
-            self._parse_field(message, token, path, seen)
+            repeated = self._parse_field(message, token, path, seen)
             if not self._accept(";"):
                 self._accept(",")
+            if repeated is not None and self._tok.kind == "ident" \
+                    and self._tok.text == repeated.name:
+                container = getattr(message, repeated.name)
+                self._take(repeated, path, len(container), read_field_run(
+                    self._lexer.text, self._tok.offset, repeated.name, repeated.type,
+                    container.extend))
 
-    def _parse_field(self, message: Message, name: Token, path: Path, seen: set[str]) -> None:
+    def _parse_field(self, message: Message, name: Token, path: Path,
+                     seen: set[str]) -> FieldDescriptor | None:
+        """One field; returns it when it is a repeated number field given as ``name: value``
+        (so that the items after it may be read in bulk)."""
         descriptor = message.DESCRIPTOR
         field = descriptor.fields_by_name.get(name.text)
         if field is None:
@@ -183,10 +205,11 @@ class _Parser:
                 return self._parse_fork_field(message, fork, name, path, seen)
             if self._allow_unknown:
                 return self._skip_field(name, path)
-            close = difflib.get_close_matches(name.text, list(descriptor.fields_by_name), n=1)
+            close = difflib.get_close_matches(name.text, list(descriptor.fields_by_name),
+                                              n=1) if len(name.text) <= _MAX_HINT_CHARS else []
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise self._error(f"unknown field '{name.text}' in {short_name(descriptor)}{hint}",
-                              name)
+            raise self._error(f"unknown field '{clip(name.text)}' in "
+                              f"{short_name(descriptor)}{hint}", name)
         colon = self._accept(":")
         if not colon and field.type not in (FD.TYPE_MESSAGE, FD.TYPE_GROUP):
             raise self._unexpected(f"':' after field '{name.text}'")
@@ -194,14 +217,20 @@ class _Parser:
             if not _is_repeated(field):
                 raise self._error(f"list syntax [...] given for field '{name.text}', which is "
                                   f"not repeated", self._tok)
-            return self._parse_list(message, field, path, seen)
+            self._parse_list(message, field, path, seen)
+            return None
         self._parse_one(message, field, path, name, seen)
+        return field if _is_repeated(field) and field.type in _BULK_TYPES else None
 
     def _parse_list(self, message: Message, field: FieldDescriptor, path: Path,
                     seen: set[str]) -> None:
         opener = self._next()
         if self._accept("]"):
             return
+        if field.type in _BULK_TYPES and self._tok.kind == "number":
+            container = getattr(message, field.name)
+            self._take(field, path, len(container), read_list_run(
+                self._lexer.text, self._tok.offset, field.type, container.extend))
         while True:
             self._parse_one(message, field, path, self._tok, seen)
             if self._accept("]"):
@@ -222,6 +251,9 @@ class _Parser:
         opener = self._next()
         if _is_repeated(field):
             container = getattr(message, field.name)
+            if not path and field.name in _LAYER_FIELDS and len(container) >= MAX_LAYERS:
+                raise self._error(f"more than {MAX_LAYERS:,} '{field.name}' blocks; a net "
+                                  "may have at most that many layers", at)
             key = (*path, field.name, len(container))
             sub = container.add()
         else:
@@ -229,8 +261,33 @@ class _Parser:
             key = (*path, field.name)
             sub = getattr(message, field.name)
             sub.SetInParent()
-        self._map.positions[key] = self._loc(at)
+        self._record(key, at)
+        self._depth += 1
+        if self._depth > MAX_TEXT_DEPTH:
+            raise self._error(f"blocks nested more than {MAX_TEXT_DEPTH} deep", opener)
         self.parse_message(sub, key, opener)
+        self._depth -= 1
+
+    def _record(self, key: Path, at: Token) -> None:
+        self._entries += 1
+        if self._entries > MAX_TEXT_ENTRIES:
+            raise self._error(f"more than {MAX_TEXT_ENTRIES:,} fields and blocks (runs of "
+                              "repeated numbers not counted); a net definition holds far "
+                              "fewer", at)
+        self._map.positions[key] = self._loc(at)
+
+    def _take(self, field: FieldDescriptor, path: Path, first: int,
+              bulk: Bulk | None) -> None:
+        """Records a run read in bulk (values ``first`` on), with where to find its values,
+        and reads on after it."""
+        if bulk is None:
+            return
+        start = self._tok
+        run = Run(self._file, self._lexer.text, start.offset, bulk.stop, start.line,
+                  first, bulk.count, bulk.items, bulk.at_value)
+        self._map.runs.setdefault((*path, field.name), []).append(run)
+        self._lexer.seek(bulk.stop)
+        self._tok = self._lexer.next()
 
     def _store(self, message: Message, field: FieldDescriptor, value: Any, path: Path,
                at: Token, seen: set[str]) -> None:
@@ -242,7 +299,7 @@ class _Parser:
             self._claim(message, field, path, at, seen)
             key = (*path, field.name)
             setattr(message, field.name, value)
-        self._map.positions[key] = self._loc(at)
+        self._record(key, at)
 
     def _claim(self, message: Message, field: FieldDescriptor, path: Path, at: Token,
                seen: set[str]) -> None:
@@ -264,7 +321,7 @@ class _Parser:
                           seen: set[str]) -> None:
         if not self._accept(":"):
             raise self._unexpected(f"':' after field '{name.text}'")
-        written = self._tok.text
+        written = clip(self._tok.text)
         value = fork.translate(self._read_scalar(fork.value_type, None, name.text))
         target = message.DESCRIPTOR.fields_by_name[fork.target]
         stored = target.enum_type.values_by_name[value].number if target.enum_type else value
@@ -310,7 +367,7 @@ class _Parser:
             self._next()
         else:
             raise self._unexpected(f"a value for field '{name.text}'")
-        self._map.ignored.append(IgnoredField(self._loc(name), _dotted(path, name.text)))
+        self._map.ignored.append(IgnoredField(self._loc(name), _dotted(path, clip(name.text))))
 
     def _skip_balanced(self) -> None:
         """Skip a block or list whose opener is the current token, through its closer."""
@@ -322,6 +379,8 @@ class _Parser:
             if token.kind != "symbol":
                 continue
             if token.text in _CLOSERS:
+                if self._depth + len(openers) >= MAX_TEXT_DEPTH:
+                    raise self._error(f"blocks nested more than {MAX_TEXT_DEPTH} deep", token)
                 openers.append(token)
             elif token.text in ("}", ">", "]"):
                 expected = _CLOSERS[openers[-1].text]

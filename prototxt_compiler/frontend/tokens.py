@@ -5,24 +5,26 @@ The token kinds are ``ident`` (a field name, enum name, ``true``, ``inf``...), `
 ``1.5.2`` is reported as one token by the parser, which knows the type it wants), ``string``
 (one quoted literal, still escaped), ``symbol`` (one of ``{}<>[]:;,``) and ``eof``. Comments
 and white space are dropped. Characters that can start no token and strings left open at the
-end of their line raise ``ParseError`` here, as soon as the tokenizer reaches them.
+end of their line raise ``ParseError`` here, as soon as the tokenizer reaches them; a control
+byte is a ``ControlByteError`` at its position (as in Caffe's parser: a NUL nowhere, other
+control bytes only inside strings and comments).
 
-``unescape`` resolves a string literal's C escapes; ``scalar_value`` reads one token as a
-number, bool or enum value of a field's type, checking integer ranges.
+``Tokenizer`` reads them one at a time and can ``seek`` past text read otherwise (runs of
+repeated numbers, read in bulk). Every token pattern is possessive, so a token costs constant
+memory however long it is; a token longer than ``MAX_TOKEN_CHARS`` is an error, and messages
+quote input cut to ``MAX_QUOTE_CHARS`` (``clip``). ``unescape`` resolves a string literal's C
+escapes.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
-
-from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
+from typing import NamedTuple
 
 from ..errors import Location, ParseError
+from ..limits import MAX_QUOTE_CHARS, MAX_TOKEN_CHARS
 
-__all__ = ["Token", "tokenize", "unescape", "scalar_value", "short_name"]
-
-FD = FieldDescriptor
+__all__ = ["Token", "Tokenizer", "ControlByteError", "tokenize", "unescape", "clip"]
 
 
 class Token(NamedTuple):
@@ -30,47 +32,135 @@ class Token(NamedTuple):
     text: str
     line: int
     col: int
+    offset: int = 0  # of its first character in the text
 
     def describe(self) -> str:
-        """The token as an error message names it."""
+        """The token as an error message names it (long ones cut, see ``clip``)."""
         if self.kind == "eof":
             return "end of file"
-        return self.text if self.kind == "string" else f"'{self.text}'"
+        return clip(self.text) if self.kind == "string" else f"'{clip(self.text)}'"
 
 
+def clip(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
+    """``text`` as an error message quotes it: whole when short, else its start, an ellipsis
+    and its length, so that a megabyte of input never lands in a message."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class ControlByteError(ParseError):
+    """A control byte where prototxt text allows none (Caffe's text parser refuses a NUL
+    anywhere and any other control byte outside strings and comments). ``offset`` is its
+    index in the text; ``after_tokens`` says whether valid tokens came before it, i.e.
+    whether the input up to it reads as prototxt text."""
+
+    def __init__(self, message: str, *, where: Location, offset: int,
+                 after_tokens: bool) -> None:
+        super().__init__(message, where=where)
+        self.offset = offset
+        self.after_tokens = after_tokens
+
+
+# Possessive quantifiers throughout: a token costs constant memory to match, however long.
 _TOKEN = re.compile(
-    r"""(?P<space>[ \t\r\f\v]+|\#[^\n]*)
-      | (?P<newline>\n)
-      | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-      | (?P<number>-?(?:[0-9]|\.[0-9])[0-9A-Za-z_.+-]*|-[A-Za-z_][A-Za-z0-9_]*)
-      | (?P<string>"(?:[^"\\\n]|\\[^\n])*"|'(?:[^'\\\n]|\\[^\n])*')
+    r"""(?P<space>(?:[ \t\r\f\v\n]++|\#[^\n\x00]*+)++)
+      | (?P<ident>[A-Za-z_][A-Za-z0-9_]*+)
+      | (?P<number>-?(?:[0-9]|\.[0-9])[0-9A-Za-z_.+-]*+|-[A-Za-z_][A-Za-z0-9_]*+)
+      | (?P<string>"[^"\\\n\x00]*+(?:\\[^\n\x00][^"\\\n\x00]*+)*+"
+                  |'[^'\\\n\x00]*+(?:\\[^\n\x00][^'\\\n\x00]*+)*+')
       | (?P<symbol>[{}<>\[\]:;,])
       | (?P<open_quote>["'])
       | (?P<bad>.)""",
     re.VERBOSE,
 )
+_SIZED = ("ident", "number", "string")
+
+
+class Tokenizer:
+    """The tokens of one text, read one at a time; ``seek`` moves past text read otherwise
+    (a run of repeated numbers parsed in bulk), keeping line and column right."""
+
+    __slots__ = ("text", "file", "pos", "line", "line_start", "count")
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.file = filename
+        self.pos = 0
+        self.line, self.line_start = 1, 0
+        self.count = 0  # tokens read so far
+
+    def seek(self, pos: int) -> None:
+        """Continue at ``pos`` (at or after the current position)."""
+        text = self.text
+        newlines = text.count("\n", self.pos, pos)
+        if newlines:
+            self.line += newlines
+            self.line_start = text.rindex("\n", self.pos, pos) + 1
+        self.pos = pos
+
+    def location(self, offset: int) -> Location:
+        """Line and column of ``offset``, which lies on the current line or after it."""
+        text = self.text
+        line = self.line + text.count("\n", self.line_start, offset)
+        start = text.rfind("\n", 0, offset) + 1
+        return Location(self.file, line, offset - start + 1)
+
+    def next(self) -> Token:
+        text = self.text
+        while True:
+            match = _TOKEN.match(text, self.pos)
+            if match is None:  # the end of the text
+                return Token("eof", "", self.line, self.pos - self.line_start + 1, self.pos)
+            kind, start, end = match.lastgroup, match.start(), match.end()
+            if kind != "space":
+                break
+            self.seek(end)
+        col = start - self.line_start + 1
+        if kind == "open_quote":
+            raise self._open_quote(match.group(), start, col)
+        if kind == "bad":
+            raise self._bad(start, col)
+        if kind in _SIZED and end - start > MAX_TOKEN_CHARS:
+            what = "string" if kind == "string" else "token"
+            raise ParseError(f"a {what} of {end - start:,} characters, longer than the limit "
+                             f"of {MAX_TOKEN_CHARS:,}: {clip(match.group())}",
+                             where=Location(self.file, self.line, col))
+        self.pos = end
+        self.count += 1
+        return Token(kind, match.group(), self.line, col, start)  # type: ignore[arg-type]
+
+    def _open_quote(self, quote: str, start: int, col: int) -> ParseError:
+        text = self.text
+        end = text.find("\n", start)
+        nul = text.find("\x00", start, len(text) if end < 0 else end)
+        if nul >= 0:
+            return self._bad(nul, nul - self.line_start + 1)
+        return ParseError(f"unterminated string: no closing {quote} on this line",
+                          where=Location(self.file, self.line, col))
+
+    def _bad(self, offset: int, col: int) -> ParseError:
+        char = self.text[offset]
+        where = Location(self.file, self.line, col)
+        if char == "\x00":
+            return ControlByteError("NUL byte (0x00): prototxt text allows none, not even in "
+                                    "strings or comments", where=where, offset=offset,
+                                    after_tokens=self.count > 0)
+        if ord(char) < 0x20 or char == "\x7f":
+            return ControlByteError(f"control byte 0x{ord(char):02x}: prototxt text allows "
+                                    "control bytes only inside strings and comments",
+                                    where=where, offset=offset, after_tokens=self.count > 0)
+        return ParseError(f"unexpected character {char!r}", where=where)
 
 
 def tokenize(text: str, filename: str) -> Iterator[Token]:
     """Yield the tokens of ``text``, ending with one ``eof`` token."""
-    line, line_start = 1, 0
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "space":
-            continue
-        start = match.start()
-        if kind == "newline":
-            line, line_start = line + 1, start + 1
-            continue
-        col = start - line_start + 1
-        if kind == "open_quote":
-            raise ParseError(f"unterminated string: no closing {match.group()} on this line",
-                             where=Location(filename, line, col))
-        if kind == "bad":
-            raise ParseError(f"unexpected character {match.group()!r}",
-                             where=Location(filename, line, col))
-        yield Token(kind, match.group(), line, col)  # type: ignore[arg-type]
-    yield Token("eof", "", line, len(text) - line_start + 1)
+    tokenizer = Tokenizer(text, filename)
+    while True:
+        token = tokenizer.next()
+        yield token
+        if token.kind == "eof":
+            return
 
 
 _SIMPLE_ESCAPES = {
@@ -114,102 +204,3 @@ def _bad_escape(escape: str, token: Token, offset: int, filename: str) -> ParseE
     where = Location(filename, token.line, token.col + 1 + offset)
     return ParseError(f"invalid escape '{escape}' in string, expected one of \\n \\t \\\\ \\\" "
                       f"\\' \\NNN (octal) \\xHH (hex)", where=where)
-
-
-_INT_TYPES: dict[int, tuple[str, int, int]] = {
-    FD.TYPE_INT32: ("int32", -2**31, 2**31 - 1),
-    FD.TYPE_SINT32: ("sint32", -2**31, 2**31 - 1),
-    FD.TYPE_SFIXED32: ("sfixed32", -2**31, 2**31 - 1),
-    FD.TYPE_INT64: ("int64", -2**63, 2**63 - 1),
-    FD.TYPE_SINT64: ("sint64", -2**63, 2**63 - 1),
-    FD.TYPE_SFIXED64: ("sfixed64", -2**63, 2**63 - 1),
-    FD.TYPE_UINT32: ("uint32", 0, 2**32 - 1),
-    FD.TYPE_FIXED32: ("fixed32", 0, 2**32 - 1),
-    FD.TYPE_UINT64: ("uint64", 0, 2**64 - 1),
-    FD.TYPE_FIXED64: ("fixed64", 0, 2**64 - 1),
-}
-_INT = re.compile(r"-?(?:0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fF]?\Z")
-_FLOAT_SPECIAL = re.compile(r"(-?)(?:(inf(?:inity)?)|nan)f?\Z", re.IGNORECASE)
-_BOOLS = {"true": True, "True": True, "t": True, "1": True,
-          "false": False, "False": False, "f": False, "0": False}
-
-
-def short_name(descriptor: Descriptor | EnumDescriptor) -> str:
-    """A message or enum type's name without its package: ``PoolingParameter.PoolMethod``."""
-    package = descriptor.file.package
-    return descriptor.full_name[len(package) + 1:] if package else descriptor.full_name
-
-
-def scalar_value(token: Token, field_type: int, enum_type: EnumDescriptor | None, name: str,
-                 filename: str) -> Any:
-    """``token`` read as a value of a number, bool or enum field (``name`` for messages)."""
-    text = token.text if token.kind in ("ident", "number") else None
-    where = Location(filename, token.line, token.col)
-    if field_type in _INT_TYPES:
-        return _int_value(token, text, field_type, name, where)
-    if field_type in (FD.TYPE_FLOAT, FD.TYPE_DOUBLE):
-        value = _parse_float(text) if text else None
-        if value is None:
-            kind = "float" if field_type == FD.TYPE_FLOAT else "double"
-            raise ParseError(f"expected a number for {kind} field '{name}', got "
-                             f"{token.describe()}", where=where)
-        return value
-    if field_type == FD.TYPE_BOOL:
-        if text not in _BOOLS:
-            raise ParseError(f"expected true or false for bool field '{name}', got "
-                             f"{token.describe()}", where=where)
-        return _BOOLS[text]  # type: ignore[index]
-    if field_type != FD.TYPE_ENUM or enum_type is None:
-        raise TypeError(f"no scalar reader for field type {field_type}")
-    return _enum_value(token, text, enum_type, name, where)
-
-
-def _parse_int(text: str) -> int | None:
-    if not _INT.match(text):
-        return None
-    digits = text.lstrip("-")
-    if digits[:2] in ("0x", "0X"):
-        value = int(digits[2:], 16)
-    else:
-        value = int(digits, 8 if len(digits) > 1 and digits[0] == "0" else 10)
-    return -value if text.startswith("-") else value
-
-
-def _parse_float(text: str) -> float | None:
-    if _FLOAT.match(text):
-        return float(text.rstrip("fF"))
-    special = _FLOAT_SPECIAL.match(text)
-    if special is not None and not (special.group(1) and not special.group(2)):  # no "-nan"
-        return float(f"{special.group(1)}{'inf' if special.group(2) else 'nan'}")
-    integer = _parse_int(text)  # hex and octal integers are numbers too
-    return None if integer is None else float(integer)
-
-
-def _int_value(token: Token, text: str | None, field_type: int, name: str,
-               where: Location) -> int:
-    kind, low, high = _INT_TYPES[field_type]
-    value = _parse_int(text) if text else None
-    if value is None or (value < 0 and low == 0):
-        unsigned = f" ({kind} cannot be negative)" if value is not None else ""
-        raise ParseError(f"expected an integer for {kind} field '{name}', got "
-                         f"{token.describe()}{unsigned}", where=where)
-    if not low <= value <= high:
-        raise ParseError(f"integer {token.text} out of range for {kind} field '{name}' "
-                         f"({low} to {high})", where=where)
-    return value
-
-
-def _enum_value(token: Token, text: str | None, enum_type: EnumDescriptor, name: str,
-                where: Location) -> int:
-    names = ", ".join(v.name for v in enum_type.values)
-    if text is None:
-        raise ParseError(f"expected a value of {short_name(enum_type)} for field '{name}' (one "
-                         f"of {names}), got {token.describe()}", where=where)
-    number = _parse_int(text)
-    value = (enum_type.values_by_number.get(number) if number is not None
-             else enum_type.values_by_name.get(text))
-    if value is None:
-        raise ParseError(f"'{text}' is not a value of {short_name(enum_type)} (expected one of "
-                         f"{names})", where=where)
-    return value.number
