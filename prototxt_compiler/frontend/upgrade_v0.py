@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from ..errors import UpgradeError
@@ -102,7 +103,11 @@ def needs_v0_upgrade(net: caffe_pb2.NetParameter) -> bool:
 
 
 def _put(msg: Message, field: str, value: object) -> None:
-    """Sets a scalar, appends to a repeated field, or copies a message, as the field needs."""
+    """Sets a scalar, appends to a repeated field, or copies a message, as the field needs.
+    A negative int32 moved to a uint32 field wraps, as Caffe's C++ assignment does."""
+    if isinstance(value, int) and value < 0 and msg.DESCRIPTOR.fields_by_name[field].type in (
+            FieldDescriptor.TYPE_UINT32, FieldDescriptor.TYPE_FIXED32):
+        value &= 0xFFFFFFFF
     current = getattr(msg, field)
     if hasattr(current, "append"):  # a repeated field
         current.append(value)
@@ -134,15 +139,16 @@ def _fold_padding(net: caffe_pb2.NetParameter, filename: str) -> tuple[list, lis
                     "ones it reads", where=filename)
             writer = last_writer[blob]
             if writer >= 0 and net.layers[writer].layer.type == "padding":
-                _fold_one(net.layers[writer], entry, kept[-1], j, i, filename)
+                _fold_one(net.layers[writer], entry, kept, j, i, filename)
         for blob in entry.top:
             last_writer[blob] = i
     return kept, sources
 
 
 def _fold_one(pad_entry: caffe_pb2.V1LayerParameter, reader: caffe_pb2.V1LayerParameter,
-              target: caffe_pb2.V1LayerParameter, j: int, i: int, filename: str) -> None:
-    """Moves one padding layer into the layer that reads it (Caffe's checks, in its order)."""
+              kept: list[caffe_pb2.V1LayerParameter], j: int, i: int, filename: str) -> None:
+    """Moves one padding layer into the layer that reads it, the last one kept (Caffe's
+    checks, in its order; a padding layer read by another padding layer fails the first)."""
     name = reader.layer.name
     if reader.layer.type not in _CONV_POOL:
         raise UpgradeError(
@@ -157,6 +163,7 @@ def _fold_one(pad_entry: caffe_pb2.V1LayerParameter, reader: caffe_pb2.V1LayerPa
         if count != 1:
             raise UpgradeError(f"cannot fold V0 padding: {expected}, not {count}",
                                where=filename)
+    target = kept[-1]
     target.layer.pad = pad_entry.layer.pad
     target.bottom[j] = pad_entry.bottom[0]
 

@@ -4,12 +4,12 @@ initialising them with the layers' fillers as Caffe does when no weights are giv
 Reading. A .caffemodel is a binary NetParameter: layers in ``layer`` (field 100) or, in old
 files, V1 ``layers`` (field 2, possibly wrapping a V0 ``layer``), each with a name and
 ``blobs``. The file is memory-mapped (copy-on-write, so arrays are writable without touching
-the file) and scanned with ``wire.fields``; a blob's packed float ``data`` becomes an
-``np.frombuffer`` view of the mapping, so loading copies no parameter data and its memory
-is the pages that are read. Unpacked floats and ``double_data`` are gathered into a new
-float32 array. A blob's shape is its legacy num/channels/height/width when any of those is
-set, else ``shape.dim``, as Caffe's ``Blob::FromProto`` reads it; ``double_data`` wins over
-``data`` when both are present, as there.
+the file) and scanned with ``wire.fields``; each blob is read by ``blobs.read_blob``: packed
+float ``data`` becomes an ``np.frombuffer`` view of the mapping, so loading copies no
+parameter data and its memory is the pages that are read; unpacked floats and
+``double_data`` are copied out in bulk. A blob's declared shape is checked against the values
+the file holds before anything is copied. Layer names are UTF-8, as Caffe's are (other bytes
+are an error), and the file is at most ``MAX_CAFFEMODEL_BYTES``, Caffe's own limit.
 
 Attaching follows Caffe's ``Net::CopyTrainedLayersFrom``: blobs go to the layer of the same
 name; a layer of the file that the net lacks is ignored (with a note). Unlike Caffe, a layer
@@ -17,26 +17,32 @@ that expects blobs and is absent from the file is an error (Caffe would leave it
 init). A blob fits when its shape is the expected one up to leading 1s (the legacy 4-D form
 (1, 1, N, K) of an InnerProduct weight (N, K); a (1,) for PReLU's scalar slope) and is then
 reshaped to the expected shape, still a view.
+
+Initialising first adds up what every blob needs and refuses, before allocating anything, a
+net needing more than a memory budget (``limits.PARAM_BUDGET_BYTES`` unless the caller gives
+``budget``), naming its largest layer and the sizes.
 """
 from __future__ import annotations
 
 import mmap
 import os
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from math import prod
 
 import numpy as np
 
+from .. import limits
 from ..errors import CompilerError, LayerError, OpError, WeightsError
 from ..ir import Graph, Node, Shape
 from ..ops import OPS
 from ..ops.fillers import fill
-from .wire import (FIXED32, FIXED64, LENGTH, VARINT, Bytes, WireError, fields, read_varint,
-                   signed32, signed64)
+from .blobs import BlobError, read_blob
+from .reader import file_name
+from .wire import LENGTH, WireError, fields
 
 __all__ = ["read_caffemodel", "attach_weights", "init_weights"]
 
-_F4, _F8 = np.dtype("<f4"), np.dtype("<f8")
 # message -> (name field, blobs field, nested V0 layer field or None)
 _V2_LAYER, _V1_LAYER, _V0_LAYER = (1, 7, None), (4, 6, 1), (1, 50, None)
 
@@ -46,8 +52,8 @@ _V2_LAYER, _V1_LAYER, _V0_LAYER = (1, 7, None), (4, 6, 1), (1, 50, None)
 def read_caffemodel(path: str | os.PathLike[str]) -> dict[str, list[np.ndarray]]:
     """Layer name -> its parameter blobs (float32), in the file's layer order; views of a
     memory map of the file where the data is packed float (Caffe always writes it so)."""
-    where = str(path)
-    buf = _map(path)
+    where = file_name(path)
+    buf = _map(where)
     try:
         layers = dict(_scan_net(buf))
     except WireError as error:
@@ -55,26 +61,33 @@ def read_caffemodel(path: str | os.PathLike[str]) -> dict[str, list[np.ndarray]]
             raise WeightsError(f"the file is truncated or corrupt: {error}", where=where) from error
         raise WeightsError(f"not a Caffe .caffemodel (binary NetParameter): {error}",
                            where=where) from error
-    except _BlobError as error:
+    except BlobError as error:
         raise WeightsError(str(error), where=where) from error
     if not layers:
         raise WeightsError("not a Caffe .caffemodel: the file holds no layers", where=where)
     return layers
 
 
-def _map(path: str | os.PathLike[str]) -> mmap.mmap:
+def _map(path: str) -> mmap.mmap:
     try:
-        with open(path, "rb") as stream:
-            return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_COPY)
-    except ValueError as error:  # mmap refuses an empty file
-        raise WeightsError("the file is empty, not a .caffemodel", where=str(path)) from error
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe: no wait
     except OSError as error:
         raise WeightsError(f"cannot read the file: {error.strerror or error}",
-                           where=str(path)) from error
-
-
-class _BlobError(Exception):
-    """A blob whose stated shape and data disagree."""
+                           where=path) from error
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise WeightsError("not a regular file; a .caffemodel must be one", where=path)
+        if info.st_size == 0:
+            raise WeightsError("the file is empty, not a .caffemodel", where=path)
+        if info.st_size > limits.MAX_CAFFEMODEL_BYTES:
+            raise WeightsError(f"the file is {info.st_size:,} bytes; Caffe reads at most "
+                               f"{limits.MAX_CAFFEMODEL_BYTES:,}", where=path)
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_COPY)
+    except (OSError, ValueError) as error:
+        raise WeightsError(f"cannot map the file: {error}", where=path) from error
+    finally:
+        os.close(fd)
 
 
 def _scan_net(buf: mmap.mmap) -> Iterator[tuple[str, list[np.ndarray]]]:
@@ -100,74 +113,17 @@ def _scan_layer(buf: mmap.mmap, span: tuple[int, int],
     for field in fields(buf, *span):
         if field.number == name_field:
             start, stop = _expect(field, LENGTH, "name")
-            name = bytes(buf[start:stop]).decode("utf-8", errors="replace")
+            try:
+                name = bytes(buf[start:stop]).decode("utf-8")
+            except UnicodeDecodeError:
+                raise BlobError(f"the layer name at byte {start} is not valid UTF-8 (Caffe's "
+                                "names are UTF-8 text)") from None
         elif field.number == blobs_field:
-            blobs.append(_read_blob(buf, _expect(field, LENGTH, "blobs"), name, len(blobs)))
+            blobs.append(read_blob(buf, *_expect(field, LENGTH, "blobs"), name, len(blobs)))
         elif field.number == v0_field:
             v0_name, v0_blobs = _scan_layer(buf, _expect(field, LENGTH, "layer"), _V0_LAYER)
             name, blobs = name or v0_name, blobs + v0_blobs
     return name, blobs
-
-
-def _read_blob(buf: mmap.mmap, span: tuple[int, int], layer: str, index: int) -> np.ndarray:
-    legacy: dict[int, int] = {}
-    dims: list[int] = []
-    floats: list[tuple[int, int, int]] = []
-    doubles: list[tuple[int, int, int]] = []
-    for field in fields(buf, *span):
-        number, kind, start, stop = field
-        if 1 <= number <= 4 and kind == VARINT:
-            legacy[number] = signed32(start)
-        elif number == 5:
-            floats.append(_number_run(field, FIXED32, "data"))
-        elif number == 8:
-            doubles.append(_number_run(field, FIXED64, "double_data"))
-        elif number == 7:
-            dims += _read_dims(buf, _expect(field, LENGTH, "shape"))
-    shape = tuple(legacy.get(i, 0) for i in (1, 2, 3, 4)) if legacy else tuple(dims)
-    data = _gather(buf, doubles, _F8).astype(np.float32) if doubles else _gather(buf, floats, _F4)
-    if data.size != prod(shape):
-        raise _BlobError(f"layer '{layer}' blob {index}: its shape {list(shape)} holds "
-                         f"{prod(shape)} values but the file gives {data.size}")
-    return data.reshape(shape)
-
-
-def _number_run(field: tuple[int, int, int, int], element: int,
-                name: str) -> tuple[int, int, int]:
-    """(start, stop, item size) of a packed run, or of one unpacked element."""
-    number, kind, start, stop = field
-    size = 4 if element == FIXED32 else 8
-    if kind not in (element, LENGTH):
-        raise WireError(f"field {number} ({name}) has wire type {kind}", offset=start,
-                        truncated=False)
-    if (stop - start) % size:
-        raise WireError(f"packed {name} at byte {start} is {stop - start} bytes, not a "
-                        f"multiple of {size}", offset=start, truncated=False)
-    return start, stop, size
-
-
-def _gather(buf: mmap.mmap, runs: list[tuple[int, int, int]], dtype: np.dtype) -> np.ndarray:
-    """One run: a view of the mapping. Several (unpacked elements, split packed data): a copy."""
-    parts = [np.frombuffer(buf, dtype, count=(stop - start) // size, offset=start)
-             for start, stop, size in runs]
-    if len(parts) == 1:
-        return parts[0]
-    return np.concatenate(parts) if parts else np.empty(0, dtype)
-
-
-def _read_dims(buf: Bytes, span: tuple[int, int]) -> list[int]:
-    dims = []
-    for number, kind, start, stop in fields(buf, *span):
-        if number != 1:
-            continue
-        if kind == VARINT:
-            dims.append(signed64(start))
-        elif kind == LENGTH:
-            pos = start
-            while pos < stop:
-                value, pos = read_varint(buf, pos, stop)
-                dims.append(signed64(value))
-    return dims
 
 
 # Attaching
@@ -190,8 +146,7 @@ def attach_weights(graph: Graph, blobs: Mapping[str, Sequence[np.ndarray]], *,
         else:
             fitted.append((node, result))
     if problems:
-        head = "" if len(problems) == 1 else f"{len(problems)} layers do not fit the net:\n  "
-        raise WeightsError(head + "\n  ".join(problems), where=where)
+        raise WeightsError(_misfit_summary(graph, blobs, problems), where=where)
     for node, arrays in fitted:
         node.blobs = arrays
     names = {node.name for node in graph.nodes}
@@ -200,6 +155,29 @@ def attach_weights(graph: Graph, blobs: Mapping[str, Sequence[np.ndarray]], *,
         return [f"weights for {len(extra)} layer(s) the net lacks were ignored: "
                 f"{', '.join(extra)}"]
     return []
+
+
+MAX_LISTED = 10  # misfits listed one by one; the rest are counted
+
+
+def _misfit_summary(graph: Graph, blobs: Mapping[str, Sequence[np.ndarray]],
+                    problems: list[str]) -> str:
+    """The misfits, summary first: weights for another net share few layer names."""
+    wanted = [n.name for n in graph.nodes
+              if n.name in blobs or OPS[n.type].blobs(n.params, [v.shape for v in n.inputs])]
+    common = sum(1 for name in wanted if name in blobs)
+    if len(problems) == 1:
+        return problems[0]
+    if not common:
+        head = (f"the weights have no layer names in common with the net ({len(wanted)} "
+                f"layer(s) with parameters; the file names {len(blobs)} other layer(s)): "
+                "are they the weights of another net?")
+    else:
+        head = (f"{len(problems)} of the net's {len(wanted)} layer(s) with parameters do not "
+                f"fit the weights ({common} name(s) in common)")
+    listed = "\n  ".join(problems[:MAX_LISTED])
+    more = f"\n  ... and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+    return f"{head}:\n  {listed}{more}"
 
 
 def _fit(node: Node, expected: Sequence[Shape],
@@ -234,32 +212,58 @@ def _strip_ones(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 # Initialising
 
-def init_weights(graph: Graph, *, seed: int = 0) -> list[str]:
+def init_weights(graph: Graph, *, seed: int = 0, budget: int | None = None) -> list[str]:
     """Fills every parameter blob with its layer's filler, as Caffe does for a net built
     without weights (a numpy Generator seeded by ``seed``, layers in order: deterministic).
-    Returns a note saying so."""
+    A net whose blobs need more than ``budget`` bytes (``limits.PARAM_BUDGET_BYTES`` when
+    None) is refused first, before any allocation. Returns a note saying what was done."""
+    budget = limits.PARAM_BUDGET_BYTES if budget is None else budget
+    plan = [(node, shapes) for node in graph.nodes if (shapes := _blob_shapes(node))]
+    _check_budget(plan, budget)
     rng = np.random.default_rng(seed)
-    layers = 0
-    for node in graph.nodes:
-        arrays = _fill_node(node, rng)
-        if arrays is not None:
-            node.blobs = arrays
-            layers += 1
-    return [f"no weights given: the parameters of {layers} layer(s) were initialised by "
+    for node, shapes in plan:
+        node.blobs = _fill_node(node, shapes, rng)
+    if not plan:
+        return []
+    return [f"no weights given: the parameters of {len(plan)} layer(s) were initialised by "
             f"their fillers (seed {seed}), as Caffe does for a new net; they are not trained"]
 
 
-def _fill_node(node: Node, rng: np.random.Generator) -> tuple[np.ndarray, ...] | None:
+def _blob_shapes(node: Node) -> list[tuple[int, ...]]:
+    return [tuple(s) for s in OPS[node.type].blobs(node.params, [v.shape for v in node.inputs])]
+
+
+def _bytes(count: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size:
+            return f"{count / size:,.1f} {unit}"
+    return f"{count} bytes"
+
+
+def _check_budget(plan: list[tuple[Node, list[tuple[int, ...]]]], budget: int) -> None:
+    sizes = [4 * sum(prod(s) for s in shapes) for _, shapes in plan]  # float32
+    total = sum(sizes)
+    if total <= budget:
+        return
+    largest = max(range(len(plan)), key=sizes.__getitem__)
+    node, shapes = plan[largest]
+    raise LayerError(
+        f"its parameter blobs {', '.join(str(list(s)) for s in shapes)} need "
+        f"{_bytes(sizes[largest])}, and the net's {_bytes(total)} in all ({total // 4:,} "
+        f"float32 values), above the budget of {_bytes(budget)} for blobs made without "
+        "weights; nothing was allocated (give a .caffemodel, or a larger budget)",
+        layer=node.name, type=node.type, location=node.location)
+
+
+def _fill_node(node: Node, shapes: list[tuple[int, ...]],
+               rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     op = OPS[node.type]
     bottoms = [v.shape for v in node.inputs]
-    shapes = op.blobs(node.params, bottoms)
-    if not shapes:
-        return None
     try:
         if op.fillers is None:
             raise OpError(f"no fillers are known for layer type {node.type}")
         fillers = op.fillers(node.params, bottoms)
-        return tuple(fill(f, tuple(s), rng) for f, s in zip(fillers, shapes, strict=True))
+        return tuple(fill(f, s, rng) for f, s in zip(fillers, shapes, strict=True))
     except CompilerError as error:
         field = error.field if isinstance(error, OpError) else None
         raise LayerError(error.message, layer=node.name, type=node.type, field=field,

@@ -3,7 +3,8 @@ parameter blob when no .caffemodel gives it (caffe.proto's defaults: constant 0)
 
 ``fill`` follows Caffe's filler.hpp formula for formula (random streams differ: numpy's
 Generator, not Caffe's boost RNG). Values are drawn in float32 straight into the blob, as
-Caffe's are, so a blob costs its own size and no float64 copy on the way. With ``count`` the blob's size:
+Caffe's are, so a blob costs its own size and no float64 copy on the way. With ``count`` the
+blob's size:
     constant:           every value ``value``
     uniform:            U(min, max)                                   (Caffe checks min <= max)
     gaussian:           N(mean, std); with ``sparse`` s >= 0 each value is kept with
