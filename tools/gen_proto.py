@@ -1,9 +1,10 @@
-"""Regenerates prototxt_compiler/proto/caffe_pb2.py from protos/caffe.proto.
+"""Regenerates prototxt_compiler/proto/caffe_pb2.py from protos/caffe.proto, and each
+prototxt_compiler/proto/forks/FORK_pb2.py from protos/forks/FORK.proto.
 
-    python tools/gen_proto.py            # rewrite the module
-    python tools/gen_proto.py --check    # exit 1 when the committed module is stale
+    python tools/gen_proto.py            # rewrite the modules
+    python tools/gen_proto.py --check    # exit 1 when a committed module is stale or orphaned
 
-The module embeds the compiled FileDescriptorProto and builds the message classes at import
+Each module embeds the compiled FileDescriptorProto and builds the message classes at import
 with protobuf's public descriptor-pool API, so it works with any protobuf runtime >= 4.21
 rather than only the one matching the protoc that wrote it (protoc's own --python_out pins
 the runtime version). Needs grpcio-tools (the `dev` extra) for protoc.
@@ -18,8 +19,10 @@ import tempfile
 from google.protobuf import descriptor_pb2
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PROTO = ROOT / "protos" / "caffe.proto"
+PROTOS = ROOT / "protos"
+PROTO = PROTOS / "caffe.proto"
 MODULE = ROOT / "prototxt_compiler" / "proto" / "caffe_pb2.py"
+FORK_MODULES = ROOT / "prototxt_compiler" / "proto" / "forks"
 
 TEMPLATE = '''"""Caffe message classes, generated from protos/caffe.proto by tools/gen_proto.py. Do not edit."""
 # fmt: off
@@ -44,29 +47,77 @@ del _name, _desc
 '''
 
 
-def compiled_descriptor() -> bytes:
+FORK_TEMPLATE = '''"""Message classes of the {fork} fork, generated from protos/forks/{fork}.proto
+by tools/gen_proto.py. Do not edit."""
+# fmt: off
+from google.protobuf import descriptor_pool as _pool
+from google.protobuf import message_factory as _factory
+{imports}
+_SERIALIZED = (
+{chunks}
+)
+
+DESCRIPTOR = _pool.Default().AddSerializedFile(_SERIALIZED)
+if not hasattr(DESCRIPTOR, "message_types_by_name"):  # older runtimes return None
+    DESCRIPTOR = _pool.Default().FindFileByName("forks/{fork}.proto")
+
+for _name, _desc in DESCRIPTOR.message_types_by_name.items():
+    globals()[_name] = _factory.GetMessageClass(_desc)
+for _name, _desc in DESCRIPTOR.enum_types_by_name.items():
+    globals()[_name] = _desc
+    for _value in _desc.values:
+        globals()[_value.name] = _value.number
+del _name, _desc
+'''
+
+
+def compiled_descriptor(proto: pathlib.Path = PROTO) -> bytes:
+    """PROTO's FileDescriptorProto, named by its path under protos/ (``caffe.proto``,
+    ``forks/ssd.proto``), which is also how a fork file imports caffe.proto."""
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "caffe.desc"
-        subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTO.parent}",
-                        f"--descriptor_set_out={out}", str(PROTO)], check=True)
+        subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}",
+                        f"--descriptor_set_out={out}", str(proto)], check=True)
         file_set = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
     (file_proto,) = file_set.file
     return file_proto.SerializeToString(deterministic=True)
 
 
-def render(data: bytes) -> str:
+def render(data: bytes, template: str = TEMPLATE, **names: str) -> str:
     chunks = "\n".join(f"    {data[i:i + 80]!r}" for i in range(0, len(data), 80))
-    return TEMPLATE.format(chunks=chunks)
+    return template.format(chunks=chunks, **names)
+
+
+def targets() -> dict[pathlib.Path, str]:
+    """Every generated module and the text it must hold."""
+    out = {MODULE: render(compiled_descriptor())}
+    for proto in sorted((PROTOS / "forks").glob("*.proto")):
+        data = compiled_descriptor(proto)
+        uses = descriptor_pb2.FileDescriptorProto.FromString(data).dependency
+        if list(uses) not in ([], ["caffe.proto"]):
+            raise SystemExit(f"{proto.relative_to(ROOT)} may import caffe.proto only")
+        imports = ("\nfrom prototxt_compiler.proto import caffe_pb2 as _caffe_pb2  "
+                   "# noqa: F401  (registers the file it imports)\n" if uses else "")
+        out[FORK_MODULES / f"{proto.stem}_pb2.py"] = render(
+            data, FORK_TEMPLATE, fork=proto.stem, imports=imports)
+    return out
 
 
 def main(argv: list[str]) -> int:
-    text = render(compiled_descriptor())
+    wanted = targets()
     if "--check" in argv:
-        if not MODULE.exists() or MODULE.read_text() != text:
-            print(f"{MODULE.relative_to(ROOT)} is stale: run python tools/gen_proto.py")
-            return 1
-        return 0
-    MODULE.write_text(text)
+        problems = [f"{path.relative_to(ROOT)} is stale: run python tools/gen_proto.py"
+                    for path, text in wanted.items()
+                    if not path.exists() or path.read_text() != text]
+        problems += [f"{path.relative_to(ROOT)} has no protos/forks/{path.stem[:-4]}.proto: "
+                     "delete it" for path in sorted(FORK_MODULES.glob("*_pb2.py"))
+                     if path not in wanted]
+        for problem in problems:
+            print(problem)
+        return 1 if problems else 0
+    for path, text in wanted.items():
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
     return 0
 
 
