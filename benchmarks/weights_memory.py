@@ -3,7 +3,7 @@
 
     python benchmarks/weights_memory.py [--cache DIR] [--repeat 3]
 
-The model is ResNeXt-101 (64x4d), written by ``tools/write_seed_resnext.py 3,4,23,3 64 4``;
+The model is ResNeXt-101 (64x4d), ``models/resnext101_64x4d.prototxt``;
 its .caffemodel is written by real Caffe (``../shared/caffe-oracle/caffe-oracle forward NET
 --lean --save-weights W``, a minute or two) into the cache folder (default: a folder under
 the system temp dir) and reused by later runs. Nothing is written into the repository.
@@ -48,10 +48,7 @@ def make_model(cache: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
     cache.mkdir(parents=True, exist_ok=True)
     net, weights = cache / "resnext101_64x4d.prototxt", cache / "resnext101_64x4d.caffemodel"
     if not net.exists():
-        text = subprocess.run([sys.executable, str(ROOT / "tools" / "write_seed_resnext.py"),
-                               "3,4,23,3", "64", "4"], check=True, capture_output=True,
-                              text=True).stdout
-        net.write_text(text)
+        net.write_bytes((ROOT / "models" / "resnext101_64x4d.prototxt").read_bytes())
     if not weights.exists():
         partial = cache / "partial.caffemodel"
         subprocess.run([str(ORACLE), "forward", str(net), "--lean", "--save-weights",

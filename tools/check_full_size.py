@@ -2,8 +2,8 @@
 
     python tools/check_full_size.py [--cache DIR] [--nets resnext50_32x4d,resnext101_32x4d]
 
-For each net: writes the seed-style prototxt ending at the logits (tools/write_seed_resnext.py
---no-softmax), has real Caffe (../shared/caffe-oracle, set up once) fill it with its
+For each net: generates the seed-style prototxt ending at the logits (the spec key
+``softmax = false``), has real Caffe (../shared/caffe-oracle, set up once) fill it with its
 calibrated random weights, save them as a .caffemodel and run one seeded input; then loads
 prototxt + .caffemodel with load_torch (unfolded and folded) and compares the logits within
 max |diff| <= 1e-3 x max(1, max |ref|): whole deep nets accumulate float32 rounding (Caffe
@@ -24,20 +24,20 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ORACLE = ROOT.parent / "shared" / "caffe-oracle" / "caffe-oracle"
-NETS = {"resnext50_32x4d": ("3,4,6,3", 32, 4), "resnext101_32x4d": ("3,4,23,3", 32, 4),
-        "resnext101_64x4d": ("3,4,23,3", 64, 4)}
+NETS = {"resnext50_32x4d": (50, 32, 4), "resnext101_32x4d": (101, 32, 4),
+        "resnext101_64x4d": (101, 64, 4)}
 
 
 def caffe_reference(name: str, cache: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
-    units, cardinality, width = NETS[name]
+    from prototxt_compiler.api import generate
+
+    depth, cardinality, width = NETS[name]
     net = cache / f"{name}_logits.prototxt"
     weights = cache / f"{name}.caffemodel"
     ref = cache / f"{name}.npz"
     if not ref.exists():
-        text = subprocess.run([sys.executable, str(ROOT / "tools" / "write_seed_resnext.py"),
-                               units, str(cardinality), str(width), "--no-softmax"],
-                              check=True, capture_output=True, text=True).stdout
-        net.write_text(text)
+        net.write_text(generate({"depth": depth, "cardinality": cardinality,
+                                 "bottleneck_width": width, "softmax": False}))
         subprocess.run([sys.executable, str(ORACLE), "forward", str(net), "--seed", "0", "--lean",
                         "--save-weights", str(weights), "--out", str(ref)], check=True)
     return net, weights, ref

@@ -1,5 +1,5 @@
-"""Residual-network templates, as data: what a unit's main path, shortcut and merge look
-like, step by step. Adding a template is adding a description here, not code.
+"""Residual-network templates: the family generators' unit recipes (``spec.units``) in
+Caffe's layer types, so a unit is described once, where nets are generated from it.
 
 A unit is the layers between the value it reads (the previous unit's output) and the value
 it writes (after its Eltwise SUM, and the ReLU after it where the style has one). ``main``
@@ -8,13 +8,15 @@ of a projection shortcut; a step names the layer type and, for convolutions, its
 ``reduce`` (1x1 into the bottleneck), ``group`` (the 3x3 carrying the cardinality),
 ``expand`` (1x1 out of it), ``conv3`` (a plain 3x3 of a basic block), ``proj`` (the 1x1
 projection). ``pre`` lists the layers a pre-activation unit applies to its input before
-both paths.
+both paths. The folded template is a recipe with its BatchNorm and Scale folded away.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["UnitTemplate", "TEMPLATES", "FAMILY_TEMPLATES"]
+from ..spec.units import CAFFE_TYPES, RECIPES, UnitRecipe
+
+__all__ = ["UnitTemplate", "TEMPLATES", "FAMILY_TEMPLATES", "template_of"]
 
 
 @dataclass(frozen=True)
@@ -30,31 +32,31 @@ class UnitTemplate:
         return " -> ".join(self.main)
 
 
-def _steps(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
+def _caffe(steps: tuple[str, ...], *, folded: bool = False) -> tuple[str, ...]:
+    out: list[str] = []
+    for step in steps:
+        kind, _, role = step.partition(":")
+        if folded and kind == "bn":
+            continue
+        out += [f"{t}:{role}" if role else t for t in CAFFE_TYPES[kind]]
+    return tuple(out)
+
+
+def template_of(recipe: UnitRecipe, *, folded: bool = False) -> UnitTemplate:
+    """The template a net made from ``recipe`` matches (``folded``: after BatchNorm/Scale
+    folding)."""
+    name = recipe.name.replace("(post-activation)", "(BatchNorm folded)") if folded \
+        else recipe.name
+    return UnitTemplate(name, _caffe(recipe.main, folded=folded),
+                        _caffe(recipe.projection, folded=folded), recipe.relu_after_sum,
+                        _caffe(recipe.pre, folded=folded), recipe.depth)
 
 
 TEMPLATES: dict[str, UnitTemplate] = {
-    # the seed's form: 1x1 -> BN -> Scale -> ReLU -> 3x3 (group C) -> BN -> Scale -> ReLU ->
-    # 1x1 -> BN -> Scale, (+) shortcut, ReLU
-    "bottleneck": UnitTemplate(
-        "bottleneck (post-activation)",
-        _steps("Convolution:reduce BatchNorm Scale ReLU Convolution:group BatchNorm Scale ReLU "
-               "Convolution:expand BatchNorm Scale"),
-        _steps("Convolution:proj BatchNorm Scale")),
-    "bottleneck-folded": UnitTemplate(
-        "bottleneck (BatchNorm folded)",
-        _steps("Convolution:reduce ReLU Convolution:group ReLU Convolution:expand"),
-        _steps("Convolution:proj")),
-    "basic": UnitTemplate(
-        "basic block (post-activation)",
-        _steps("Convolution:conv3 BatchNorm Scale ReLU Convolution:conv3 BatchNorm Scale"),
-        _steps("Convolution:proj BatchNorm Scale"), layers_per_unit=2),
-    "bottleneck-preact": UnitTemplate(
-        "bottleneck (pre-activation)",
-        _steps("Convolution:reduce BatchNorm Scale ReLU Convolution:group BatchNorm Scale "
-               "ReLU Convolution:expand"),
-        _steps("Convolution:proj"), relu_after_sum=False, pre=_steps("BatchNorm Scale ReLU")),
+    "bottleneck": template_of(RECIPES["bottleneck"]),
+    "bottleneck-folded": template_of(RECIPES["bottleneck"], folded=True),
+    "basic": template_of(RECIPES["basic"]),
+    "bottleneck-preact": template_of(RECIPES["bottleneck-preact"]),
 }
 
 # which unit templates `--template` tries

@@ -13,7 +13,8 @@ __all__ = ["add_parser"]
 # spec key -> the flag that gives it
 FLAGS = {"family": "--family", "depth": "--depth", "units": "--units",
          "cardinality": "--cardinality", "bottleneck_width": "--width", "input": "--input",
-         "classes": "--classes", "naming": "--naming", "style": "--style", "stem": "--stem"}
+         "classes": "--classes", "naming": "--naming", "style": "--style", "stem": "--stem",
+         "block": "--block"}
 
 
 def _ints(flag: str, text: str) -> list[int]:
@@ -79,6 +80,9 @@ def add_parser(sub: Any) -> None:
                           "(default: mxnet)")
     gen.add_argument("--style", choices=("post-activation", "pre-activation"),
                      help="unit style (default: post-activation)")
+    gen.add_argument("--block", choices=("bottleneck", "basic"),
+                     help="unit kind: bottleneck, or basic (two 3x3, ResNet-18/34) "
+                          "(default: bottleneck; basic for --depth 18 or 34)")
     gen.add_argument("--stem", choices=("imagenet", "cifar"),
                      help="imagenet (7x7/2 + pool, four stages) or cifar (3x3, three stages) "
                           "(default: imagenet)")

@@ -11,6 +11,10 @@
     stem = "imagenet"             # or "cifar"
     name = "ResNeXt-50 (32x4d)"   # optional
     fragment = "stage1_unit2"     # optional: only this unit, its input read, not declared
+    block = "bottleneck"          # or "basic" (ResNet-18/34: two 3x3 a unit; resnet only)
+    stem_channels = 64            # the stem convolution's outputs
+    stage1_channels = 256         # the first stage's outputs (64 for basic blocks)
+    softmax = true                # false: the net ends at the classifier's logits
 
 A spec that cannot make a valid net is an error naming the key and why.
 """
@@ -23,14 +27,16 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..errors import UsageError
-from .resnext import DEPTHS, ResNeXtSpec
+from .resnext import BASIC_DEPTHS, DEPTHS, ResNeXtSpec
 
 __all__ = ["read_spec", "spec_from_mapping", "SpecError"]
 
 KEYS = ("family", "depth", "units", "cardinality", "bottleneck_width", "input", "classes",
-        "naming", "style", "stem", "name", "fragment")
+        "naming", "style", "stem", "name", "fragment", "block", "stem_channels",
+        "stage1_channels", "softmax")
 CHOICES = {"family": ("resnext", "resnet"), "naming": ("mxnet", "caffe"),
-           "style": ("post-activation", "pre-activation"), "stem": ("imagenet", "cifar")}
+           "style": ("post-activation", "pre-activation"), "stem": ("imagenet", "cifar"),
+           "block": ("bottleneck", "basic")}
 
 
 class SpecError(UsageError):
@@ -72,21 +78,32 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
             raise _fail(where, key, f"{data[key]!r} is not one of {', '.join(choices)}")
     family = data.get("family", "resnext")
     stem = data.get("stem", "imagenet")
+    depths = {**DEPTHS[stem], **BASIC_DEPTHS[stem]}
+    basic_depth = "depth" in data and data["depth"] in BASIC_DEPTHS[stem]
+    block = data.get("block", "basic" if basic_depth and "units" not in data else "bottleneck")
+    if block == "basic" and family != "resnet":
+        raise _fail(where, "block", "basic blocks make a ResNet (ResNet-18/34): give "
+                    "family = \"resnet\"")
+    if block == "basic" and data.get("style", "post-activation") != "post-activation":
+        raise _fail(where, "block", "basic blocks are written post-activation")
+    per_unit = 2 if block == "basic" else 3
     if "units" in data:
         units = data["units"]
         if not isinstance(units, list) or not units:
             raise _fail(where, "units", f"expected a list of unit counts, got {units!r}")
         units = tuple(_positive_int(where, "units", u) for u in units)
-        if "depth" in data and 3 * sum(units) + 2 != data["depth"]:
+        if "depth" in data and per_unit * sum(units) + 2 != data["depth"]:
             raise _fail(where, "depth", f"{data['depth']} disagrees with units {list(units)} "
-                        f"(3 x {sum(units)} + 2 = {3 * sum(units) + 2})")
+                        f"({per_unit} x {sum(units)} + 2 = {per_unit * sum(units) + 2})")
     elif "depth" in data:
         depth = _positive_int(where, "depth", data["depth"])
-        if depth not in DEPTHS[stem]:
-            known = ", ".join(map(str, DEPTHS[stem]))
-            raise _fail(where, "depth", f"no standard {stem} net of depth {depth} (known: "
-                        f"{known}); give {where.labels.get('units', repr('units'))} for another")
-        units = DEPTHS[stem][depth]
+        table = BASIC_DEPTHS[stem] if block == "basic" else DEPTHS[stem]
+        if depth not in table:
+            known = ", ".join(map(str, sorted(depths)))
+            raise _fail(where, "depth", f"no standard {stem} net of depth {depth} with "
+                        f"{block} blocks (known: {known}); give "
+                        f"{where.labels.get('units', repr('units'))} for another")
+        units = table[depth]
     else:
         raise _fail(where, "depth", "give 'depth' or 'units'")
     cardinality = _positive_int(where, "cardinality",
@@ -110,7 +127,19 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
                        naming=data.get("naming", "mxnet"),
                        style=data.get("style", "post-activation"), stem=stem,
                        name=str(data.get("name", "")), family=family,
-                       fragment=_fragment(where, data.get("fragment", "")))
+                       fragment=_fragment(where, data.get("fragment", "")), block=block,
+                       stem_channels=_positive_int(where, "stem_channels",
+                                                   data.get("stem_channels", 64)),
+                       stage1_channels=_positive_int(where, "stage1_channels",
+                                                     data.get("stage1_channels", 0) or
+                                                     (64 if block == "basic" else 256)),
+                       softmax=_bool(where, "softmax", data.get("softmax", True)))
+
+
+def _bool(where: _Source, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, key, f"expected true or false, got {value!r}")
+    return value
 
 
 def _fragment(where: _Source, value: Any) -> str:

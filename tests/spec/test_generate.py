@@ -36,7 +36,8 @@ def test_models_are_in_sync_with_their_specs(spec: pathlib.Path) -> None:
 # al. 2016): the learned parameters, BatchNorm statistics excluded; the seed-style nets add
 # the 6 parameters of their input Scale.
 PAPER = {"resnext50_32x4d": 25.0, "resnext101_32x8d": 88.8, "resnext101_64x4d": 83.5,
-         "resnet50": 25.6, "resnext29_8x64d": 34.4, "resnet101": 44.5, "resnet152": 60.2}
+         "resnet50": 25.6, "resnext29_8x64d": 34.4, "resnet101": 44.5, "resnet152": 60.2,
+         "resnet18": 11.7, "resnet34": 21.8}
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
@@ -134,3 +135,41 @@ def test_a_fragment_spec_names_a_unit_of_the_net() -> None:
         generate({"depth": 50, "fragment": "stage9_unit1"})
     with pytest.raises(CompilerError, match="key .fragment.: expected a unit's name"):
         generate({"depth": 50, "fragment": 3})
+
+
+def test_basic_blocks_make_resnet_18_and_34() -> None:
+    text = generate({"family": "resnet", "depth": 18, "naming": "caffe"})
+    assert text.count('type: "Convolution"') == 1 + 2 * 8 + 3  # stem, 2 a unit, 3 projections
+    assert 'name: "res2a_branch2b"' in text and 'name: "res2a_branch2c"' not in text
+    with pytest.raises(CompilerError, match="key 'block': basic blocks make a ResNet"):
+        generate({"depth": 18, "block": "basic"})
+    with pytest.raises(CompilerError, match="basic blocks are written post-activation"):
+        generate({"family": "resnet", "depth": 18, "style": "pre-activation"})
+    with pytest.raises(CompilerError, match="depth 18 with bottleneck blocks"):
+        generate({"family": "resnet", "depth": 18, "block": "bottleneck"})
+
+
+def test_width_and_head_options() -> None:
+    text = generate({"depth": 50, "stem_channels": 16, "stage1_channels": 32, "softmax": False})
+    graph = load_text(text)
+    assert graph.node("conv0").params.num_output == 16
+    assert graph.node("stage1_unit1_conv3").params.num_output == 32
+    assert graph.node("stage4_unit3_conv3").params.num_output == 256  # 32 x 2^3
+    assert [v.blob for v in graph.outputs] == ["fc1"] and "Softmax" not in text
+    with pytest.raises(CompilerError, match="key 'softmax': expected true or false"):
+        generate({"depth": 50, "softmax": "no"})
+
+
+def load_text(text: str):  # noqa: ANN201
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
+        f.write(text)
+    return load(f.name)
+
+
+def test_the_reduced_fixture_net_is_generated_from_its_spec() -> None:
+    fixture = ROOT / "tests" / "fixtures" / "numeric" / "net_resnext_seed.prototxt"
+    body = "".join(line for line in fixture.read_text().splitlines(True)
+                   if not line.startswith("#"))
+    assert body == generate(fixture.with_suffix(".toml"))
