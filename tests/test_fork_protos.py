@@ -226,6 +226,44 @@ def test_a_text_sample_parses_into_the_forks_layer_fields(fork: str) -> None:
     assert again == parsed
 
 
+def sample(field: FieldDescriptor) -> tuple[str, object]:
+    """A value of FIELD's type as prototxt text, and what protobuf must read from it."""
+    kind = TYPES[field.type]
+    if kind == "enum":
+        last = field.enum_type.values[-1]
+        return last.name, last.number
+    if kind == "bool":
+        return "true", True
+    if kind in ("float", "double"):
+        return "0.25", 0.25  # exact in float32
+    if kind in ("string", "bytes"):
+        return '"x"', "x" if kind == "string" else b"x"
+    if kind.startswith(("u", "fixed")):
+        return "7", 7
+    return "-3", -3
+
+
+PARAMS = [(fork, field.name) for fork in NAMES
+          for field in FORKS[fork].layer_fields.DESCRIPTOR.fields]
+
+
+@pytest.mark.parametrize(("fork", "name"), PARAMS, ids=[f"{f}-{n}" for f, n in PARAMS])
+def test_every_param_message_reads_every_field_from_text(fork: str, name: str) -> None:
+    message = FORKS[fork].layer_fields.DESCRIPTOR.fields_by_name[name].message_type
+    lines, wanted = [], {}
+    for field in message.fields:
+        if field.message_type is not None:
+            lines.append(f"{field.name} {{ }}")
+            continue
+        text, value = sample(field)
+        lines.append(f"{field.name}: {text}")
+        wanted[field.name] = [value] if label(field) == "repeated" else value
+    parsed = getattr(text_format.Parse(f"{name} {{ {' '.join(lines)} }}",
+                                       FORKS[fork].layer_fields()), name)
+    assert {key: read(parsed, key) for key in wanted} == wanted
+    assert all(parsed.HasField(f.name) for f in message.fields if label(f) != "repeated")
+
+
 @pytest.mark.parametrize("fork", sorted(set(NAMES) - set(SAMPLES)))
 def test_a_fork_without_samples_adds_nothing(fork: str) -> None:
     data = table(fork)
