@@ -11,8 +11,10 @@ docstring for its environment. Nothing is written into the repository.
 
 Method. Each measurement runs in a fresh subprocess, which imports the package, numpy and
 onnx, reads its resident set (``/proc/self/statm``) as the baseline, converts, and reads
-``getrusage(RUSAGE_SELF).ru_maxrss``, the peak resident set of its life (file pages mapped
-into the process and touched count). Linux only.
+``VmHWM`` from ``/proc/self/status``, the peak resident set of its life (file pages mapped
+into the process and touched count). ``VmHWM`` starts afresh at ``exec``; ``ru_maxrss``
+would not (Linux carries it over from the parent across fork and exec). The export runs in
+a subprocess of its own too. Linux only.
 
 Approaches:
 - ``from_onnx``: ``from_onnx(path)`` + ``save_caffe(graph, prototxt, caffemodel)``: the
@@ -21,7 +23,10 @@ Approaches:
 - ``protobuf``: what converters usually do: ``onnx.load`` (the whole model parsed),
   ``numpy_helper.to_array`` per initializer, a ``caffe_pb2.NetParameter`` holding every
   blob, ``SerializeToString`` and a write: the parsed model, the arrays, the message and
-  its bytes alive at once.
+  its bytes alive at once (only the weights: no layer parameters, a lower bound).
+- ``from_torch``: ``from_torch(module, example)`` + ``save_caffe`` on the torchvision module
+  in memory; the baseline is taken after the module is built, so it holds torch and the
+  module's own 338 MiB, and the peak includes torch.onnx.export's own copy of the model.
 """
 from __future__ import annotations
 
@@ -33,23 +38,30 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import warnings
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-APPROACHES = ("from_onnx", "protobuf")
+APPROACHES = ("from_onnx", "protobuf", "from_torch")
 
 MEASURE = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, {root!r})
 import numpy as np, onnx
 import prototxt_compiler.frontend.onnx, prototxt_compiler.backends.prototxt.caffemodel
 from prototxt_compiler.to_caffe import from_onnx, save_caffe
+if {approach!r} == "from_torch":
+    import torch, torchvision
+    from prototxt_compiler.to_caffe import from_torch
+    torch.manual_seed(0)
+    module = torchvision.models.resnext101_32x8d(weights=None).eval()
 page = os.sysconf("SC_PAGE_SIZE")
 baseline = int(open("/proc/self/statm").read().split()[1]) * page
 start = time.perf_counter()
 model, out = {model!r}, {out!r}
 if {approach!r} == "from_onnx":
     graph = from_onnx(model)
+    save_caffe(graph, out + ".prototxt", out + ".caffemodel")
+elif {approach!r} == "from_torch":
+    graph = from_torch(module, torch.randn(1, 3, 224, 224), opset=17)
     save_caffe(graph, out + ".prototxt", out + ".caffemodel")
 else:
     from onnx import numpy_helper
@@ -65,28 +77,33 @@ else:
     with open(out + ".caffemodel", "wb") as stream:
         stream.write(data)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+peak = int(status["VmHWM"].split()[0]) * 1024
 print(json.dumps({{"baseline": baseline, "peak": peak, "seconds": seconds,
                   "written": os.path.getsize(out + ".caffemodel")}}))
 """
 
 
+EXPORT = r"""
+import warnings, torch, torchvision
+torch.manual_seed(0)
+model = torchvision.models.resnext101_32x8d(weights=None).eval()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    torch.onnx.export(model, (torch.randn(1, 3, 224, 224),), {path!r}, opset_version=17,
+                      input_names=["input"], output_names=["output"], dynamo=False)
+"""
+
+
 def export(cache: pathlib.Path) -> pathlib.Path:
-    """resnext101_32x8d with random weights as ONNX (opset 17), made once per cache."""
+    """resnext101_32x8d with random weights as ONNX (opset 17), made once per cache, in a
+    subprocess (torch's memory stays out of this process)."""
     path = cache / "resnext101_32x8d.onnx"
     if path.exists():
         return path
-    import torch
-    import torchvision
-
     cache.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(0)
-    model = torchvision.models.resnext101_32x8d(weights=None).eval()
     partial = cache / "partial.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (torch.randn(1, 3, 224, 224),), str(partial), opset_version=17,
-                          input_names=["input"], output_names=["output"], dynamo=False)
+    subprocess.run([sys.executable, "-c", EXPORT.format(path=str(partial))], check=True)
     partial.rename(path)
     return path
 

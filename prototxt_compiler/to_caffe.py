@@ -5,15 +5,14 @@
 
 ``from_onnx`` imports the model into the graph IR as BVLC Caffe layers that compute what it
 computes (``frontend.onnx``); ``from_torch`` goes through ``torch.onnx.export`` (its
-TorchScript exporter, which keeps every op the model runs in eval mode, at the opset
-asked for); ``save_caffe`` writes the canonical prototxt and the .caffemodel, both
+TorchScript exporter, which records every op the model runs in eval mode, at the opset
+asked for) into a temporary file read in place; ``save_caffe`` writes the canonical prototxt and the .caffemodel, both
 atomically: each goes to a temporary file beside its target and only when both are
 complete do they take their names, so on any error neither target is touched.
 """
 from __future__ import annotations
 
 import inspect
-import io
 import os
 import pathlib
 import tempfile
@@ -51,11 +50,11 @@ def from_torch(module: Any, example_inputs: Any, *, opset: int = 17,
     args = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
     names_in = list(input_names or (["input"] if len(args) == 1 else
                                     [f"input{i}" for i in range(len(args))]))
-    buffer = io.BytesIO()
     was_training = module.training
     module.eval()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), \
+                tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
             warnings.simplefilter("ignore")
             options: dict[str, Any] = {}
             if "dynamo" in inspect.signature(torch.onnx.export).parameters:
@@ -65,12 +64,15 @@ def from_torch(module: Any, example_inputs: Any, *, opset: int = 17,
             count = len(outputs) if isinstance(outputs, (tuple, list)) else 1
             names_out = list(output_names or (["output"] if count == 1 else
                                               [f"output{i}" for i in range(count)]))
-            torch.onnx.export(module, args, buffer, opset_version=opset,
+            path = os.path.join(folder, "model.onnx")
+            torch.onnx.export(module, args, path, opset_version=opset,
                               input_names=names_in, output_names=names_out,
                               do_constant_folding=True, **options)
+            # read in place: the graph's blobs are views of the file's mapping, which
+            # outlives the file's name
+            return from_onnx(path)
     finally:
         module.train(was_training)
-    return from_onnx(buffer.getvalue())
 
 
 def _umask() -> int:
