@@ -32,7 +32,7 @@ from .ir import Graph
 from .ops.cost import LayerCost, layer_costs
 from .spec import NetBuilder
 
-__version__ = "0.1.0"
+from .version import __version__
 __all__ = ["CompilerError", "Graph", "LayerCost", "NetBuilder", "Report", "check",
            "compile_onnx", "generate", "init_weights", "layer_costs", "layer_outputs", "load",
            "load_torch", "to_onnx", "to_prototxt", "to_torch", "__version__"]

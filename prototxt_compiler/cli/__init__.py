@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from .. import __version__
+from ..version import __version__
 from ..errors import CompilerError
 from . import check, compile, from_onnx, generate, info
 

@@ -4,9 +4,13 @@ from .symbolic import SymbolBinding, SymbolicShapeError, SymDim, is_symbolic, sy
 
 
 def to_networkx(graph: Graph):  # noqa: ANN201 - networkx is imported only on use
-    """A read-only networkx view of ``graph`` (see ``ir.analysis``)."""
-    from .analysis import to_networkx as build
-
+    """A read-only networkx view of ``graph`` (see ``ir.analysis``); needs the ``analysis``
+    extra (``pip install 'prototxt-compiler[analysis]'``)."""
+    try:
+        from .analysis import to_networkx as build
+    except ImportError as error:
+        raise ImportError("to_networkx needs networkx: pip install "
+                          "'prototxt-compiler[analysis]'") from error
     return build(graph)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from ... import __version__
+from ...version import __version__
 from ...errors import UsageError
 from ...ir import Graph, Value, is_symbolic, symbols_of
 from .. import DEFAULT_OPSET
