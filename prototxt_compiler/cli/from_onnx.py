@@ -47,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(sub: Any) -> None:
     cmd = sub.add_parser("from-onnx", help="convert an ONNX model to a Caffe prototxt and "
                                            ".caffemodel (BVLC layers)")
-    cmd.add_argument("model", metavar="MODEL.onnx")
-    cmd.add_argument("-o", "--output", required=True, metavar="NET.prototxt")
+    cmd.add_argument("model", metavar="MODEL.onnx",
+                     help="the ONNX model (opset 9 to the newest the installed onnx knows)")
+    cmd.add_argument("-o", "--output", required=True, metavar="NET.prototxt",
+                     help="the Caffe net definition to write")
     cmd.add_argument("-w", "--weights", metavar="NET.caffemodel",
                      help="where the weights go (default: beside the prototxt, same name)")
     cmd.add_argument("--input-shape", action="append", default=[], metavar="NAME=N,C,H,W",
