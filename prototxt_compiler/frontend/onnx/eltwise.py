@@ -39,6 +39,7 @@ from ...ops.eltwise import EltwiseParams
 from ...ops.norm import BiasParams, ScaleParams
 from .activation import f32, power_layer
 from .context import Context
+from .fold import check_size
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
@@ -107,6 +108,7 @@ def _with_constant(ctx: Context, node: OnnxNode, name: str, c: np.ndarray, *,
     if negate:
         x = _negated(ctx, node, x)
     if run is None:
+        check_size(int(np.prod(shape)), "its constant expanded to the input's shape")
         full = np.ascontiguousarray(np.broadcast_to(values, shape))
         kind = "PROD" if op in ("Mul", "Div") else "SUM"
         holder = ctx.layer(node, "Parameter", _parameter_params(shape), [], tops=[

@@ -6,6 +6,10 @@ shape known at conversion time, so ``Shape`` and ``Size`` of one are constants, 
 reading only constants is evaluated with onnx's reference implementation (``onnx.reference``,
 numpy), in the model's opset. Nodes are visited in graph order, so a whole constant chain is
 folded before the node that consumes it. Random generators are never folded.
+
+No constant is made larger than ``MAX_MADE_VALUES`` (the ops that grow their input, such
+as ConstantOfShape, Expand, Tile and Range, are sized before they run): a hostile model
+cannot make the converter allocate without bound.
 """
 from __future__ import annotations
 
@@ -17,7 +21,37 @@ from ...ir import Shape
 from .model import OnnxNode
 from .registry import Refused
 
-__all__ = ["foldable", "fold", "shape_of"]
+__all__ = ["foldable", "fold", "shape_of", "MAX_MADE_VALUES", "check_size"]
+
+#: The most values of any array the converter makes (a folded constant, an expanded
+#: broadcast, a divisor map): 2**28 float32 values, 1 GiB, more than any real net needs.
+MAX_MADE_VALUES = 1 << 28
+
+
+def check_size(count: int, what: str) -> None:
+    if count > MAX_MADE_VALUES:
+        raise Refused(f"it would make {what} of {count:,} values (more than "
+                      f"{MAX_MADE_VALUES:,})")
+
+
+def _output_count(node: OnnxNode, inputs: Sequence[np.ndarray | None]) -> int | None:
+    """The number of values the growing ops would make, before they run."""
+    values = [np.asarray(a) if a is not None else None for a in inputs]
+    try:
+        if node.op_type == "ConstantOfShape":
+            return int(np.prod(values[0].astype(np.int64)))  # type: ignore[union-attr]
+        if node.op_type == "Expand":
+            shape = np.broadcast_shapes(values[0].shape,  # type: ignore[union-attr]
+                                        tuple(int(d) for d in values[1]))  # type: ignore[union-attr]
+            return int(np.prod(shape))
+        if node.op_type == "Tile":
+            return int(values[0].size * np.prod(values[1].astype(np.int64)))  # type: ignore[union-attr]
+        if node.op_type == "Range":
+            start, limit, delta = (float(v) for v in values)  # type: ignore[arg-type]
+            return max(0, int(np.ceil((limit - start) / delta))) if delta else None
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None
 
 NEVER = frozenset({"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
                    "Multinomial", "Bernoulli", "If", "Loop", "Scan"})
@@ -33,6 +67,10 @@ def fold(node: OnnxNode, inputs: Sequence[np.ndarray | None], opset: int) -> lis
     """The node's outputs, evaluated on constant ``inputs`` (None for an omitted one)."""
     from onnx import helper
     from onnx.reference import ReferenceEvaluator
+
+    count = _output_count(node, inputs)
+    if count is not None:
+        check_size(count, "a constant")
 
     names = [f"in{i}" if array is not None else "" for i, array in enumerate(inputs)]
     proto = helper.make_node(node.op_type, names, [f"out{i}" for i in range(len(node.outputs))],

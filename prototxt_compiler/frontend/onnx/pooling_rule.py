@@ -38,6 +38,7 @@ import numpy as np
 
 from ...errors import OpError
 from ...ops.pooling import PoolingParams, pooled_hw
+from .fold import check_size
 from .registry import Refused
 
 __all__ = ["OnnxPool", "PoolPlan", "onnx_size", "onnx_divisors", "caffe_divisors",
@@ -110,6 +111,7 @@ def _caffe(pool: OnnxPool, pad: tuple[int, int], mode: str, h: int, w: int
 def _correction(pool: OnnxPool, params: PoolingParams, sizes: tuple[int, int],
                 caffe_sizes: tuple[int, int], out: tuple[int, int]) -> np.ndarray | None:
     """Caffe's divisor over ONNX's per output position, None when they agree everywhere."""
+    check_size(out[0] * out[1], "a divisor map")
     factors = []
     for axis in range(2):
         k, s = pool.kernel[axis], pool.stride[axis]

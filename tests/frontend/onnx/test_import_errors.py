@@ -147,3 +147,13 @@ def test_constant_chains_fold_before_use() -> None:
     b.output(b.node("Reshape", [x, dims], "flat"))
     graph = from_onnx(b.model())
     assert [(n.type, n.outputs[0].shape) for n in graph.nodes] == [("Flatten", (2, 48))]
+
+
+def test_a_constant_too_large_to_make_is_refused_before_it_is_made() -> None:
+    b = Builder("huge", 13)
+    x = b.input("data", (1, 4))
+    big = b.node("ConstantOfShape", [b.ints("shape", [1 << 20, 1 << 20])], "zeros")
+    b.output(b.node("Add", [x, b.node("ReduceSum", [big, b.ints("axes", [0])], "s",
+                                      keepdims=0)], "sum"))
+    with pytest.raises(UnsupportedNodesError, match="a constant of 1,099,511,627,776 values"):
+        from_onnx(b.model())
