@@ -1,7 +1,8 @@
 """The pooling rule: the Caffe pooling that computes exactly ONNX's MaxPool or AveragePool.
 
-ONNX (as onnxruntime computes it), per spatial axis of size n, kernel k, stride s, begin and
-end pads b and e, ``ceil_mode`` c:
+ONNX (as onnxruntime computes it at every opset; onnx's own shape inference agrees from
+opset 22, and before that omits the ceil-mode clip below), per spatial axis of size n,
+kernel k, stride s, begin and end pads b and e, ``ceil_mode`` c:
     out = floor_or_ceil((n + b + e - k) / s) + 1, and with c, out -= 1 while the last
           window would start at or past n + b (the begin padding plus the input)
     window i covers [i*s - b, i*s - b + k)
