@@ -70,3 +70,13 @@ def test_every_case_has_a_fixture() -> None:
     names = {c.name for c in CASES}
     kept = {p.stem for p in FIXTURES.glob("*.prototxt")} - set(TORCH_CASES)
     assert kept == names
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in FIXTURES.glob("*.prototxt")))
+def test_the_written_prototxt_is_canonical(name: str) -> None:
+    """Parsing it and emitting again gives the same bytes (the emitter's canonical form)."""
+    from prototxt_compiler import load
+    from prototxt_compiler.backends.prototxt import to_prototxt
+
+    text = (FIXTURES / f"{name}.prototxt").read_text()
+    assert to_prototxt(load(FIXTURES / f"{name}.prototxt")) == text
