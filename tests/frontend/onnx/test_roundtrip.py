@@ -6,8 +6,10 @@ golden numeric fixture (tests/fixtures/numeric/: small nets run by real Caffe).
 - Where the backend writes each Caffe layer as ONNX ops the frontend maps back one to one,
   the round trip gives the same layers: names, types, parameters and blobs (BatchNorm's
   statistics normalised to a moving-average factor of 1, which is how the backend writes
-  them; Split, Dropout and other identities are not layers of an ONNX graph; a pooling
-  whose kernel is its input's size comes back as a global pooling, the same windows).
+  them; Split, Dropout and other identities are not layers of an ONNX graph, and a graph
+  output that an identity passed through comes back as a one-top Split; a pooling whose
+  kernel is its input's size comes back as a global pooling, the same windows; the legacy
+  concat_dim and slice_dim come back as axis).
 - The rest are refused, each node listed with why: the backend writes those layers with ONNX
   ops that have no BVLC Caffe layer (Greater/Where for Threshold and for Caffe's NaN rules
   of Clip and MAX, TopK for ArgMax, Gather for Embed, batch-axis means for batch statistics,
@@ -37,7 +39,7 @@ CASES = sorted(p.stem for p in NUMERIC.glob("*.prototxt"))
 EXACT = {"bn_2d_eps", "bn_scale_apart", "bn_scale_inplace", "frag_conv", "lrn_across",
          "net_resnet_kaiming", "net_resnext_seed", "net_v1_alexnet_small",
          "net_v1_memory_data_twin", "pool_global", "reduction_ops", "softmax_axes",
-         "split_tops"}
+         "split_tops", "concat_axes", "slice_points", "tile_axes"}
 REFUSED = {"act_nan": {"Greater"}, "act_threshold_clip": {"Greater"},
            "argmax_top_k": {"Slice"}, "bn_batch_stats": {"ReduceMean"},
            "eltwise_inplace": {"Greater"}, "eltwise_ops": {"Greater"},
@@ -68,13 +70,15 @@ def layer_form(node) -> tuple:
         params["use_global_stats"] = True
     if node.type == "Pooling":  # a kernel of the input's size is a global pooling, bound
         params["global_pooling"] = False
+    params.pop("legacy_dim", None)  # concat_dim / slice_dim: the legacy spelling of axis
     return node.name, node.type, params
 
 
 def is_identity(node) -> bool:
-    return node.type in IDENTITIES or (node.type in ("Concat", "Flatten", "Reshape", "Tile")
-                                       and node.outputs[0].shape == node.inputs[0].shape
-                                       and len(node.inputs) == 1)
+    return node.type in IDENTITIES or (node.type in ("Concat", "Flatten", "Reshape", "Tile",
+                                                     "Slice")
+                                       and len(node.inputs) == len(node.outputs) == 1
+                                       and node.outputs[0].shape == node.inputs[0].shape)
 
 
 @pytest.mark.parametrize("stem", CASES)
@@ -100,8 +104,9 @@ def test_round_trip(stem: str) -> None:
     if stem not in EXACT:
         return
     layers = [n for n in graph.nodes if not is_identity(n)]
-    assert [layer_form(n) for n in back.nodes] == [layer_form(n) for n in layers]
-    for theirs, ours in zip(layers, back.nodes):
+    kept = [n for n in back.nodes if not is_identity(n)]
+    assert [layer_form(n) for n in kept] == [layer_form(n) for n in layers]
+    for theirs, ours in zip(layers, kept):
         expected, found = caffemodel_blobs(theirs), caffemodel_blobs(ours)
         assert len(found) == len(expected), theirs.name
         for a, b in zip(found, expected):
