@@ -3,8 +3,9 @@ converter writes today are the ones Caffe ran (text equal, .caffemodel SHA-256 e
 onnxruntime on the ONNX model gives Caffe's outputs (committed in tests/fixtures/onnx/, made
 by make_onnx_fixtures.py) within 1e-4 x max(1, max |ref|).
 
-The helper-built models run at every opset of their case (the Caffe files must not depend
-on it); the torch.nn models are the .onnx files torch.onnx.export wrote at opsets 11, 13
+The helper-built models run at every opset from 9 (10 where ceil_mode is used, 13 for
+Softmax's axis semantics) to the newest the installed onnx knows (the Caffe files must not
+depend on it; Softmax's earlier semantics is a case of its own, to 12); the torch.nn models are the .onnx files torch.onnx.export wrote at opsets 11, 13
 and 17."""
 from __future__ import annotations
 
