@@ -33,7 +33,7 @@ from math import prod
 import numpy as np
 
 from .. import limits
-from ..errors import CompilerError, LayerError, OpError, WeightsError
+from ..errors import CompilerError, LayerError, OpError, UsageError, WeightsError
 from ..ir import Graph, Node, Shape
 from ..ops import OPS
 from ..ops.fillers import fill
@@ -217,7 +217,11 @@ def init_weights(graph: Graph, *, seed: int = 0, budget: int | None = None) -> l
     without weights (a numpy Generator seeded by ``seed``, layers in order: deterministic).
     A net whose blobs need more than ``budget`` bytes (``limits.PARAM_BUDGET_BYTES`` when
     None) is refused first, before any allocation. Returns a note saying what was done."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed is {seed!r}, expected a non-negative integer")
     budget = limits.PARAM_BUDGET_BYTES if budget is None else budget
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
+        raise UsageError(f"budget is {budget!r}, expected a non-negative number of bytes")
     plan = [(node, shapes) for node in graph.nodes if (shapes := _blob_shapes(node))]
     _check_budget(plan, budget)
     rng = np.random.default_rng(seed)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import prototxt_compiler as pc
-from prototxt_compiler.errors import LayerError, WeightsError
+from prototxt_compiler.errors import LayerError, UsageError, WeightsError
 from prototxt_compiler.frontend import weights
 from prototxt_compiler.frontend.weights import init_weights, read_caffemodel
 from prototxt_compiler.limits import PARAM_BUDGET_BYTES
@@ -213,3 +213,11 @@ def test_fillers_draw_float32_without_a_float64_copy() -> None:
     for kind in ("gaussian", "uniform", "xavier", "msra", "positive_unitball"):
         peak = _peak(lambda: fill(Filler(type=kind), shape, np.random.default_rng(0)))
         assert peak < 1.5 * 4 * 1_000_000, kind
+
+
+@pytest.mark.parametrize("seed", [-1, "x", 1.5, True])
+def test_seed_that_numpy_refuses_is_a_usage_error(tmp_path, seed) -> None:
+    # numpy's default_rng(-1) raised a ValueError, default_rng("x") a TypeError.
+    graph = _net(tmp_path, HUGE_EMBED.replace("2000000000", "10"))
+    with pytest.raises(UsageError, match="expected a non-negative integer"):
+        init_weights(graph, seed=seed)
