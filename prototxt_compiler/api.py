@@ -22,6 +22,7 @@ from .ir import Graph, Shape, Value, format_shape
 from .passes.fold_batchnorm import fold_batchnorm
 from .passes.infer_shapes import infer_shapes, require_concrete_blobs
 from .passes.remove_identity import remove_identity_layers
+from .plugins import load_plugins
 
 __all__ = ["load", "load_with_weights", "load_torch", "fold_graph", "compile_onnx",
            "check_file", "load_for_check", "generate", "checked_input_shapes",
@@ -31,7 +32,7 @@ __all__ = ["load", "load_with_weights", "load_torch", "fold_graph", "compile_onn
 def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[int]] | None = None,
          phase: str = "TEST", stages: Sequence[str] | None = None,
          allow_unknown_fields: bool = False, weights: str | os.PathLike[str] | None = None,
-         shape_errors: list[LayerError] | None = None) -> Graph:
+         fork: str | None = None, shape_errors: list[LayerError] | None = None) -> Graph:
     """Parses a Caffe net definition (prototxt text or binary; current or legacy V0/V1
     format) and returns its graph with every blob's shape as Caffe computes it.
 
@@ -41,13 +42,17 @@ def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[in
     whose shape is not given keeps symbolic sizes (``N``, ``C``, ``H``, ``W``) where the
     net does not fix them. ``phase`` ("TEST" or "TRAIN") and ``stages`` select layers by
     their include/exclude rules. ``weights`` (a .caffemodel) gives every layer its blobs.
+    ``fork`` names the Caffe fork a binary NetParameter comes from (text needs none: fork
+    fields are found by name). Plugins of the entry-point group ``prototxt_compiler.layers``
+    are loaded on the first call.
     Parse notes (upgrades done, fork fields read, fields ignored, layers dropped, fragment
     inputs) are in ``graph.notes``.
     """
     if phase not in ("TEST", "TRAIN"):
         raise UsageError(f"phase is {phase!r}, expected 'TEST' or 'TRAIN'")
     shapes = checked_input_shapes(input_shapes)
-    net, source = read_net(path, allow_unknown_fields=allow_unknown_fields)
+    load_plugins()
+    net, source = read_net(path, allow_unknown_fields=allow_unknown_fields, fork=fork)
     _refuse_weights_file(net, str(path))
     upgraded = upgrade_net(net, filename=str(path))
     if not upgraded.net.layer:
@@ -120,12 +125,12 @@ def load_with_weights(prototxt: str | os.PathLike[str],
                       weights: str | os.PathLike[str] | None = None,
                       input_shapes: Mapping[str, Sequence[int]] | None = None, *,
                       phase: str = "TEST", seed: int = 0, warn: bool = True,
-                      allow_unknown_fields: bool = False) -> Graph:
+                      allow_unknown_fields: bool = False, fork: str | None = None) -> Graph:
     """The shaped graph with every layer's blobs: from ``weights`` (a .caffemodel), or, without
     it, initialised by the layers' fillers as Caffe would (seeded), which a warning and a note
     in ``graph.notes`` say."""
     graph = load(prototxt, input_shapes=input_shapes, phase=phase, weights=weights,
-                 allow_unknown_fields=allow_unknown_fields)
+                 allow_unknown_fields=allow_unknown_fields, fork=fork)
     if weights is None:
         require_concrete_blobs(graph)
         notes = init_weights(graph, seed=seed)
@@ -166,7 +171,7 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                  opset: int = DEFAULT_OPSET, fold: bool = True, static_batch: bool = False,
                  phase: str = "TEST", seed: int = 0,
                  template: str | None = None, allow_unknown_fields: bool = False,
-                 progress: Callable[[str], None] | None = None
+                 fork: str | None = None, progress: Callable[[str], None] | None = None
                  ) -> tuple[Any, Graph, Report]:
     """prototxt (+ .caffemodel) -> checked ONNX model, written atomically to ``output`` when
     given (a temporary file beside it, renamed on success: on any error no file, or the old
@@ -181,7 +186,7 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     step = progress or (lambda _: None)
     step("reading the net" + (" and its weights" if weights is not None else ""))
     graph = load_with_weights(prototxt, weights, input_shapes, phase=phase, seed=seed,
-                              warn=False, allow_unknown_fields=allow_unknown_fields)
+                              warn=False, allow_unknown_fields=allow_unknown_fields, fork=fork)
     step("checking the architecture")
     report = check(graph, template or "auto")
     if template is not None and not report.matches:
@@ -245,14 +250,14 @@ def _mode_for(target: str) -> int:
 
 def load_for_check(path: str | os.PathLike[str], *,
                    input_shapes: Mapping[str, Sequence[int]] | None = None,
-                   phase: str = "TEST", allow_unknown_fields: bool = False
-                   ) -> tuple[Graph, list[LayerError]]:
+                   phase: str = "TEST", allow_unknown_fields: bool = False,
+                   fork: str | None = None) -> tuple[Graph, list[LayerError]]:
     """The graph for ``check``, and the layers whose shape rule failed. A failure is kept
     where it is a unit's Eltwise (shortcut and main path of different shapes, which the
     check explains); any other is raised as bad input."""
     errors: list[LayerError] = []
     graph = load(path, input_shapes=input_shapes, phase=phase,
-                 allow_unknown_fields=allow_unknown_fields, shape_errors=errors)
+                 allow_unknown_fields=allow_unknown_fields, fork=fork, shape_errors=errors)
     eltwise = {n.name for n in graph.nodes if n.type == "Eltwise"}
     others = [e for e in errors if e.layer not in eltwise]
     if others:

@@ -89,7 +89,12 @@ class UnsupportedLayerError(CompilerError):
             at = f"{loc}: " if loc else ""
             hint = (hints or {}).get(kind)
             close = f" (did you mean '{hint}'?)" if hint else ""
-            lines.append(f"  {at}layer '{name}' has type '{kind}'{close}")
+            if kind.startswith("Python:"):
+                module, _, cls = kind[len("Python:"):].rpartition(".")
+                lines.append(f"  {at}layer '{name}' has type 'Python' (python_param module "
+                             f"'{module}', layer '{cls}'), which no plugin registers")
+            else:
+                lines.append(f"  {at}layer '{name}' has type '{kind}'{close}")
         super().__init__("\n".join(lines))
         self.layers = layers
 

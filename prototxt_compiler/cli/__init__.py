@@ -37,7 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
 INTERNAL_ERROR = 3
 
 
+def _plugins_given(argv: Sequence[str]) -> list[str]:
+    """The ``--plugin MODULE`` values of a command line, read before it is parsed."""
+    found = []
+    for i, arg in enumerate(argv):
+        if arg == "--plugin" and i + 1 < len(argv):
+            found.append(argv[i + 1])
+        elif arg.startswith("--plugin="):
+            found.append(arg.partition("=")[2])
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    plugins = _plugins_given(sys.argv[1:] if argv is None else list(argv))
+    try:
+        from ..plugins import load_plugins
+
+        load_plugins(plugins)  # before the parser: plugins may register forks it lists
+    except CompilerError as error:
+        print(f"prototxt-compiler: error: {error}", file=sys.stderr)
+        return error.exit_code
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

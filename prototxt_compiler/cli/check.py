@@ -16,7 +16,8 @@ def run(args: argparse.Namespace) -> int:
     from ..checks import check
 
     graph, errors = load_for_check(args.net, input_shapes=input_shapes(args), phase=args.phase,
-                                   allow_unknown_fields=args.allow_unknown_fields)
+                                   allow_unknown_fields=args.allow_unknown_fields,
+                                   fork=args.fork)
     print_notes(graph, args)
     report = check(graph, args.template, errors)
     if args.json:

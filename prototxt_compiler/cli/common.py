@@ -64,7 +64,11 @@ def seed(text: str) -> int:
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """``-q`` and ``-v``, which every command takes."""
+    """``-q``, ``-v`` and ``--plugin``, which every command takes."""
+    parser.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                        help="import MODULE first, a plugin that registers layer types "
+                             "(repeatable; plugins of the entry-point group "
+                             "prototxt_compiler.layers load by themselves)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true",
                        help="print only errors and the output asked for: no notes, no "
@@ -87,7 +91,17 @@ def add_net_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-unknown-fields", action="store_true",
                         help="load the rest of a file with fields BVLC Caffe does not know, "
                              "listing each ignored field")
+    parser.add_argument("--fork", metavar="NAME", choices=_fork_names(),
+                        help="the Caffe fork a binary NetParameter comes from, whose field "
+                             "numbers differ from BVLC's: " + ", ".join(_fork_names())
+                             + " (text needs none: a fork's fields are found by name)")
     add_output_arguments(parser)
+
+
+def _fork_names() -> list[str]:
+    from ..ops.extras import EXTRA_FIELDS
+
+    return [name for name in EXTRA_FIELDS.forks() if not name.startswith("plugin:")]
 
 
 def print_notes(graph: Graph, args: argparse.Namespace) -> None:
@@ -101,7 +115,7 @@ def load_net(args: argparse.Namespace) -> Graph:
     from ..api import load
 
     graph = load(args.net, input_shapes=input_shapes(args), phase=args.phase,
-                 allow_unknown_fields=args.allow_unknown_fields)
+                 allow_unknown_fields=args.allow_unknown_fields, fork=args.fork)
     print_notes(graph, args)
     return graph
 

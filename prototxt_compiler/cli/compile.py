@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             args.net, args.output, args.weights, shapes, opset=args.opset,
             fold=not args.no_fold, static_batch=args.static_batch, phase=args.phase,
             seed=args.seed, template=args.template,
-            allow_unknown_fields=args.allow_unknown_fields, progress=progress)
+            allow_unknown_fields=args.allow_unknown_fields, fork=args.fork, progress=progress)
     if not args.quiet:
         print(f"recognised: {report.headline()}" if report.matches
               else "recognised: no residual-network template matched")
@@ -75,7 +75,8 @@ def verify(args: argparse.Namespace, model: Any, shapes: dict[str, tuple[int, ..
         progress("verifying: loading the reference")
         graph = load_with_weights(args.net, args.weights, shapes, phase=args.phase,
                                   seed=args.seed, warn=False,
-                                  allow_unknown_fields=args.allow_unknown_fields)
+                                  allow_unknown_fields=args.allow_unknown_fields,
+                                  fork=args.fork)
         feeds, lines = verify_inputs(graph, files, seed=args.seed)
         progress("verifying: running onnxruntime and the PyTorch backend")
         results = verify_onnx(model, graph, feeds, layers=args.verify_layers,

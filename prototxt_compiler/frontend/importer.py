@@ -16,6 +16,7 @@ from ..errors import (GraphError, LayerError, Location, MissingInputShapeError, 
 from ..ir import Graph, Shape, SymDim, Value
 from ..ops import OPS
 from ..ops.base import LayerView
+from ..ops.extras import EXTRA_FIELDS, LAYER
 from ..proto import caffe_pb2
 from .order import edit_distance, order_error
 from .phase import NetState, keeps_layer
@@ -31,7 +32,8 @@ def _locate(source: SourceMap | None, origin: tuple[str, int] | None) -> Locatio
 
 
 def _check_types(layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
-    unknown = [(layer.name, layer.type, loc) for layer, loc in layers if layer.type not in OPS]
+    unknown = [(layer.name, layer_type(layer), loc) for layer, loc in layers
+               if layer_type(layer) not in OPS]
     if unknown:
         raise UnsupportedLayerError(unknown, hints={kind: _close_type(kind)
                                                     for _, kind, _ in unknown})
@@ -39,7 +41,9 @@ def _check_types(layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | Non
 
 def _close_type(kind: str) -> str | None:
     """The known layer type ``kind`` most likely misspells: one that differs only in case
-    (``Relu``), or the closest by difflib."""
+    (``Relu``), or the closest by difflib. A Python layer no plugin registers has none."""
+    if kind.startswith("Python:"):
+        return None
     by_case = [t for t in OPS.types() if t.lower() == kind.lower()]
     if by_case:
         return by_case[0]
@@ -52,7 +56,7 @@ _LABELLED = ("Data", "ImageData", "MemoryData", "WindowData", "HDF5Data")
 
 
 def _check_counts(layer: caffe_pb2.LayerParameter, loc: Location | None) -> None:
-    op = OPS[layer.type]
+    op = OPS[layer_type(layer)]
     for what, have, (low, high) in (("bottoms", len(layer.bottom), op.bottoms),
                                     ("tops", len(layer.top), op.tops)):
         if have < low or (high is not None and have > high):
@@ -80,10 +84,13 @@ def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
     graph = Graph(net.name)
     graph.phase = phase
     kept: list[tuple[caffe_pb2.LayerParameter, Location | None]] = []
+    extras: dict[int, dict[str, object]] = {}  # id(layer) -> its fork or plugin fields
     for layer, where in zip(net.layer, origin):
         loc = _locate(source, where)
         if keeps_layer(state, layer):
             kept.append((layer, loc))
+            if source is not None and where is not None and where in source.extras:
+                extras[id(layer)] = source.extras[where]
         else:
             graph.notes.append(f"layer '{layer.name}' ({layer.type}) is not in the "
                                f"{phase} phase: left out")
@@ -96,7 +103,8 @@ def import_net(net: caffe_pb2.NetParameter, *, source: SourceMap | None = None,
                              type=layer.type, location=loc)
         names[layer.name] = loc
         _check_counts(layer, loc)
-    builder = _Builder(graph, given)
+    _note_extras(graph, kept, extras)
+    builder = _Builder(graph, given, extras)
     builder.build(kept)
     _apply_unnamed_shape(graph, given)
     unused = sorted(set(given) - builder.used_given - set(graph.removed_inputs) - {""})
@@ -120,12 +128,39 @@ def _apply_unnamed_shape(graph: Graph, given: Mapping[str, Shape]) -> None:
     graph.inputs[0].shape = tuple(given[""])
 
 
+def _note_extras(graph: Graph, kept: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]],
+                 extras: Mapping[int, Mapping[str, object]]) -> None:
+    """One note naming the fork (or plugin) fields the layers carry, and whose they are."""
+    used: dict[str, int] = {}
+    for layer, _ in kept:
+        for name in extras.get(id(layer), {}):
+            used[name] = used.get(name, 0) + 1
+    if not used:
+        return
+    parts = []
+    for name, count in used.items():
+        known = EXTRA_FIELDS.get(LAYER, name)
+        whose = ", ".join(known.forks) if known is not None else "?"
+        parts.append(f"{name} ({whose}; {count} layer{'s' * (count != 1)})")
+    graph.notes.append("fields of Caffe forks read: " + "; ".join(parts))
+
+
+def layer_type(layer: caffe_pb2.LayerParameter) -> str:
+    """The registry key of a layer's type: a Python layer is ``Python:MODULE.LAYER``, as its
+    ``python_param`` names the class, which a plugin registers."""
+    if layer.type == "Python" and (layer.python_param.module or layer.python_param.layer):
+        return f"Python:{layer.python_param.module}.{layer.python_param.layer}"
+    return layer.type
+
+
 class _Builder:
     """Wires layers into the graph: the current version of every Caffe blob by name."""
 
-    def __init__(self, graph: Graph, given: dict[str, Shape]) -> None:
+    def __init__(self, graph: Graph, given: dict[str, Shape],
+                 extras: Mapping[int, Mapping[str, object]] | None = None) -> None:
         self.graph = graph
         self.given = given
+        self.extras = extras or {}
         self.used_given: set[str] = set()
         self.current: dict[str, Value] = {}
         self.writer: dict[str, str] = {}  # blob -> the layer that wrote it first
@@ -142,13 +177,14 @@ class _Builder:
     def build(self, layers: Sequence[tuple[caffe_pb2.LayerParameter, Location | None]]) -> None:
         self.layers = layers
         for i, (layer, _) in enumerate(layers):
-            if OPS[layer.type].role != "train_only":
+            if OPS[layer_type(layer)].role != "train_only":
                 for top in layer.top:
                     self.first_write.setdefault(top, i)
         for self.index, (layer, loc) in enumerate(layers):
-            op = OPS[layer.type]
+            op = OPS[layer_type(layer)]
+            view = LayerView(layer, self.extras.get(id(layer)), net_phase=self.graph.phase)
             try:
-                params = op.read(LayerView(layer, net_phase=self.graph.phase))
+                params = op.read(view)
             except OpError as error:
                 raise LayerError(error.message, layer=layer.name, type=layer.type,
                                  field=error.field, location=loc) from error
@@ -217,7 +253,7 @@ class _Builder:
 
     def _add_inputs(self, layer: caffe_pb2.LayerParameter, params: object,
                     loc: Location | None) -> None:
-        shapes = OPS[layer.type].infer(params, [], len(layer.top))
+        shapes = OPS[layer_type(layer)].infer(params, [], len(layer.top))
         self.declared = True
         if layer.type in _LABELLED:
             self.labels.update((top, f"{layer.type} layer '{layer.name}'")
@@ -280,7 +316,7 @@ class _Builder:
         inputs = [self._bottom(layer, blob) for blob in layer.bottom]
         for index, top in enumerate(layer.top):
             self._check_new_top(layer, index, top, loc)
-        node = self.graph.add_node(layer.name, layer.type, params, inputs, list(layer.top),
+        node = self.graph.add_node(layer.name, layer_type(layer), params, inputs, list(layer.top),
                                    location=loc)
         for value in node.outputs:
             self.writer.setdefault(value.blob, layer.name)

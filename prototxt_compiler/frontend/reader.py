@@ -27,6 +27,7 @@ from google.protobuf.message import DecodeError, Message
 from ..errors import CompilerError, ParseError, UsageError
 from ..limits import MAX_BINARY_BYTES, MAX_LAYERS, MAX_TEXT_BYTES
 from ..proto import caffe_pb2
+from .forks import check_fork, read_fork_fields
 from .source import SourceMap
 from .textformat import parse_text_bytes
 from .tokens import ControlByteError
@@ -157,10 +158,11 @@ def _mostly_text(data: bytes) -> bool:
     return sum(b in _CONTROL for b in head) <= (1 - _MOSTLY_TEXT) * len(head)
 
 
-def read_net(path: str | os.PathLike[str], *,
-             allow_unknown_fields: bool = False) -> tuple[caffe_pb2.NetParameter, SourceMap]:
+def read_net(path: str | os.PathLike[str], *, allow_unknown_fields: bool = False,
+             fork: str | None = None) -> tuple[caffe_pb2.NetParameter, SourceMap]:
     """Reads ``path`` as prototxt text or binary NetParameter; returns it with its source map
-    (empty for binary input)."""
+    (for binary input: no positions, and the fields of ``fork`` read by its numbers)."""
+    check_fork(fork)
     filename = file_name(path)
     data = read_limited(filename, MAX_BINARY_BYTES, "net definitions")
     if not looks_binary(data):
@@ -174,7 +176,10 @@ def read_net(path: str | os.PathLike[str], *,
     except CompilerError as error:
         text_error = error
     try:
-        return read_net_binary(data, filename), SourceMap(filename)
+        net = read_net_binary(data, filename)
+        source = SourceMap(filename)
+        read_fork_fields(net, fork, source)
+        return net, source
     except ParseError as binary_error:
         if _mostly_text(data):
             raise text_error from binary_error

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import Location
 
@@ -71,6 +72,9 @@ class SourceMap:
     ignored: list[IgnoredField] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     runs: dict[Path, list[Run]] = field(default_factory=dict)  # repeated field -> its runs
+    # the fields a fork or plugin adds (ops.extras), by the path of the message they are in:
+    # ("layer", 3) -> {"upsample_param": message}
+    extras: dict[Path, dict[str, Any]] = field(default_factory=dict)
 
     def at(self, *path: str | int) -> Location | None:
         found = self.positions.get(tuple(path))

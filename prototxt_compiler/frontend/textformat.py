@@ -28,6 +28,7 @@ from google.protobuf.message import Message
 
 from ..errors import Location, ParseError
 from ..limits import MAX_LAYERS, MAX_TEXT_DEPTH, MAX_TEXT_ENTRIES
+from ..ops.extras import EXTRA_FIELDS, ExtraField
 from .runs import Bulk, bulk_types, read_field_run, read_list_run
 from .scalars import scalar_value, short_name
 from .source import IgnoredField, Path, Run, SourceMap
@@ -203,6 +204,9 @@ class _Parser:
             fork = FORK_FIELDS.get((descriptor.full_name, name.text))
             if fork is not None:
                 return self._parse_fork_field(message, fork, name, path, seen)
+            extra = EXTRA_FIELDS.get(descriptor.full_name, name.text)
+            if extra is not None:
+                return self._parse_extra_field(extra, name, path, seen)
             if self._allow_unknown:
                 return self._skip_field(name, path)
             close = difflib.get_close_matches(name.text, list(descriptor.fields_by_name),
@@ -330,6 +334,41 @@ class _Parser:
         written_as = f"{owner}.{name.text}" if owner else name.text
         self._map.notes.append(f"{self._loc(name)}: {written_as}: {written} (a Caffe fork's "
                                f"field) read as {fork.target}: {value}")
+
+    def _parse_extra_field(self, extra: ExtraField, name: Token, path: Path,
+                           seen: set[str]) -> None:
+        """A field a Caffe fork or a plugin adds (``ops.extras``), read beside the message:
+        into ``SourceMap.extras[path][name]``, with its positions under ``path + (name,)``."""
+        field = extra.field
+        repeated = _is_repeated(field)
+        if name.text in seen and not repeated:
+            raise self._error(f"field '{name.text}' given twice; it is not repeated", name)
+        seen.add(name.text)
+        store = self._map.extras.setdefault(path, {})
+        key: Path = (*path, name.text)
+        if extra.message is not None:
+            self._accept(":")
+            if not (self._at("{") or self._at("<")):
+                raise self._unexpected(f"'{{' to open message field '{name.text}'")
+            opener = self._next()
+            sub = extra.message()
+            if repeated:
+                items = store.setdefault(name.text, [])
+                key = (*key, len(items))
+                items.append(sub)
+            else:
+                store[name.text] = sub
+            self._map.positions[key] = self._loc(name)
+            self.parse_message(sub, key, opener)
+            return
+        if not self._accept(":"):
+            raise self._unexpected(f"':' after field '{name.text}'")
+        value = self._read_scalar(field.type, field.enum_type, name.text)
+        if repeated:
+            store.setdefault(name.text, []).append(value)
+        else:
+            store[name.text] = value
+        self._map.positions[key] = self._loc(name)
 
     # -- scalar values -----------------------------------------------------------------------
     def _read_scalar(self, field_type: int, enum_type: EnumDescriptor | None,

@@ -128,28 +128,32 @@ class LayerView:
     ``use_global_stats`` means). A fork field the layer does not set reads as its message's
     defaults, as an unset BVLC field does."""
 
-    __slots__ = ("_layer", "_extra", "_defaults", "net_phase")
+    __slots__ = ("_layer", "_extra", "net_phase")
 
     def __init__(self, layer: caffe_pb2.LayerParameter, extra: Mapping[str, Any] | None = None,
-                 *, defaults: Mapping[str, Any] | None = None, net_phase: str = "TEST") -> None:
+                 *, net_phase: str = "TEST") -> None:
         self._layer = layer
         self._extra = dict(extra or {})
-        self._defaults = defaults or {}
         self.net_phase = net_phase
 
     def __getattr__(self, name: str) -> Any:
         if name in self._extra:
             return self._extra[name]
-        if name in self._defaults:
-            return self._defaults[name]()
+        if name in caffe_pb2.LayerParameter.DESCRIPTOR.fields_by_name:
+            return getattr(self._layer, name)
+        from .extras import EXTRA_FIELDS, LAYER
+
+        known = EXTRA_FIELDS.get(LAYER, name)
+        if known is not None and known.message is not None:
+            return known.message()  # an unset fork field reads as its defaults
         return getattr(self._layer, name)
 
     def HasField(self, name: str) -> bool:  # noqa: N802 - protobuf's spelling
         if name in self._extra:
             return True
-        if name in self._defaults:
-            return False
-        return self._layer.HasField(name)
+        if name in caffe_pb2.LayerParameter.DESCRIPTOR.fields_by_name:
+            return self._layer.HasField(name)
+        return False
 
     @property
     def layer(self) -> caffe_pb2.LayerParameter:
