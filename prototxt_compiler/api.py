@@ -225,8 +225,9 @@ def write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(target),
                                    dir=folder)
-    except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        raise UsageError(f"cannot write {target}: {getattr(error, 'strerror', None) or error}"
+                         ) from error
     os.close(fd)
     try:
         write(tmp)

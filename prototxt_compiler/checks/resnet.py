@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import LayerError
+from ..errors import LayerError, UsageError
 from ..ir import Graph, Node, Value, format_shape
 from ..ops.cost import layer_costs
 from .report import Deviation, Report, Stage
@@ -28,6 +28,9 @@ def check(graph: Graph, template: str = "auto",
     """The report of the best-fitting template of ``template`` ("resnext", "resnet" or
     "auto"). ``shape_errors`` are layers whose shape rule failed (``load(...,
     shape_errors=[])``): an Eltwise among them is explained as a deviation."""
+    if template not in FAMILY_TEMPLATES:
+        raise UsageError(f"template {template!r} is not one of "
+                         f"{', '.join(map(repr, FAMILY_TEMPLATES))}")
     reports = [_Walk(graph, name, TEMPLATES[name], shape_errors).run()
                for name in FAMILY_TEMPLATES[template]]
     best = min(reports, key=lambda r: (r.architecture is None, len(r.deviations)))
@@ -52,6 +55,11 @@ def _require_family(graph: Graph, report: Report, template: str) -> None:
         report.deviations.append(Deviation(layers, f"the 3x3 convolutions have group "
                                  f"{cardinality}: a ResNeXt of cardinality {cardinality}, "
                                  "not the ResNet that --template resnet requires"))
+
+
+def _channels(shape: Sequence[int] | None) -> int:
+    """Axis 1 of a shape, 0 where there is none (a net that is no residual network)."""
+    return shape[1] if shape is not None and len(shape) > 1 else 0
 
 
 def _majority(values: Sequence[float]) -> float:
@@ -216,8 +224,8 @@ class _Walk:
                 self.deviate((merge.name,), "ReLU after the Eltwise is missing")
         if previous is None and not self.fragment:
             self.stem(start)
-        cin = (start.shape or (0, 0))[1]
-        cout = (out.shape or (0, 0))[1] if out.shape else 0
+        cin = _channels(start.shape)
+        cout = _channels(out.shape)
         return out, (self.stage, cin, cout, tuple(out.shape[2:]) if out.shape else (),
                      main_stride)
 

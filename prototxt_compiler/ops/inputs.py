@@ -67,8 +67,9 @@ def read_dummy_data(layer: caffe_pb2.LayerParameter) -> DataParams:
     else:
         legacy = [p.num, p.channels, p.height, p.width]
         n = max(len(v) for v in legacy)
-        if any(len(v) not in (0, 1, n) for v in legacy) or n == 0:
-            raise OpError("give shape, or num/channels/height/width once or once per top",
+        if any(len(v) not in (1, n) for v in legacy) or n == 0:
+            raise OpError("give shape, or each of num, channels, height and width once or once "
+                          "per top (Caffe's legacy DummyData form)",
                           field="dummy_data_param.shape")
         shapes = [tuple(int(v[i] if len(v) > 1 else v[0]) for v in legacy) for i in range(n)]
     fillers = [read_filler(f) for f in p.data_filler] or [Filler()]

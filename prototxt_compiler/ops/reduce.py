@@ -81,6 +81,9 @@ def bind_argmax(p: ArgMaxParams, bottoms: Sequence[Shape]) -> ArgMaxParams:
 def infer_argmax(p: ArgMaxParams, bottoms: Sequence[Shape], num_tops: int) -> list[Shape]:
     p = bind_argmax(p, bottoms)
     shape = tuple(bottoms[0])
+    if not shape:
+        raise OpError("ArgMax takes a bottom with at least one axis, got a 0-axis (scalar) "
+                      "blob (Caffe reads its values per item from axis 1)")
     if p.axis is not None:
         if p.top_k > shape[p.axis]:
             raise OpError(f"top_k {p.top_k} exceeds the size {shape[p.axis]} of axis "

@@ -74,11 +74,13 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise _fail(where, key, f"unknown key{hint}; expected one of {', '.join(KEYS)}")
     for key, choices in CHOICES.items():
-        if key in data and data[key] not in choices:
+        if key in data and (not isinstance(data[key], str) or data[key] not in choices):
             raise _fail(where, key, f"{data[key]!r} is not one of {', '.join(choices)}")
     family = data.get("family", "resnext")
     stem = data.get("stem", "imagenet")
     depths = {**DEPTHS[stem], **BASIC_DEPTHS[stem]}
+    if "depth" in data:
+        _positive_int(where, "depth", data["depth"])
     basic_depth = "depth" in data and data["depth"] in BASIC_DEPTHS[stem]
     block = data.get("block", "basic" if basic_depth and "units" not in data else "bottleneck")
     if block == "basic" and family != "resnet":

@@ -95,6 +95,8 @@ class CaffeSoftmax(nn.Module):
         self.axis = axis
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.numel() == 0:  # an axis of size 0: nothing to normalise, as in Caffe
+            return x.clone()
         e = torch.exp(x - x.amax(dim=self.axis, keepdim=True))
         return e / e.sum(dim=self.axis, keepdim=True)
 
