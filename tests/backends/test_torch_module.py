@@ -99,3 +99,40 @@ def test_only_values_no_one_else_reads_are_overwritten(module, ref) -> None:
             for arg, writable in zip(node.args, getattr(sub, "writable_inputs", ())):
                 if writable:
                     assert len(arg.users) == 1 and arg.op != "placeholder"
+
+
+@pytest.mark.parametrize("view", [
+    'layer { name: "v" type: "Flatten" bottom: "data" top: "v" }',
+    'layer { name: "v" type: "Reshape" bottom: "data" top: "v" reshape_param { shape { dim: 0 '
+    'dim: -1 } } }',
+    'layer { name: "v" type: "Dropout" bottom: "data" top: "v" }',
+    'layer { name: "v" type: "Power" bottom: "data" top: "v" }',
+], ids=["flatten", "reshape", "dropout", "identity-power"])
+def test_in_place_never_writes_through_a_view(view: str, tmp_path: pathlib.Path) -> None:
+    """A ReLU or a sum may run in place on a value only it reads; a value that views another
+    (Flatten, Reshape) or is another (Dropout, an identity Power) is read-only, or the write
+    would change what other layers read (here the Sigmoid of the same input)."""
+    from prototxt_compiler import load, to_torch
+
+    net = tmp_path / "net.prototxt"
+    net.write_text('layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 '
+                   'dim: 3 dim: 2 dim: 2 } } }\n' + view + "\n"
+                   'layer { name: "relu" type: "ReLU" bottom: "v" top: "v" }\n'
+                   'layer { name: "sig" type: "Sigmoid" bottom: "data" top: "sig" }\n')
+    module = to_torch(load(net))
+    x = np.random.default_rng(0).standard_normal((2, 3, 2, 2)).astype(np.float32)
+    with torch.inference_mode():
+        sig, relu = module(torch.from_numpy(x.copy()))  # Caffe's output order: by name
+    assert np.array_equal(sig.numpy(), torch.sigmoid(torch.from_numpy(x)).numpy())
+    assert np.allclose(relu.numpy().reshape(-1), np.maximum(x, 0).reshape(-1))
+
+
+def test_in_place_still_runs_where_storage_is_its_own() -> None:
+    from prototxt_compiler import to_torch
+    from prototxt_compiler.api import load_with_weights
+
+    graph = load_with_weights(NUMERIC / "net_resnext_seed.prototxt",
+                              NUMERIC / "net_resnext_seed.caffemodel")
+    module = to_torch(graph)
+    relus = [m for name, m in module.named_children() if name.endswith("relu1")]
+    assert relus and all(m.writable_inputs == (True,) for m in relus)

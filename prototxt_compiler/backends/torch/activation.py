@@ -55,6 +55,7 @@ class Pointwise(nn.Module):
     def __init__(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
         super().__init__()
         self.fn = fn
+        self.fresh_output = fn is not identity  # Dropout returns its input itself
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fn(x)
@@ -77,6 +78,8 @@ def convert_pointwise(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 class CaffeReLU(nn.Module):
     """``writable_inputs`` (set by the lowering when nothing else reads the bottom) lets the
     plain ReLU run in place, as hand-written torch models do."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, negative_slope: float) -> None:
         super().__init__()
@@ -101,6 +104,8 @@ def convert_relu(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 class CaffePReLU(nn.Module):
     """Learned slopes ``weight``: shape () for one shared slope, else (C,) on axis 1."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, weight: torch.Tensor) -> None:
         super().__init__()
         self.weight = nn.Parameter(weight)
@@ -120,6 +125,8 @@ def convert_prelu(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 
 class CaffeELU(nn.Module):
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, alpha: float) -> None:
         super().__init__()
         self.alpha = alpha
@@ -143,6 +150,7 @@ class CaffePower(nn.Module):
         self.power = power
         self.scale = scale
         self.shift = shift
+        self.fresh_output = (power, scale, shift) != (1.0, 1.0, 0.0)  # else x itself
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.power * self.scale == 0:  # Caffe sets a constant, whatever x holds
@@ -169,6 +177,8 @@ def convert_power(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 class CaffeExp(nn.Module):
     """y = outer * exp(inner * x), the constants as Caffe's ExpLayer derives them."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, *, inner: float, outer: float) -> None:
         super().__init__()
         self.inner = inner
@@ -190,6 +200,8 @@ def convert_exp(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 class CaffeLog(nn.Module):
     """y = ln(shift + scale * x) * base_scale, base_scale = 1 / ln(base) (1 for e)."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, *, scale: float, shift: float, base_scale: float) -> None:
         super().__init__()
@@ -216,6 +228,8 @@ def convert_log(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 
 class CaffeThreshold(nn.Module):
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, threshold: float) -> None:
         super().__init__()
         self.threshold = threshold
@@ -234,6 +248,8 @@ def convert_threshold(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 
 class CaffeClip(nn.Module):
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, low: float, high: float) -> None:
         super().__init__()
         self.low = low
@@ -254,6 +270,8 @@ def convert_clip(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 
 class CaffeSwish(nn.Module):
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, beta: float) -> None:
         super().__init__()
         self.beta = beta

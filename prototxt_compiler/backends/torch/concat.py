@@ -31,6 +31,8 @@ __all__ = ["CaffeConcat", "CaffeSlice", "CaffeSplit", "convert_concat", "convert
 class CaffeConcat(nn.Module):
     """The bottoms joined along ``axis``."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, axis: int) -> None:
         super().__init__()
         self.axis = axis

@@ -28,6 +28,8 @@ _DECONV = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
 class CaffeConvolution(nn.Module):
     """A torch convolution; for ``axis`` > 1 the leading axes are folded into the batch."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, conv: nn.Module, axis: int) -> None:
         super().__init__()
         self.conv = conv
@@ -63,6 +65,8 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 class _Shared(nn.Module):
     """Caffe's several bottoms through one set of weights, one top each."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, module: nn.Module, count: int) -> None:
         super().__init__()

@@ -36,6 +36,8 @@ def _parameter(blob: np.ndarray) -> nn.Parameter:
 class CaffeInnerProduct(nn.Module):
     """``F.linear`` on the bottom flattened from ``axis``; ``weight`` (N, K), ``bias`` (N,)."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, weight: np.ndarray, bias: np.ndarray | None, axis: int) -> None:
         super().__init__()
         self.axis = axis
@@ -56,6 +58,8 @@ def convert_inner_product(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 class CaffeEmbed(nn.Module):
     """A table lookup of the bottom's values truncated to integers; ``weight``
     (input_dim, num_output), ``bias`` (num_output,)."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray | None) -> None:
         super().__init__()

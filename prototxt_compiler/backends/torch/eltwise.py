@@ -31,6 +31,8 @@ __all__ = ["CaffeEltwise", "convert_eltwise"]
 
 
 class CaffeEltwise(nn.Module):
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, operation: str, coeff: tuple[float, ...] = (), *,
                  in_place: bool = False) -> None:
         super().__init__()

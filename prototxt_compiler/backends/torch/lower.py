@@ -59,11 +59,14 @@ def to_torch(graph: Graph) -> fx.GraphModule:
         inputs.append(value.blob)
         layers_of_inputs.append(graph.input_layers.get(value.name))
     layers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    modules: dict[str, nn.Module] = {}
     for node in graph.nodes:
         name = attribute_name(node.name, taken)
         module = _convert(graph, node)
         if hasattr(module, "writable_inputs"):
-            module.writable_inputs = tuple(_writable(v, node, graph) for v in node.inputs)
+            module.writable_inputs = tuple(writable(v, node, graph, modules)
+                                           for v in node.inputs)
+        modules[node.name] = module
         root.add_module(name, module)
         call = fxg.call_module(name, tuple(env[id(v)] for v in node.inputs))
         layers[call.name] = (node.name, tuple(v.blob for v in node.outputs))
@@ -83,11 +86,30 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     return module.eval()
 
 
-def _writable(value: Value, node: Node, graph: Graph) -> bool:
-    """A module may overwrite an input that only it reads, that a layer made (not a graph
-    input, which belongs to the caller) and that is no graph output."""
-    return (value.producer is not None and value.uses == (node,)
-            and all(v is not value for v in graph.outputs))
+_FRESH = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
+          nn.ConvTranspose3d)
+
+
+def writable(value: Value, node: Node, graph: Graph, modules: dict[str, nn.Module]) -> bool:
+    """Whether ``node``'s module may overwrite ``value``'s tensor: only ``node`` reads the
+    value, a layer made it (not a graph input, which belongs to the caller), it is no graph
+    output, and its storage is its own: its producer returns new storage
+    (``fresh_output``), or ran in place on an input that is writable by the same rule. A
+    module that may return a view or its input itself (Flatten, Reshape, Slice, Dropout,
+    any module that does not say ``fresh_output``) makes its output read-only, since
+    writing it would write the tensor it views, which others may read."""
+    reader = node
+    while True:
+        producer = value.producer
+        if producer is None or value.uses != (reader,) or \
+                any(v is value for v in graph.outputs):
+            return False
+        module = modules.get(producer.name)
+        in_place = [i for i, ok in enumerate(getattr(module, "writable_inputs", ())) if ok]
+        if in_place:  # it wrote into an input: that input's storage is this value's
+            value, reader = producer.inputs[in_place[0]], producer
+            continue
+        return bool(getattr(module, "fresh_output", False) or isinstance(module, _FRESH))
 
 
 def _class_name(name: str) -> str:

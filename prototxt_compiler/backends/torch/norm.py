@@ -53,6 +53,8 @@ def _tensor(blob: np.ndarray) -> torch.Tensor:
 class CaffeBatchNorm(nn.Module):
     """Caffe's BatchNorm (no affine part: Caffe puts that in a Scale layer)."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, mean: torch.Tensor, variance: torch.Tensor, factor: torch.Tensor,
                  *, eps: float, use_global_stats: bool) -> None:
         super().__init__()
@@ -95,6 +97,8 @@ def _broadcast(b: torch.Tensor, trailing: int) -> torch.Tensor:
 class CaffeScale(nn.Module):
     """y = x * B (+ bias); B is ``weight``, or the second input when ``weight`` is None."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, weight: torch.Tensor | None, bias: torch.Tensor | None,
                  *, trailing: int, per_channel: bool = False) -> None:
         super().__init__()
@@ -120,6 +124,8 @@ class CaffeScale(nn.Module):
 
 class CaffeBias(nn.Module):
     """y = x + B; B is ``bias``, or the second input when ``bias`` is None."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, bias: torch.Tensor | None, *, trailing: int) -> None:
         super().__init__()
@@ -156,6 +162,8 @@ def convert_bias(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 class CaffeLRN(nn.Module):
     """Caffe's LRN over a 4-D (N, C, H, W) bottom, either region."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, *, local_size: int, alpha: float, beta: float, k: float,
                  within_channel: bool, in_place: bool = False) -> None:
@@ -199,6 +207,8 @@ def convert_lrn(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 class CaffeMVN(nn.Module):
     """Caffe's MVN; the top is the bottom viewed as (N, C, H, W) (``shape`` past the batch)."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, *, shape: tuple[int, ...], normalize_variance: bool,
                  across_channels: bool, eps: float) -> None:

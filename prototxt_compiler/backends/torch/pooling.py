@@ -57,6 +57,8 @@ def _torch_ceil_size(size: int, kernel: int, stride: int, pad: int) -> int:
 class CaffeMaxPool(nn.Module):
     """Caffe's MAX pooling of (N, C, H, W); with ``mask`` it returns (top, argmax mask)."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int], *,
                  mask: bool) -> None:
         super().__init__()
@@ -102,6 +104,8 @@ class CaffeAvePool(nn.Module):
     """Caffe's AVE pooling of (N, C, H, W): window sums over the real input divided by
     Caffe's divisor map (buffer ``divisor``, shape (out_h, out_w)) where it is not uniform."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int]) -> None:
         super().__init__()
         plan = window_plan(p, height, width, out, max_pool=False)
@@ -139,6 +143,8 @@ def convert_pooling(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 
 class CaffeSPP(nn.Module):
     """Spatial pyramid pooling: every level's top flattened to (N, C*h*w), concatenated."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, levels: Sequence[nn.Module]) -> None:
         super().__init__()

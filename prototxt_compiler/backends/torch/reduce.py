@@ -36,6 +36,8 @@ _OPERATIONS = ("SUM", "ASUM", "SUMSQ", "MEAN")
 class CaffeReduction(nn.Module):
     """Axes ``axis``.. reduced by ``operation`` and scaled by ``coeff``."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, operation: str, axis: int, coeff: float) -> None:
         super().__init__()
         self.operation = operation
@@ -68,6 +70,8 @@ def _ranked(x: torch.Tensor, dim: int, k: int) -> tuple[torch.Tensor, torch.Tens
 class CaffeArgMax(nn.Module):
     """Caffe's ArgMax: along ``axis``, or (``axis`` None) over each flattened item."""
 
+    fresh_output = True  # returns new storage (see lower.writable)
+
     def __init__(self, top_k: int, out_max_val: bool, axis: int | None, top_ndim: int) -> None:
         super().__init__()
         self.top_k = top_k
@@ -89,6 +93,8 @@ class CaffeArgMax(nn.Module):
 
 class CaffeSoftmax(nn.Module):
     """exp(x - max) / sum along ``axis``."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, axis: int) -> None:
         super().__init__()
