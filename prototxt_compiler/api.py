@@ -13,12 +13,12 @@ import numpy as np
 
 from .backends import DEFAULT_OPSET
 from .checks import Report, check
-from .errors import CheckError, LayerError, ParseError, UsageError
+from .errors import MAX_LISTED, CheckError, LayerError, ParseError, UsageError
 from .frontend.importer import import_net
 from .frontend.reader import read_net
 from .frontend.upgrade import upgrade_net
 from .frontend.weights import attach_weights, init_weights, read_caffemodel
-from .ir import Graph, Shape, Value, format_shape
+from .ir import Graph, Shape, format_shape
 from .passes.fold_batchnorm import fold_batchnorm
 from .passes.infer_shapes import infer_shapes, require_concrete_blobs
 from .passes.remove_identity import remove_identity_layers
@@ -64,18 +64,24 @@ def load(path: str | os.PathLike[str], *, input_shapes: Mapping[str, Sequence[in
     blobs = read_caffemodel(weights) if weights is not None else None
     derived = len(graph.notes)
     infer_shapes(graph, errors=shape_errors, weights=blobs)
-    graph.notes[derived:derived] = [
-        f"'{blob}' is read (by {', '.join(repr(r) for r in readers)}) but written by no layer: "
-        f"an input of this fragment, {format_shape(graph_input(graph, blob).shape)}"
-        for blob, readers in graph.fragment_inputs.items()]
+    graph.notes[derived:derived] = _fragment_notes(graph)
     if blobs is not None:
         require_concrete_blobs(graph)
         graph.notes += attach_weights(graph, blobs, where=str(weights))
     return graph
 
 
-def graph_input(graph: Graph, blob: str) -> Value:
-    return next(v for v in graph.inputs if v.blob == blob)
+def _fragment_notes(graph: Graph) -> list[str]:
+    """A note per input of a fragment (the first ``MAX_LISTED``, then a count)."""
+    shapes = {v.blob: v.shape for v in graph.inputs}
+    notes = [f"'{blob}' is read (by {', '.join(repr(r) for r in readers[:MAX_LISTED])}"
+             f"{', ...' if len(readers) > MAX_LISTED else ''}) but written by no layer: an "
+             f"input of this fragment, {format_shape(shapes[blob])}"
+             for blob, readers in list(graph.fragment_inputs.items())[:MAX_LISTED]]
+    if len(graph.fragment_inputs) > MAX_LISTED:
+        notes.append(f"... and {len(graph.fragment_inputs) - MAX_LISTED} more inputs of this "
+                     "fragment")
+    return notes
 
 
 MAX_DIM = 2**31 - 1  # Caffe's blob dimensions are int32

@@ -116,19 +116,27 @@ class MissingInputShapeError(GraphError):
         if missing:
             lines.append("blobs read but produced by no layer (a typo, or inputs of a "
                          "fragment of a bigger net?):")
-            for blob, readers in missing.items():
+            for blob, readers in list(missing.items())[:MAX_LISTED]:
                 hint = f" (did you mean '{hints[blob]}'?)" if hints.get(blob) else ""
-                lines.append(f"  '{blob}', read by {', '.join(repr(r) for r in readers)}{hint}")
+                shown = ", ".join(repr(r) for r in readers[:MAX_LISTED])
+                more = f" and {len(readers) - MAX_LISTED} more" if len(readers) > MAX_LISTED \
+                    else ""
+                lines.append(f"  '{blob}', read by {shown}{more}{hint}")
+            if len(missing) > MAX_LISTED:
+                lines.append(f"  ... and {len(missing) - MAX_LISTED} more")
         if undeclared:
             lines.append("inputs whose shape the net does not fix:")
             for blob, layer in undeclared.items():
                 lines.append(f"  '{blob}', top of {layer}")
-        blobs = list(missing) + list(undeclared)
+        blobs = (list(missing) + list(undeclared))[:MAX_LISTED]
         example = " ".join(f"--input-shape {b}=N,C,H,W" for b in blobs)
         lines.append(f"give their shapes: {example} (Python: input_shapes={{...}})")
         super().__init__("\n".join(lines))
         self.missing = missing
         self.undeclared = undeclared
+
+
+MAX_LISTED = 20  # items an error lists one by one before it counts the rest
 
 
 class WeightsError(CompilerError):

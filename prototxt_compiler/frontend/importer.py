@@ -51,6 +51,15 @@ def _close_type(kind: str) -> str | None:
     return close[0] if close else None
 
 
+MAX_HINTS = 20  # blobs a "did you mean" is looked for, in one error
+MAX_CANDIDATES = 2000  # blobs difflib compares one name with
+
+
+def _deletions(name: str) -> set[str]:
+    """``name`` and every string one deletion from it: two names within one edit share one."""
+    return {name} | {name[:i] + name[i + 1:] for i in range(len(name))}
+
+
 # data layers whose tops after the first are labels, which only losses read
 _LABELLED = ("Data", "ImageData", "MemoryData", "WindowData", "HDF5Data")
 
@@ -169,6 +178,7 @@ class _Builder:
         self.readers: dict[str, list[int]] = {}  # the same for every fragment input
         self.declared = False  # the net has Input or data layers
         self.labels: dict[str, str] = {}  # label tops of data layers -> the layer
+        self._near: dict[str, list[str]] | None = None  # one-deletion variant -> blobs
         self.misordered: list[tuple[int, str]] = []  # (reader index, blob) read too early
         self.read_by_dropped: set[str] = set()
         self.declared_by: dict[str, str] = {}
@@ -223,7 +233,7 @@ class _Builder:
             raise MissingInputShapeError(
                 {blob: [names[i] for i in readers] for blob, readers in self.unwritten.items()},
                 hints={blob: self._typo_of(blob, readers[0], strict=False)
-                       for blob, readers in self.unwritten.items()})
+                       for blob, readers in list(self.unwritten.items())[:MAX_HINTS]})
         for blob, readers in self.unwritten.items():
             typo = self._typo_of(blob, readers[0], strict=True)
             if typo is not None:
@@ -240,16 +250,24 @@ class _Builder:
                                 ("N", f"C{suffix}", f"H{suffix}", f"W{suffix}"))
 
     def _typo_of(self, blob: str, reader: int, *, strict: bool) -> str | None:
-        """The blob written before layer ``reader`` that ``blob`` most likely misspells:
-        within 2 edits (1 for short names) when ``strict``, else the closest by difflib."""
-        before = [b for b, i in self.first_write.items() if i < reader and b in self.writer]
-        if not strict:
-            close = difflib.get_close_matches(blob, before, n=1)
-            return close[0] if close else None
-        limit = 1 if len(blob) < 8 else 2
-        near = [b for b in before if abs(len(b) - len(blob)) <= limit
-                and edit_distance(b, blob, limit) <= limit]
-        return near[0] if near else None
+        """The blob written before layer ``reader`` that ``blob`` most likely misspells: one
+        edit away (a letter missing, extra or changed) when ``strict``; else the closest by
+        difflib among those of a similar length. Candidates come from an index of every
+        written blob's one-deletion variants, so the search is linear in the net's size."""
+        if self._near is None:
+            self._near = {}
+            for name in self.writer:
+                for variant in _deletions(name):
+                    self._near.setdefault(variant, []).append(name)
+        found = {c for v in _deletions(blob) for c in self._near.get(v, ())}
+        near = sorted((c for c in found if c != blob and self.first_write.get(c, reader) < reader
+                       and edit_distance(c, blob, 1) <= 1), key=self.first_write.__getitem__)
+        if near or strict:
+            return near[0] if near else None
+        before = [b for b, i in self.first_write.items() if i < reader and b in self.writer
+                  and abs(len(b) - len(blob)) <= max(2, len(blob) // 3)][:MAX_CANDIDATES]
+        close = difflib.get_close_matches(blob, before, n=1)
+        return close[0] if close else None
 
     def _add_inputs(self, layer: caffe_pb2.LayerParameter, params: object,
                     loc: Location | None) -> None:
