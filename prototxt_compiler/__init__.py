@@ -15,6 +15,8 @@ need them import them when called.
   ``layer_outputs(module, *inputs)`` gives every layer's output as ``{"LAYER:TOP": tensor}``.
 - ``to_onnx(graph, path=None, opset=17)``: the graph as an ``onnx.ModelProto`` (no torch);
   ``compile_onnx(prototxt, output, weights)``: the ``compile`` command's whole job.
+- ``from_onnx(model)``, ``from_torch(module, example_inputs)``: an ONNX or PyTorch model as a
+  graph of BVLC layers; ``save_caffe(graph, prototxt, caffemodel)`` writes it for Caffe.
 - ``generate(spec, output=None)``: a ResNeXt/ResNet spec as canonical prototxt;
   ``NetBuilder`` builds any net; ``to_prototxt(graph)`` writes a graph as prototxt.
 """
@@ -31,11 +33,13 @@ from .errors import CompilerError
 from .ir import Graph
 from .ops.cost import LayerCost, layer_costs
 from .spec import NetBuilder
+from .to_caffe import from_onnx, from_torch, save_caffe
 
 from .version import __version__
 __all__ = ["CompilerError", "Graph", "LayerCost", "NetBuilder", "Report", "check",
-           "compile_onnx", "generate", "init_weights", "layer_costs", "layer_outputs", "load",
-           "load_torch", "to_onnx", "to_prototxt", "to_torch", "__version__"]
+           "compile_onnx", "from_onnx", "from_torch", "generate", "init_weights", "layer_costs",
+           "layer_outputs", "load", "load_torch", "save_caffe", "to_onnx", "to_prototxt",
+           "to_torch", "__version__"]
 
 
 def init_weights(graph: Graph, *, seed: int = 0) -> Graph:
