@@ -83,6 +83,21 @@ def compiled_descriptor(proto: pathlib.Path = PROTO) -> bytes:
     return file_proto.SerializeToString(deterministic=True)
 
 
+def stub(proto: pathlib.Path) -> str:
+    """The type stub (.pyi) of PROTO's module, from protoc's own --pyi_out, so that mypy
+    knows the message classes the module builds at import. A fork's import of caffe.proto
+    reads as the package's caffe_pb2."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}",
+                        f"--pyi_out={tmp}", str(proto)], check=True)
+        text = (pathlib.Path(tmp) / proto.relative_to(PROTOS).with_suffix("")).with_name(
+            f"{proto.stem}_pb2.pyi").read_text()
+    return ("# Generated from protos/" + str(proto.relative_to(PROTOS)) + " by tools/gen_proto.py"
+            " (protoc --pyi_out). Do not edit.\n"
+            + text.replace("import caffe_pb2 as _caffe_pb2",
+                           "from prototxt_compiler.proto import caffe_pb2 as _caffe_pb2"))
+
+
 def render(data: bytes, template: str = TEMPLATE, **names: str) -> str:
     chunks = "\n".join(f"    {data[i:i + 80]!r}" for i in range(0, len(data), 80))
     return template.format(chunks=chunks, **names)
@@ -90,8 +105,9 @@ def render(data: bytes, template: str = TEMPLATE, **names: str) -> str:
 
 def targets() -> dict[pathlib.Path, str]:
     """Every generated module and the text it must hold."""
-    out = {MODULE: render(compiled_descriptor())}
+    out = {MODULE: render(compiled_descriptor()), MODULE.with_suffix(".pyi"): stub(PROTO)}
     for proto in sorted((PROTOS / "forks").glob("*.proto")):
+        out[FORK_MODULES / f"{proto.stem}_pb2.pyi"] = stub(proto)
         data = compiled_descriptor(proto)
         uses = descriptor_pb2.FileDescriptorProto.FromString(data).dependency
         if list(uses) not in ([], ["caffe.proto"]):
@@ -110,7 +126,7 @@ def main(argv: list[str]) -> int:
                     for path, text in wanted.items()
                     if not path.exists() or path.read_text() != text]
         problems += [f"{path.relative_to(ROOT)} has no protos/forks/{path.stem[:-4]}.proto: "
-                     "delete it" for path in sorted(FORK_MODULES.glob("*_pb2.py"))
+                     "delete it" for path in sorted(FORK_MODULES.glob("*_pb2.py*"))
                      if path not in wanted]
         for problem in problems:
             print(problem)
