@@ -88,7 +88,7 @@ def read_list_run(text: str, pos: int, field_type: int, sink: Sink) -> Bulk | No
 
 def _read(text: str, pos: int, run: re.Pattern[str], items: re.Pattern[str], field_type: int,
           sink: Sink, *, at_value: bool) -> Bulk | None:
-    count, start = 0, pos
+    count = 0
     integer = field_type in INT_TYPES
     while (match := run.match(text, pos)) is not None:
         stop = match.end()

@@ -155,10 +155,10 @@ def _fold_one(pad_entry: caffe_pb2.V1LayerParameter, reader: caffe_pb2.V1LayerPa
             f"V0 padding layer '{pad_entry.layer.name}' feeds layer '{name}' (layers[{i}]) of "
             f"type '{reader.layer.type}'; expected a 'conv' or 'pool' layer", where=filename)
     problems = [(len(reader.bottom), f"layer '{name}' must read a single blob"),
-                (len(pad_entry.bottom), f"padding layer '{pad_entry.layer.name}' must read a "
-                 "single blob"),
-                (len(pad_entry.top), f"padding layer '{pad_entry.layer.name}' must write a "
-                 "single blob")]
+                (len(pad_entry.bottom), (f"padding layer '{pad_entry.layer.name}' must read a "
+                                         "single blob")),
+                (len(pad_entry.top), (f"padding layer '{pad_entry.layer.name}' must write a "
+                                      "single blob"))]
     for count, expected in problems:
         if count != 1:
             raise UpgradeError(f"cannot fold V0 padding: {expected}, not {count}",

@@ -211,7 +211,7 @@ def test_fillers_with_extreme_bounds_give_values_not_exceptions(filler: Filler) 
 def test_fillers_draw_float32_without_a_float64_copy() -> None:
     shape = (1000, 1000)
     for kind in ("gaussian", "uniform", "xavier", "msra", "positive_unitball"):
-        peak = _peak(lambda: fill(Filler(type=kind), shape, np.random.default_rng(0)))
+        peak = _peak(lambda k=kind: fill(Filler(type=k), shape, np.random.default_rng(0)))
         assert peak < 1.5 * 4 * 1_000_000, kind
 
 

@@ -21,8 +21,6 @@ import pathlib
 from google.protobuf import text_format
 from hypothesis import strategies as st
 
-from prototxt_compiler.proto import caffe_pb2
-
 from .harness import Case, In
 from .mutate import mutated_bytes, mutated_text
 from .netgen import legacy, nets

@@ -97,7 +97,7 @@ def message_fields(draw: st.DrawFn, descriptor: Descriptor, depth: int = 0,
         return {}
     out: dict[str, object] = {}
     for field in descriptor.fields:
-        if not draw(st.integers(0, 7 if sane else 3)) == 0:  # each field with p 1/8 or 1/4
+        if draw(st.integers(0, 7 if sane else 3)) != 0:  # each field with p 1/8 or 1/4
             continue
         values = sane_value_of(field, depth) if sane else value_of(field, depth)
         if _is_repeated(field):

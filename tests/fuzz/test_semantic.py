@@ -78,7 +78,7 @@ def _onnx_outputs(graph, ref: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                                    providers=["CPUExecutionProvider"])
     feeds = {v.blob: ref[f"input:{v.blob}"].reshape(v.shape) for v in graph.inputs}
     results = session.run(list(keys), feeds)
-    return {keys[name]: value for name, value in zip(keys, results)}
+    return {keys[name]: value for name, value in zip(keys, results, strict=True)}
 
 
 def _compare(ours: dict[str, np.ndarray], ref: dict[str, np.ndarray], graph,
