@@ -56,7 +56,8 @@ class OpDef:
     are (min, max) counts, max ``None`` for unbounded; ``same_count`` asks for as many tops as
     bottoms (Convolution, Pooling's siblings). ``learned`` is False where the blobs are
     running statistics rather than trained parameters (BatchNorm's mean, variance and
-    moving-average factor), which parameter counts leave out. ``fillers(params,
+    moving-average factor), which parameter counts leave out; a tuple names the learned
+    blobs where the others are statistics (the forks' BN). ``fillers(params,
     bottom_shapes)`` gives the ``Filler`` of each parameter blob, in blob order: how Caffe
     initialises it when no weights are given. ``param`` names the ``LayerParameter`` field
     that holds the type's params (``"convolution_param"``; None for a type without any), and
@@ -75,10 +76,15 @@ class OpDef:
     role: Role = "layer"
     bind: BindFn | None = None
     same_count: bool = False
-    learned: bool = True  # False: the blobs are statistics (BatchNorm), not parameters
+    learned: bool | tuple[int, ...] = True  # False: statistics (BatchNorm); a tuple: those
+    # blobs are learned, the others statistics (the forks' BN)
     fillers: FillersFn | None = None
     param: str | None = None
     write: WriteFn | None = None
+
+    def is_learned(self, index: int) -> bool:
+        """Whether parameter blob ``index`` is learned (else a running statistic)."""
+        return self.learned if isinstance(self.learned, bool) else index in self.learned
 
     def write_params(self, params: Any, message: Any, bottoms: Sequence[Shape]) -> None:
         """Writes ``params`` into ``message`` (the type's ``param`` field)."""

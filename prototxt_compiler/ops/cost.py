@@ -33,7 +33,8 @@ def layer_costs(graph: Graph) -> list[LayerCost]:
         op = OPS[node.type]
         bottoms = [v.shape or () for v in node.inputs]
         tops = [v.shape or () for v in node.outputs]
-        params = sum(prod(s) for s in op.blobs(node.params, bottoms)) if op.learned else 0
+        params = sum(prod(s) for i, s in enumerate(op.blobs(node.params, bottoms))
+                     if op.is_learned(i))
         macs = op.macs(node.params, bottoms, tops)
         costs.append(LayerCost(node.name, node.type, tuple(v.blob for v in node.inputs),
                                tuple(v.blob for v in node.outputs), tuple(tops), params,
