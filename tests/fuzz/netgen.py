@@ -11,15 +11,18 @@ strings. ``legacy`` rewrites a net as V1 ``layers`` or with ``input``/``input_di
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
+from google.protobuf import text_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from hypothesis import strategies as st
 
 from prototxt_compiler.frontend.upgrade import V1_TYPES
 from prototxt_compiler.ops import OPS
+from prototxt_compiler.ops.extras import EXTRA_FIELDS, LAYER
 from prototxt_compiler.proto import caffe_pb2
 
-__all__ = ["nets", "value_of", "LAYER_TYPES", "legacy"]
+__all__ = ["FuzzNet", "nets", "value_of", "LAYER_TYPES", "legacy"]
 
 FD = FieldDescriptor
 
@@ -127,6 +130,25 @@ def fill_message(message: object, fields: dict) -> None:
             setattr(message, name, value)
 
 
+@dataclass
+class FuzzNet:
+    """A drawn net: ``net`` holds its BVLC fields; ``extras`` the params of fork layer types
+    (layer index -> ``name { ... }`` text), which only text can carry without a fork named."""
+
+    net: caffe_pb2.NetParameter
+    extras: dict[int, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        head = caffe_pb2.NetParameter()
+        head.CopyFrom(self.net)
+        head.ClearField("layer")
+        out = [text_format.MessageToString(head)]
+        for i, item in enumerate(self.net.layer):
+            body = text_format.MessageToString(item, indent=2)
+            out.append("layer {\n" + body + self.extras.get(i, "") + "}\n")
+        return "".join(out)
+
+
 def _param_field(kind: str) -> str | None:
     op = OPS.get(kind)
     return DATA_PARAMS.get(kind) or (op.param if op is not None else None)
@@ -161,8 +183,9 @@ def shapes(draw: st.DrawFn, sane: bool = False) -> list[int]:
 
 
 @st.composite
-def layer(draw: st.DrawFn, index: int, blobs: list[str],
-          sane: bool = False) -> caffe_pb2.LayerParameter:
+def layer(draw: st.DrawFn, index: int, blobs: list[str], sane: bool = False,
+          extras: dict[int, str] | None = None) -> caffe_pb2.LayerParameter:
+    extras = {} if extras is None else extras
     kind = draw(st.sampled_from(_COMPUTE) if sane else st.one_of(
         st.sampled_from(_COMPUTE), st.sampled_from(_COMPUTE), st.sampled_from(LAYER_TYPES)))
     op = OPS[kind]
@@ -183,6 +206,14 @@ def layer(draw: st.DrawFn, index: int, blobs: list[str],
     param = _param_field(kind)
     if sane:
         fill_message(message, _NEEDS.get(kind, {}))
+    if param is not None and param not in caffe_pb2.LayerParameter.DESCRIPTOR.fields_by_name:
+        extra = EXTRA_FIELDS.get(LAYER, param)  # a fork's layer type: its params as text
+        if extra is not None and extra.message is not None:
+            sub = extra.message()
+            fill_message(sub, draw(message_fields(sub.DESCRIPTOR, sane=sane)))
+            text = text_format.MessageToString(sub, as_one_line=True)
+            extras[index] = f"  {param} {{ {text} }}\n"
+        param = None
     if param is not None:
         getattr(message, param).SetInParent()
         fill_message(getattr(message, param), draw(message_fields(
@@ -194,7 +225,7 @@ def layer(draw: st.DrawFn, index: int, blobs: list[str],
 
 
 @st.composite
-def nets(draw: st.DrawFn, max_layers: int = 5) -> caffe_pb2.NetParameter:
+def nets(draw: st.DrawFn, max_layers: int = 5) -> FuzzNet:
     """A net of an Input layer and 1 to ``max_layers`` layers of any registered type; half
     of them sane (small plausible params, each type given what it needs), so that many get
     through shape inference to the backends."""
@@ -203,16 +234,18 @@ def nets(draw: st.DrawFn, max_layers: int = 5) -> caffe_pb2.NetParameter:
     data = net.layer.add(name="data", type="Input", top=["data"])
     data.input_param.shape.add().dim.extend(draw(shapes(sane)))
     blobs = ["data"]
+    extras: dict[int, str] = {}
     for i in range(draw(st.integers(1, max_layers))):
-        added = draw(layer(i, blobs, sane))
+        added = draw(layer(i + 1, blobs, sane, extras))
         net.layer.append(added)
         blobs += [t for t in added.top if t not in blobs]
     if not sane and draw(st.integers(0, 5)) == 0:  # a reader before its writer, a cycle...
         order = draw(st.permutations(range(len(net.layer))))
         layers = [net.layer[i] for i in order]
+        extras = {order.index(i): text for i, text in extras.items()}
         del net.layer[:]
         net.layer.extend(layers)
-    return net
+    return FuzzNet(net, extras)
 
 
 _V1_OF = {name: number for number, name in V1_TYPES.items()}
