@@ -398,14 +398,14 @@ class _Parser:
         if self._at("{") or self._at("<") or (colon and self._at("[")):
             self._skip_balanced()
         elif not colon:
-            raise self._unexpected(f"':' or '{{' after field '{name.text}'")
+            raise self._unexpected(f"':' or '{{' after field '{clip(name.text)}'")
         elif self._tok.kind == "string":
             while self._tok.kind == "string":
                 self._next()
         elif self._tok.kind in ("ident", "number"):
             self._next()
         else:
-            raise self._unexpected(f"a value for field '{name.text}'")
+            raise self._unexpected(f"a value for field '{clip(name.text)}'")
         self._map.ignored.append(IgnoredField(self._loc(name), _dotted(path, clip(name.text))))
 
     def _skip_balanced(self) -> None:

@@ -262,3 +262,9 @@ def test_tokenizer_positions_survive_long_lines() -> None:
     tokens = list(tokenize("a: 1 # c\n" + " " * 70_000 + "b: 2", "t"))
     assert [(t.text, t.line, t.col) for t in tokens if t.kind == "ident"] == [
         ("a", 1, 1), ("b", 2, 70_001)]
+
+
+@pytest.mark.parametrize("rest", [" 1", ": }"], ids=["no-colon", "bad-value"])
+def test_skipped_unknown_field_of_a_megabyte_is_quoted_cut(rest: str) -> None:
+    error = _error("f" * 1_000_000 + rest, allow_unknown_fields=True)
+    assert "(1,000,000 characters)" in error.message and len(str(error)) < 300
