@@ -164,6 +164,7 @@ def read_net(path: str | os.PathLike[str], *, allow_unknown_fields: bool = False
     (for binary input: no positions, and the fields of ``fork`` read by its numbers)."""
     check_fork(fork)
     filename = file_name(path)
+    _refuse_large_text(filename)
     data = read_limited(filename, MAX_BINARY_BYTES, "net definitions")
     if not looks_binary(data):
         return _read_text(data, filename, allow_unknown_fields)
@@ -184,6 +185,21 @@ def read_net(path: str | os.PathLike[str], *, allow_unknown_fields: bool = False
         if _mostly_text(data):
             raise text_error from binary_error
         raise
+
+
+def _refuse_large_text(filename: str) -> None:
+    """A regular file past the text limit whose head reads as text is refused before the
+    rest of it is read (binary may be larger; it is read up to its own limit)."""
+    try:
+        if os.stat(filename).st_size <= MAX_TEXT_BYTES or not os.path.isfile(filename):
+            return
+        with open(filename, "rb") as stream:
+            head = stream.read(_HEAD)
+    except OSError:
+        return  # read_limited reports it
+    if not looks_binary(head):
+        raise ParseError(f"the file is {os.stat(filename).st_size:,} bytes of text; prototxt "
+                         f"text larger than {MAX_TEXT_BYTES:,} bytes is refused", where=filename)
 
 
 def _read_text(data: bytes, filename: str,

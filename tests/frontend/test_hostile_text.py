@@ -191,6 +191,16 @@ def test_text_larger_than_the_limit_is_refused_before_parsing(tmp_path, monkeypa
         read_net(path)
 
 
+def test_large_text_is_refused_before_it_is_read(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(reader, "MAX_TEXT_BYTES", 1000)
+    path = _write(tmp_path, b"# padding\n" * 101)
+    read: list[int] = []
+    monkeypatch.setattr(reader, "read_limited", lambda *a, **k: read.append(1) or b"")
+    with pytest.raises(ParseError, match="bytes of text; prototxt text larger than 1,000"):
+        read_net(path)
+    assert read == []  # only its head was looked at
+
+
 # -- repeated numbers in bulk -------------------------------------------------------------------
 def test_a_million_input_dims_parse_in_bulk() -> None:
     # Once 17 s, token by token; now one run after the first value.
