@@ -1,0 +1,157 @@
+"""ROIPooling and py-faster-rcnn's proposal layer as torch modules.
+
+ROIPooling is the operator ``torch.ops.prototxt_compiler.caffe_roi_pool`` (its loop over the
+ROIs stays a loop under tracing and export): for each ROI the fork's bins (``ops.roi``), each
+the maximum of its window (starting from -FLT_MAX, so NaN never wins), 0 for an empty bin.
+A batch index outside the features' batch is an error, as Caffe's CHECK is.
+
+The proposal layer, in tensors (``ops.roi``): anchors shifted per cell in (h, w, anchor)
+order, decoded in float32 as bbox_transform_inv (widths + 1, centres at x1 + w/2), clipped
+to [0, width - 1] x [0, height - 1] of im_info, boxes under min_size * im_info[2] on a side
+masked out, the foreground scores sorted descending with ties to the later anchor (a stable
+sort of the reversed scores), the first pre_nms_topN, ``caffe_nms`` with py-faster-rcnn's
+pixel overlaps (offset 1) and eta 1, the first post_nms_topN kept. Tops: rois (R, 5) with
+batch index 0, and scores (R, 1).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...ir import Node
+from ...ops.base import FLT_MAX
+from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
+from .detection import caffe_nms  # noqa: F401  (registers the NMS operator the proposal layer uses)
+from .registry import TORCH
+
+__all__ = ["caffe_roi_pool", "CaffeROIPooling", "CaffeProposal", "convert_roi_pooling",
+           "convert_proposal"]
+
+
+def _round(x: torch.Tensor) -> torch.Tensor:
+    """C's round: halves away from zero."""
+    return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
+
+
+def roi_bins(rois: torch.Tensor, pooled: int, scale: float, start: int,
+             size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """[begin, end) of each ROI's bins along one axis (``start`` 1 for x, 2 for y)."""
+    low = _round(rois[:, start] * scale).to(torch.int64)
+    high = _round(rois[:, start + 2] * scale).to(torch.int64)
+    length = torch.clamp(high - low + 1, min=1).to(torch.float32)
+    bin_size = length / float(pooled)
+    index = torch.arange(pooled, dtype=torch.float32)
+    begin = torch.floor(index[None] * bin_size[:, None]).to(torch.int64) + low[:, None]
+    end = torch.ceil((index[None] + 1) * bin_size[:, None]).to(torch.int64) + low[:, None]
+    return begin.clamp(0, size), end.clamp(0, size)
+
+
+@torch.library.custom_op("prototxt_compiler::caffe_roi_pool", mutates_args=())
+def caffe_roi_pool(features: torch.Tensor, rois: torch.Tensor, pooled_h: int, pooled_w: int,
+                   spatial_scale: float) -> torch.Tensor:
+    n, c, height, width = features.shape
+    rois = rois.reshape(rois.shape[0], 5).to(torch.float32)
+    scale = float(np.float32(spatial_scale))
+    hs, he = roi_bins(rois, pooled_h, scale, 2, height)
+    ws, we = roi_bins(rois, pooled_w, scale, 1, width)
+    out = torch.zeros((rois.shape[0], c, pooled_h, pooled_w), dtype=features.dtype)
+    clean = torch.nan_to_num(features, nan=float("-inf"))
+    for r in range(rois.shape[0]):
+        batch = int(rois[r, 0])
+        if not 0 <= batch < n:
+            raise ValueError(f"ROI {r} names batch index {batch}, outside the features' "
+                             f"batch of {n}")
+        top, bottom = int(hs[r].min()), max(int(he[r].max()), int(hs[r].min()))
+        left, right = int(ws[r].min()), max(int(we[r].max()), int(ws[r].min()))
+        x = clean[batch, :, top:bottom, left:right]  # (C, h, w): every bin's rows and columns
+        rows = torch.arange(top, bottom)
+        cols = torch.arange(left, right)
+        in_h = (rows[None] >= hs[r][:, None]) & (rows[None] < he[r][:, None])  # (PH, h)
+        in_w = (cols[None] >= ws[r][:, None]) & (cols[None] < we[r][:, None])  # (PW, w)
+        by_w = torch.where(in_w[None, None], x[:, :, None, :], float("-inf"))
+        by_w = by_w.amax(-1) if x.shape[2] else by_w.sum(-1)  # (C, h, PW)
+        best = torch.where(in_h[None, :, :, None], by_w[:, None], float("-inf"))
+        best = best.amax(2) if x.shape[1] else best.sum(2)  # (C, PH, PW)
+        empty = (he[r] <= hs[r])[:, None] | (we[r] <= ws[r])[None, :]
+        out[r] = torch.where(empty, torch.zeros_like(best), torch.clamp(best, min=-FLT_MAX))
+    return out
+
+
+@caffe_roi_pool.register_fake
+def _caffe_roi_pool_fake(features: torch.Tensor, rois: torch.Tensor, pooled_h: int,
+                         pooled_w: int, spatial_scale: float) -> torch.Tensor:
+    return features.new_empty((rois.shape[0], features.shape[1], pooled_h, pooled_w))
+
+
+class CaffeROIPooling(nn.Module):
+    def __init__(self, p: ROIPoolingParams) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, features: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
+        p = self.p
+        return torch.ops.prototxt_compiler.caffe_roi_pool(features, rois, p.pooled_h,
+                                                          p.pooled_w, p.spatial_scale)
+
+
+@TORCH.register("ROIPooling")
+def convert_roi_pooling(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
+    return CaffeROIPooling(node.params)
+
+
+class CaffeProposal(nn.Module):
+    """py-faster-rcnn's ProposalLayer (module docstring); one or two tops."""
+
+    def __init__(self, p: ProposalParams, tops: int) -> None:
+        super().__init__()
+        self.p = p
+        self.tops = tops
+        self.register_buffer("anchors", torch.from_numpy(p.anchors), persistent=False)
+
+    def forward(self, scores: torch.Tensor, deltas: torch.Tensor,
+                info: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        p = self.p
+        count = self.anchors.shape[0]
+        height, width = scores.shape[2], scores.shape[3]
+        sy = torch.arange(height, dtype=torch.float64) * p.feat_stride
+        sx = torch.arange(width, dtype=torch.float64) * p.feat_stride
+        shift_y, shift_x = torch.meshgrid(sy, sx, indexing="ij")
+        shifts = torch.stack([shift_x, shift_y, shift_x, shift_y], dim=-1).reshape(-1, 1, 4)
+        anchors = (self.anchors[None] + shifts).reshape(-1, 4).to(torch.float32)
+        fg = scores[:1, count:].permute(0, 2, 3, 1).reshape(-1)
+        d = deltas[:1].permute(0, 2, 3, 1).reshape(-1, 4)
+        w = anchors[:, 2] - anchors[:, 0] + 1.0
+        h = anchors[:, 3] - anchors[:, 1] + 1.0
+        cx = d[:, 0] * w + (anchors[:, 0] + 0.5 * w)
+        cy = d[:, 1] * h + (anchors[:, 1] + 0.5 * h)
+        pw = torch.exp(d[:, 2]) * w
+        ph = torch.exp(d[:, 3]) * h
+        im = info.reshape(-1)
+        xmax, ymax = im[1] - 1, im[0] - 1
+        zero = torch.zeros((), dtype=torch.float32)
+        boxes = torch.stack([torch.maximum(torch.minimum(cx - 0.5 * pw, xmax), zero),
+                             torch.maximum(torch.minimum(cy - 0.5 * ph, ymax), zero),
+                             torch.maximum(torch.minimum(cx + 0.5 * pw, xmax), zero),
+                             torch.maximum(torch.minimum(cy + 0.5 * ph, ymax), zero)], dim=1)
+        least = p.min_size * im[2]
+        big = ((boxes[:, 2] - boxes[:, 0] + 1) >= least) & ((boxes[:, 3] - boxes[:, 1] + 1) >= least)
+        masked = torch.where(big, fg, torch.full_like(fg, float("-inf")))
+        _, back = torch.sort(masked.flip(0), descending=True, stable=True)
+        order = (masked.shape[0] - 1 - back)[:p.pre_nms_top_n]
+        valid = big[order]
+        ranked = boxes[order]
+        keep = torch.ops.prototxt_compiler.caffe_nms(ranked[None], valid[None],
+                                                     p.nms_threshold, 1.0, 1.0)[0]
+        chosen = torch.nonzero(keep)[:p.post_nms_top_n, 0]
+        rois = torch.cat([torch.zeros_like(ranked[chosen, :1]), ranked[chosen]], dim=1)
+        if self.tops == 1:
+            return rois
+        return rois, fg[order][chosen][:, None]
+
+
+@TORCH.register(PROPOSAL_TYPE)
+def convert_proposal(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
+    return CaffeProposal(node.params, len(node.outputs))
