@@ -187,6 +187,9 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     Returns the model, the graph (folded when ``fold``) and the check's report."""
     import onnx
 
+    if output is not None and not isinstance(output, (str, os.PathLike)):
+        raise UsageError(f"output is {output!r}, expected a file path (a str or os.PathLike)")
+
     from .backends.onnx import save, to_onnx
 
     step = progress or (lambda _: None)
