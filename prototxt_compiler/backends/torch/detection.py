@@ -118,11 +118,11 @@ class CaffePriorBox(nn.Module):
         img_h, img_w = self.image or (image.shape[2], image.shape[3])
         f32 = torch.float32
         if self.steps is not None:
-            step_h = torch.tensor(self.steps[0], dtype=f32)
-            step_w = torch.tensor(self.steps[1], dtype=f32)
+            step_h = torch.full((), self.steps[0], dtype=f32)
+            step_w = torch.full((), self.steps[1], dtype=f32)
         else:
-            step_h = torch.tensor(img_h, dtype=f32) / torch.tensor(layer_h, dtype=f32)
-            step_w = torch.tensor(img_w, dtype=f32) / torch.tensor(layer_w, dtype=f32)
+            step_h = torch.full((), float(img_h), dtype=f32) / float(layer_h)
+            step_w = torch.full((), float(img_w), dtype=f32) / float(layer_w)
         cy = ((torch.arange(layer_h, dtype=f32) + self.offset) * step_h).double()
         cx = ((torch.arange(layer_w, dtype=f32) + self.offset) * step_w).double()
         hw, hh = self.half_sizes[:, 0], self.half_sizes[:, 1]
@@ -196,9 +196,10 @@ class CaffeDetectionOutput(nn.Module):
         if p.keep_top_k >= 0:
             best = torch.where(keep, ranked, torch.full_like(ranked, float("-inf")))
             _, at = torch.sort(best.reshape(n, -1), dim=1, descending=True, stable=True)
-            chosen = torch.zeros_like(keep.reshape(n, -1))
-            chosen.scatter_(1, at[:, :p.keep_top_k], True)
-            keep = keep & chosen.reshape(keep.shape)
+            first = at[:, :p.keep_top_k]
+            chosen = torch.zeros_like(best.reshape(n, -1)).scatter(
+                1, first, torch.ones_like(first, dtype=best.dtype))
+            keep = keep & (chosen.reshape(keep.shape) > 0)
         where = torch.nonzero(keep)
         image_id, cls, rank = where[:, 0], where[:, 1], where[:, 2]
         rows = torch.cat([image_id[:, None].to(loc.dtype),
