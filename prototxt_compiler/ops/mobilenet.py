@@ -31,8 +31,16 @@ from ..ir import Shape
 from ..proto import caffe_pb2
 from .activation import infer_same_shape
 from .base import OPS
-from .conv import (ConvolutionParams, bind_convolution, blobs_convolution, fillers_convolution,
-                   infer_convolution, macs_convolution, read_convolution, write_convolution)
+from .conv import (
+    ConvolutionParams,
+    bind_convolution,
+    blobs_convolution,
+    fillers_convolution,
+    infer_convolution,
+    macs_convolution,
+    read_convolution,
+    write_convolution,
+)
 
 __all__ = ["ReLU6Params", "RELU6_MAX"]
 
@@ -61,7 +69,8 @@ def read_convolution_depthwise(layer: Any) -> ConvolutionParams:
     message.num_output = 1  # the bottom's channels, once bound
     message.group = 1
     message.ClearField("axis")
-    return replace(read_convolution(_ConvolutionOnly(message)), num_output=0)
+    view: Any = _ConvolutionOnly(message)
+    return replace(read_convolution(view), num_output=0)
 
 
 def bind_convolution_depthwise(p: ConvolutionParams,

@@ -117,7 +117,10 @@ def unpool_scales(p: UpsampleParams) -> tuple[int, int] | None:
     if not ((p.scale is None and pair) or (p.scale_h is None and p.scale_w is None)):
         raise OpError("give upsample_h and upsample_w, or scale, or both scale_h and scale_w "
                       "(not with scale)", field="upsample_param.scale_h")
-    scales = (p.scale_h, p.scale_w) if pair else ((p.scale or 2),) * 2  # SegNet's default 2
+    if pair:
+        scales = (int(p.scale_h or 0), int(p.scale_w or 0))
+    else:
+        scales = (2, 2) if p.scale is None else (p.scale, p.scale)  # SegNet's default 2
     for axis, scale, pad in zip("hw", scales, (p.pad_out_h, p.pad_out_w)):
         if scale <= 1:
             raise OpError(f"scale_{axis} is {scale}, expected > 1",
@@ -136,7 +139,8 @@ def infer_upsample(p: UpsampleParams, bottoms: Sequence[Shape], num_tops: int) -
     if p.mode == "nearest":
         if len(bottoms) != 1:
             raise OpError("the nearest-neighbour Upsample takes one bottom")
-        return [(n, c, h * p.scale, w * p.scale)]
+        scale = int(p.scale or 1)
+        return [(n, c, h * scale, w * scale)]
     if len(bottoms) != 2:
         raise OpError("SegNet's Upsample takes two bottoms: the data and the pooling mask")
     mask = tuple(bottoms[1])
@@ -147,7 +151,7 @@ def infer_upsample(p: UpsampleParams, bottoms: Sequence[Shape], num_tops: int) -
                       "MAX Pooling whose output the data is")
     scales = unpool_scales(p)
     if scales is None:
-        return [(n, c, p.upsample_h, p.upsample_w)]
+        return [(n, c, int(p.upsample_h or 0), int(p.upsample_w or 0))]
     return [(n, c, h * scales[0] - int(p.pad_out_h), w * scales[1] - int(p.pad_out_w))]
 
 
@@ -209,10 +213,10 @@ def interp_geometry(p: InterpParams, bottoms: Sequence[Shape]) -> InterpGeometry
     shrink, zoom = p.shrink_factor, p.zoom_factor
 
     def shrunk(size: Any) -> Any:
-        return (size - 1) // shrink + 1
+        return (size - 1) // (shrink or 1) + 1
 
     def zoomed(size: Any) -> Any:
-        return size + (size - 1) * (zoom - 1)
+        return size + (size - 1) * ((zoom or 1) - 1)
 
     if p.use_blob_size:
         out = (bottoms[1][2], bottoms[1][3])

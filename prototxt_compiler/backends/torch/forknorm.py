@@ -42,17 +42,15 @@ class CaffeBN(nn.Module):
             self.register_buffer("mean", _tensor(blobs[2]))
             self.register_buffer("variance", _tensor(blobs[3]))
 
-    def _affine(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return (self.scale, self.shift) if self.segnet else (self.slope, self.bias)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        gain, offset = (t.reshape(-1) for t in self._affine())
+        names = ("scale", "shift") if self.segnet else ("slope", "bias")
+        gain, offset = (getattr(self, name).reshape(-1) for name in names)
         if self.global_stats and self.segnet:
             return F.batch_norm(x, torch.zeros_like(gain), torch.ones_like(gain), gain, offset,
                                 eps=0.0)
         if self.global_stats:
-            return F.batch_norm(x, self.mean.reshape(-1), self.variance.reshape(-1), gain,
-                                offset, eps=self.eps)
+            mean, variance = (getattr(self, name).reshape(-1) for name in ("mean", "variance"))
+            return F.batch_norm(x, mean, variance, gain, offset, eps=self.eps)
         axes = (0,) + tuple(range(2, x.dim()))
         mean = x.mean(dim=axes, keepdim=True)
         if self.segnet:
