@@ -1,0 +1,175 @@
+"""The generated model.py: every numeric fixture written out, imported from its own file and
+run with its saved state_dict, layer by layer against real Caffe's outputs and output by
+output against ``load_torch``; the file imports only torch, ruff finds nothing in it, and
+torch.export takes it; every graph op has a converter, and an unknown type is named."""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import prototxt_compiler as pc  # noqa: E402
+from prototxt_compiler.api import load_with_weights, write_atomically  # noqa: E402
+from prototxt_compiler.backends.pysource import PYSOURCE, save_state_dict, to_python_source  # noqa: E402
+from prototxt_compiler.backends.pysource.names import attribute_names  # noqa: E402
+from prototxt_compiler.errors import UnsupportedLayerError  # noqa: E402
+from prototxt_compiler.ops import OPS  # noqa: E402
+from tests.shape_compare import CAFFE_SPLIT  # noqa: E402
+from tests.tolerance import mismatch  # noqa: E402
+
+NUMERIC = pathlib.Path(__file__).parents[1] / "fixtures" / "numeric"
+CASES = sorted(NUMERIC.glob("*.prototxt"))
+EXPORTED = ["net_resnext_seed", "pool_clip", "pool_ave_pad", "spp_pyramid", "eltwise_inplace",
+            "bn_scale_inplace", "net_inception"]
+
+
+def write_module(case: pathlib.Path, folder: pathlib.Path):  # noqa: ANN201
+    """The case's model.py and model.pt in ``folder``, imported: (module class, graph)."""
+    weights = case.with_suffix(".caffemodel")
+    graph = load_with_weights(case, weights if weights.exists() else None, warn=False)
+    source = to_python_source(graph, source=case.name, state_file=f"{case.stem}.pt")
+    path = folder / f"{case.stem}.py"
+    path.write_text(source.text)
+    save_state_dict(source.state, folder / f"{case.stem}.pt", write_atomically)
+    spec = importlib.util.spec_from_file_location(f"generated_{case.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = getattr(module, source.class_name)()
+    model.load_state_dict(torch.load(folder / f"{case.stem}.pt"))  # strict: every key
+    return model.eval(), graph
+
+
+def _record(model, graph):  # noqa: ANN001, ANN202
+    """Forward hooks that keep every layer's every top as ``LAYER:TOP``."""
+    record: dict[str, np.ndarray] = {}
+    handles = []
+    for node in graph.nodes:
+        attribute = attribute_names(graph)[node.name]
+        tops = [v.blob for v in node.outputs]
+
+        def hook(_m, _args, out, tops=tops, layer=node.name) -> None:  # noqa: ANN001
+            outs = out if isinstance(out, tuple) else (out,)
+            for top, value in zip(tops, outs):
+                record[f"{layer}:{top}"] = value.detach().clone().numpy()
+        handles.append(getattr(model, attribute).register_forward_hook(hook))
+    return record, handles
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_every_layer_matches_caffe_and_every_output_load_torch(case, tmp_path) -> None:
+    model, graph = write_module(case, tmp_path)
+    ref = dict(np.load(case.with_suffix(".npz")))
+    inputs = [torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs]
+    record, _ = _record(model, graph)
+    with torch.no_grad():
+        out = model(*inputs)
+    problems, compared = [], 0
+    for key, expected in ref.items():
+        name = key[len("layer:"):]
+        if not key.startswith("layer:") or CAFFE_SPLIT.match(name) or name in (
+                f"{layer}:{v.blob}" for layer, v in
+                ((graph.input_layers.get(v.name), v) for v in graph.inputs)):
+            continue
+        if name.split(":")[0] in graph.dropped:
+            continue
+        if name not in record:
+            problems.append(f"{name}: not computed")
+            continue
+        compared += 1
+        problems.append(mismatch(record[name], expected, name))
+    assert [p for p in problems if p] == []
+    assert compared == len(record)  # every layer of ours had its Caffe reference
+    reference = pc.load_torch(case, case.with_suffix(".caffemodel")
+                              if case.with_suffix(".caffemodel").exists() else None)
+    with torch.no_grad():
+        theirs = reference(*inputs)
+    ours = out if isinstance(out, tuple) else (out,)
+    theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+    assert len(ours) == len(theirs) == len(graph.outputs)
+    for value, a, b in zip(graph.outputs, ours, theirs):
+        assert mismatch(a.numpy(), b.numpy(), value.blob) is None
+
+
+def test_the_files_import_only_torch_and_ruff_finds_nothing(tmp_path) -> None:
+    for case in CASES:
+        weights = case.with_suffix(".caffemodel")
+        graph = load_with_weights(case, weights if weights.exists() else None, warn=False)
+        (tmp_path / f"{case.stem}.py").write_text(to_python_source(graph).text)
+    for path in sorted(tmp_path.glob("*.py")):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add((node.module or "").split(".")[0])
+        assert imported == {"torch"}, path.name
+    # ruff with its defaults and the import order, whatever this project configures
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select",
+                             "E,F,W,I", "--no-cache", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("stem", EXPORTED)
+def test_torch_export_takes_the_module(stem: str, tmp_path) -> None:
+    case = NUMERIC / f"{stem}.prototxt"
+    model, graph = write_module(case, tmp_path)
+    ref = dict(np.load(case.with_suffix(".npz")))
+    inputs = tuple(torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs)
+    exported = torch.export.export(model, inputs)
+    with torch.no_grad():
+        want = model(*inputs)
+    got = exported.module()(*inputs)
+    want = want if isinstance(want, tuple) else (want,)
+    got = got if isinstance(got, tuple) else (got,)
+    for a, b, value in zip(got, want, graph.outputs):
+        assert mismatch(a.detach().numpy(), b.numpy(), value.blob) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_torch_export_takes_every_fixture(case, tmp_path) -> None:
+    model, graph = write_module(case, tmp_path)
+    ref = dict(np.load(case.with_suffix(".npz")))
+    inputs = tuple(torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs)
+    torch.export.export(model, inputs)
+
+
+def test_every_graph_op_has_a_converter() -> None:
+    # data layers become graph inputs and train-only layers are dropped: no node has them
+    graph_ops = {op.type for op in OPS if op.role == "layer"}
+    assert graph_ops - set(PYSOURCE.types()) == set()
+    assert set(PYSOURCE.types()) - graph_ops == set()
+
+
+def test_each_converter_lives_in_its_family_module() -> None:
+    for op in OPS:
+        if op.type in PYSOURCE:
+            module = PYSOURCE[op.type].__module__
+            assert module == f"prototxt_compiler.backends.pysource.{op.family}", op.type
+            assert PYSOURCE[op.type].__name__.startswith("convert_"), op.type
+
+
+def test_a_type_without_a_converter_is_named(tmp_path) -> None:
+    graph = load_with_weights(NUMERIC / "conv_group_dilation.prototxt",
+                              NUMERIC / "conv_group_dilation.caffemodel", warn=False)
+    graph.nodes[0].type = "Mystery"
+    with pytest.raises(UnsupportedLayerError) as caught:
+        to_python_source(graph)
+    assert f"layer '{graph.nodes[0].name}' has type 'Mystery'" in str(caught.value)
+    assert "model.py" in str(caught.value)
+
+
+def test_every_written_out_definition_fits_88_columns() -> None:
+    from prototxt_compiler.backends.pysource import HELPERS
+
+    long = [(name, line) for name in HELPERS.names()
+            for line in HELPERS[name].source.splitlines() if len(line) > 88]
+    assert long == []
