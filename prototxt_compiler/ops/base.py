@@ -248,6 +248,11 @@ def symbolic_error(graph: Graph, node: Node, error: SymbolicShapeError,
     """A layer that needs a size the fragment leaves symbolic: which input, which flag."""
     symbols = error.symbols or sorted(set().union(*(symbols_of(v.shape) for v in node.inputs
                                                     if v.shape is not None)))
+    given = set().union(*(symbols_of(v.shape) for v in graph.inputs))
+    if symbols and not set(symbols) & given:  # sizes the data decide (a Filter's count)
+        return LayerError(f"{what} needs a concrete size where the data decide it: "
+                          f"{', '.join(symbols)}, known only when the net runs ({error})",
+                          layer=node.name, type=node.type, location=node.location)
     blobs = [v for v in graph.inputs if symbols_of(v.shape) & set(symbols)] or \
         [v for v in graph.inputs if symbols_of(v.shape)]
     named = ", ".join(f"{', '.join(sorted(symbols_of(v.shape) & set(symbols))) or 'a size'} "

@@ -49,6 +49,10 @@ def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None,
         try:
             changed = _infer(graph, found if errors is not None else None, weights)
         except SymbolBinding as binding:
+            data = sorted(n for n in binding.values if n not in symbols)
+            if data:  # a size only the data decide (a Filter's count) cannot be fixed here
+                raise GraphError(f"{binding.reason}, but {', '.join(data)} is decided by the "
+                                 "data, known only when the net runs") from None
             for node, params in originals:
                 node.params = params
             for name in binding.values:
