@@ -36,7 +36,7 @@ def test_registry_covers_every_bvlc_inference_layer() -> None:
     wanted = """Input Convolution Deconvolution Pooling SPP InnerProduct BatchNorm Scale Bias
         Eltwise Concat Slice Split Flatten Reshape Crop Tile Reduction ArgMax Softmax LRN MVN
         Embed Dropout ReLU PReLU ELU Sigmoid TanH AbsVal Power Exp Log BNLL Threshold Clip
-        Swish Parameter DummyData Silence""".split()
+        Swish Parameter DummyData Silence RNN LSTM Im2col BatchReindex Filter""".split()
     assert set(wanted) - set(OPS.types()) == set()
 
 

@@ -45,7 +45,10 @@ REFUSED = {"act_nan": {"Greater"}, "act_threshold_clip": {"Greater"},
            "eltwise_inplace": {"Greater"}, "eltwise_ops": {"Greater"},
            "embed_lookup": {"Cast", "Slice"}, "lrn_inplace": {"AveragePool"},
            "mvn_variants": {"Div"}, "pool_max_mask": {"MaxPool"},
-           "pool_past_input": {"AveragePool", "MaxPool"}}
+           "pool_past_input": {"AveragePool", "MaxPool"},
+           "batch_reindex_gather": {"GreaterOrEqual", "Less", "Slice"},
+           "filter_select": {"Equal", "Greater"}, "im2col_variants": {"Pad", "Slice"},
+           "recurrent_lstm": {"Greater"}, "recurrent_rnn": {"Greater"}}
 IDENTITIES = ("Split", "Dropout")
 
 
