@@ -41,6 +41,7 @@ class Report:
     deviations: list[Deviation] = field(default_factory=list)
     fragment: bool = False  # a cut of a net: units without a stem and head
     shortcuts: str = ""  # a fragment's shortcuts, e.g. "identity shortcut"
+    reduction: int | None = None  # squeeze-excitation units: C / the squeeze's width
 
     @property
     def matches(self) -> bool:
@@ -52,6 +53,8 @@ class Report:
         parts = [] if self.fragment else [f"stages {[s.units for s in self.stages]}"]
         if self.cardinality and self.cardinality > 1:
             parts += [f"cardinality {self.cardinality}", f"bottleneck width {self.width}"]
+        if self.reduction:
+            parts.append(f"reduction {self.reduction}")
         parts.append(self.shortcuts if self.fragment else f"{self.params / 1e6:.1f}M params")
         return f"{self.architecture}: " + ", ".join(parts)
 
@@ -59,7 +62,8 @@ class Report:
         return {"matches": self.matches, "architecture": self.architecture,
                 "fragment": self.fragment, "shortcuts": self.shortcuts or None,
                 "template": self.template, "cardinality": self.cardinality,
-                "bottleneck_width": self.width, "params": self.params,
+                "bottleneck_width": self.width, "reduction": self.reduction,
+                "params": self.params,
                 "stages": [{k: [str(d) if is_symbolic(d) else d for d in v]
                             if isinstance(v, tuple) else v for k, v in asdict(s).items()}
                            for s in self.stages],

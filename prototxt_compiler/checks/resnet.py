@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from ..errors import LayerError, UsageError
 from ..ir import Graph, Node, Value, format_shape
 from ..ops.cost import layer_costs
+from .align import align as _align
 from .report import Deviation, Report, Stage
+from .se import Excitation, check_excitation, merges, reduction, se_parts
 from .templates import FAMILY_TEMPLATES, TEMPLATES, UnitTemplate
 
 __all__ = ["check"]
@@ -87,34 +89,6 @@ def _chain_back(value: Value, stop: Value, limit: int = 40) -> list[Node] | None
     return nodes[::-1]
 
 
-def _align(want: Sequence[str], have: Sequence[str]) -> list[tuple[str, int | None, int | None]]:
-    """The fewest edits turning ``want`` into ``have`` (Levenshtein): a list of ("equal" |
-    "replace", i, j), ("delete", i, None) for a missing step, ("insert", None, j) for an
-    extra layer, in path order."""
-    n, m = len(want), len(have)
-    cost = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if i == 0 or j == 0:
-                cost[i][j] = i + j
-            else:
-                cost[i][j] = min(cost[i - 1][j - 1] + (want[i - 1] != have[j - 1]),
-                                 cost[i - 1][j] + 1, cost[i][j - 1] + 1)
-    ops: list[tuple[str, int | None, int | None]] = []
-    i, j = n, m
-    while i or j:
-        if i and j and cost[i][j] == cost[i - 1][j - 1] + (want[i - 1] != have[j - 1]):
-            ops.append(("equal" if want[i - 1] == have[j - 1] else "replace", i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif i and cost[i][j] == cost[i - 1][j] + 1:
-            ops.append(("delete", i - 1, None))
-            i -= 1
-        else:
-            ops.append(("insert", None, j - 1))
-            j -= 1
-    return ops[::-1]
-
-
 def _hw(values: Sequence[int], default: int) -> tuple[int, int]:
     """A convolution's spatial values as (h, w), also for params left unbound (the layers
     after a shape failure): none given means the default, one means both axes."""
@@ -148,12 +122,13 @@ class _Walk:
         self.convs: list[tuple[int, str, Node]] = []  # (stage, role, convolution)
         self.fragment = bool(graph.fragment_inputs)
         self.shortcuts: list[bool] = []  # per unit: projection
+        self.squeezes: list[tuple[Node, int]] = []  # per SE unit: its squeeze, its channels
 
     def deviate(self, layers: Sequence[str], message: str) -> None:
         self.report.deviations.append(Deviation(tuple(layers), message))
 
     def run(self) -> Report:
-        sums = [n for n in self.graph.nodes if n.type == "Eltwise" and len(n.inputs) == 2]
+        sums = merges(self.graph)
         if not sums:
             self.deviate((), "no two-input Eltwise: not a residual network")
             return self.report
@@ -166,6 +141,9 @@ class _Walk:
             previous, stage_info = unit
             units.append(stage_info)
         self.widths()
+        if self.t.se:
+            self.report.reduction, found = reduction(self.squeezes)
+            self.report.deviations.extend(found)
         self.stages(units)
         if not self.fragment:
             self.head(previous)
@@ -174,7 +152,7 @@ class _Walk:
 
     # -- one unit --------------------------------------------------------------------
     def unit(self, merge: Node, previous: Value | None):  # noqa: ANN201
-        a, b = merge.inputs
+        (a, b), se = se_parts(merge)
         branch = _branch_point(a, b)
         if branch is None:
             self.deviate((merge.name,), "the Eltwise's inputs do not start from one value: "
@@ -194,7 +172,7 @@ class _Walk:
         elif previous is not None and branch is not previous:
             self.deviate((merge.name,), "the unit does not start at the previous unit's "
                          f"output '{previous.blob}': broken shortcut")
-        if merge.params.operation != "SUM":
+        if merge.type == "Eltwise" and merge.params.operation != "SUM":
             self.deviate((merge.name,), f"Eltwise {merge.params.operation}, expected SUM")
         paths = [(_chain_back(v, branch) or [], v) for v in (a, b)]
         paths.sort(key=lambda p: len(p[0]))
@@ -215,6 +193,7 @@ class _Walk:
                 self.deviate((conv.name,), f"stride {short_stride}, expected {main_stride} "
                              "(the main path's stride)")
         self.shapes(merge, main_stride, self.stride_of(short_nodes))
+        self.excitation(merge, se)
         out = merge.outputs[0]
         if self.t.relu_after_sum:
             readers = out.uses
@@ -228,6 +207,22 @@ class _Walk:
         cout = _channels(out.shape)
         return out, (self.stage, cin, cout, tuple(out.shape[2:]) if out.shape else (),
                      main_stride)
+
+    def excitation(self, merge: Node, se: Excitation | None) -> None:
+        """The unit's squeeze-excitation against the template's (which may have none)."""
+        if not self.t.se:
+            if se is not None:
+                self.deviate((se.layer.name,), f"unexpected squeeze-excitation: the main path "
+                             f"is scaled by '{se.scale.blob}' (the template has none)")
+            return
+        if se is None:
+            self.deviate((merge.name,), "squeeze-excitation missing: expected the main path's "
+                         "output scaled by its excitation (Axpy, Broadcastmul or Scale)")
+            return
+        found, squeeze, channels = check_excitation(se, self.t.se)
+        self.report.deviations.extend(found)
+        if squeeze is not None:
+            self.squeezes.append((squeeze, channels))
 
     def stride_of(self, nodes: Sequence[Node]) -> int:
         stride = 1
@@ -315,7 +310,7 @@ class _Walk:
         if error is None:
             return
         a, b = (format_shape(v.shape) for v in merge.inputs)
-        self.deviate((merge.name,), f"Eltwise inputs differ in shape: {a} vs {b} (shortcut "
+        self.deviate((merge.name,), f"{merge.type} inputs differ in shape: {a} vs {b} (shortcut "
                      f"stride {short_stride}, main path stride {main_stride})")
 
     # -- the net ---------------------------------------------------------------------
@@ -369,9 +364,10 @@ class _Walk:
         report.cardinality = self.cardinality
         report.width = self.width
         resnext = self.t.layers_per_unit == 3 and bool(self.cardinality and self.cardinality > 1)
+        se = "SE-" if self.t.se else ""
         if self.fragment:
             kind = "bottleneck" if self.t.layers_per_unit == 3 else "basic-block"
-            family = "ResNeXt" if resnext else "ResNet"
+            family = ("SE-" if self.t.se else "") + ("ResNeXt" if resnext else "ResNet")
             report.architecture = f"{units} {family} {kind} unit{'s' * (units != 1)}"
             report.fragment = True
             projections = sum(self.shortcuts)
@@ -380,6 +376,7 @@ class _Walk:
                 "projection shortcut" + "s" * (units > 1) if projections == units else
                 f"{projections} projection and {units - projections} identity shortcuts")
         elif resnext:
-            report.architecture = f"ResNeXt-{depth} ({self.cardinality}x{self.width}d)"
+            report.architecture = f"{se}ResNeXt-{depth} ({self.cardinality}x{self.width}d)"
         else:
-            report.architecture = f"ResNet-{depth}"
+            report.architecture = f"{se}ResNet-{depth}"
+

@@ -8,7 +8,8 @@ of a projection shortcut; a step names the layer type and, for convolutions, its
 ``reduce`` (1x1 into the bottleneck), ``group`` (the 3x3 carrying the cardinality),
 ``expand`` (1x1 out of it), ``conv3`` (a plain 3x3 of a basic block), ``proj`` (the 1x1
 projection). ``pre`` lists the layers a pre-activation unit applies to its input before
-both paths. The folded template is a recipe with its BatchNorm and Scale folded away.
+both paths; ``se`` a squeeze-excitation unit's branch from the main path's output to the
+scale it multiplies that output by (``checks.se``). The folded template is a recipe with its BatchNorm and Scale folded away.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class UnitTemplate:
     relu_after_sum: bool = True
     pre: tuple[str, ...] = ()
     layers_per_unit: int = 3  # weighted layers a unit adds to the depth
+    se: tuple[str, ...] = ()  # the squeeze-excitation branch (``checks.se.SE_STEPS`` kinds)
 
     def describe(self) -> str:
         return " -> ".join(self.main)
@@ -42,6 +44,13 @@ def _caffe(steps: tuple[str, ...], *, folded: bool = False) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _se(steps: tuple[str, ...]) -> tuple[str, ...]:
+    """An SE branch's steps in the check's kinds: Caffe types, and its two fully connected
+    roles ("squeeze", "excite"), which a 1x1 Convolution or an InnerProduct may fill."""
+    return tuple(step.partition(":")[2] if step.startswith("conv:") else CAFFE_TYPES[step][0]
+                 for step in steps)
+
+
 def template_of(recipe: UnitRecipe, *, folded: bool = False) -> UnitTemplate:
     """The template a net made from ``recipe`` matches (``folded``: after BatchNorm/Scale
     folding)."""
@@ -49,7 +58,7 @@ def template_of(recipe: UnitRecipe, *, folded: bool = False) -> UnitTemplate:
         else recipe.name
     return UnitTemplate(name, _caffe(recipe.main, folded=folded),
                         _caffe(recipe.projection, folded=folded), recipe.relu_after_sum,
-                        _caffe(recipe.pre, folded=folded), recipe.depth)
+                        _caffe(recipe.pre, folded=folded), recipe.depth, _se(recipe.se))
 
 
 TEMPLATES: dict[str, UnitTemplate] = {
@@ -57,11 +66,16 @@ TEMPLATES: dict[str, UnitTemplate] = {
     "bottleneck-folded": template_of(RECIPES["bottleneck"], folded=True),
     "basic": template_of(RECIPES["basic"]),
     "bottleneck-preact": template_of(RECIPES["bottleneck-preact"]),
+    "bottleneck-se": template_of(RECIPES["bottleneck-se"]),
+    "bottleneck-se-folded": template_of(RECIPES["bottleneck-se"], folded=True),
 }
 
 # which unit templates `--template` tries
 FAMILY_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "resnext": ("bottleneck", "bottleneck-folded", "bottleneck-preact"),
-    "resnet": ("bottleneck", "bottleneck-folded", "basic", "bottleneck-preact"),
-    "auto": ("bottleneck", "bottleneck-folded", "basic", "bottleneck-preact"),
+    "resnext": ("bottleneck", "bottleneck-folded", "bottleneck-preact", "bottleneck-se",
+                "bottleneck-se-folded"),
+    "resnet": ("bottleneck", "bottleneck-folded", "basic", "bottleneck-preact",
+               "bottleneck-se", "bottleneck-se-folded"),
+    "auto": ("bottleneck", "bottleneck-folded", "basic", "bottleneck-preact", "bottleneck-se",
+             "bottleneck-se-folded"),
 }

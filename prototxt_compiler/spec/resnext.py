@@ -10,7 +10,10 @@ channels (``stage1_channels`` x 2^(s-1)). ResNet is cardinality 1 with bottlenec
 its basic-block nets (ResNet-18/34) have two 3x3 convolutions of 64 x 2^(s-1) channels a
 unit. Post-activation units end in Eltwise SUM + ReLU; pre-activation units (MXNet's
 residual_unit) run BN -> ReLU -> conv, project from the first activation and have no ReLU
-after the sum. A spec with ``fragment`` is that one unit alone (``cut``).
+after the sum. With ``se_reduction`` r, every unit is SENet's: its main path's output scaled
+by a squeeze-excitation (global AVE pool, 1x1 to outputs / r, ReLU, 1x1 back, Sigmoid) by
+SENet's ``Axpy`` or, with ``se_form`` "broadcastmul", by ``Broadcastmul`` before the
+Eltwise. A spec with ``fragment`` is that one unit alone (``cut``).
 """
 from __future__ import annotations
 
@@ -56,9 +59,13 @@ class ResNeXtSpec:
     stem_channels: int = 64
     stage1_channels: int = 0  # 0: the block's own (256 for a bottleneck, 64 for a basic one)
     softmax: bool = True  # False: the net ends at the classifier's logits
+    se_reduction: int = 0  # > 0: squeeze-excitation units of that reduction (SE-ResNeXt)
+    se_form: str = "axpy"  # SENet's Axpy, or "broadcastmul" as the MXNet conversions write it
 
     @property
     def recipe(self) -> UnitRecipe:
+        if self.se_reduction:
+            return RECIPES["bottleneck-se"]
         if self.style == "pre-activation":
             return RECIPES["bottleneck-preact"]
         return RECIPES["basic" if self.block == "basic" else "bottleneck"]
@@ -73,9 +80,10 @@ class ResNeXtSpec:
         return self.stage1_channels or (64 if self.block == "basic" else 256)
 
     def title(self) -> str:
+        se = "SE-" if self.se_reduction else ""
         if self.cardinality == 1:
-            return f"ResNet-{self.depth}"
-        return f"ResNeXt-{self.depth} ({self.cardinality}x{self.bottleneck_width}d)"
+            return f"{se}ResNet-{self.depth}"
+        return f"{se}ResNeXt-{self.depth} ({self.cardinality}x{self.bottleneck_width}d)"
 
     def whole(self) -> ResNeXtSpec:
         """The spec of the whole net a fragment is cut from."""
@@ -108,7 +116,7 @@ def build_resnext(spec: ResNeXtSpec) -> Graph:
         for u in range(1, count + 1):
             stride = 2 if u == 1 and s > 1 else 1
             shape = UnitShape(inner, outer, stride, u == 1 and (stride != 1 or channels != outer),
-                              spec.cardinality)
+                              spec.cardinality, spec.se_reduction, spec.se_form)
             first = len(b.graph.nodes)
             x = build_unit(b, spec.recipe, names, eps, x, s, u, shape)
             spans[names.unit(s, u)] = (first, len(b.graph.nodes))

@@ -15,6 +15,8 @@
     stem_channels = 64            # the stem convolution's outputs
     stage1_channels = 256         # the first stage's outputs (64 for basic blocks)
     softmax = true                # false: the net ends at the classifier's logits
+    se_reduction = 16             # squeeze-excitation units (SE-ResNeXt), reduction 16
+    se_form = "axpy"              # SENet's Axpy, or "broadcastmul" (MXNet's conversions)
 
 A spec that cannot make a valid net is an error naming the key and why.
 """
@@ -33,10 +35,10 @@ __all__ = ["read_spec", "spec_from_mapping", "SpecError"]
 
 KEYS = ("family", "depth", "units", "cardinality", "bottleneck_width", "input", "classes",
         "naming", "style", "stem", "name", "fragment", "block", "stem_channels",
-        "stage1_channels", "softmax")
+        "stage1_channels", "softmax", "se_reduction", "se_form")
 CHOICES = {"family": ("resnext", "resnet"), "naming": ("mxnet", "caffe"),
            "style": ("post-activation", "pre-activation"), "stem": ("imagenet", "cifar"),
-           "block": ("bottleneck", "basic")}
+           "block": ("bottleneck", "basic"), "se_form": ("axpy", "broadcastmul")}
 
 
 class SpecError(UsageError):
@@ -119,6 +121,20 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
     if not isinstance(shape, list) or len(shape) != 4:
         raise _fail(where, "input", f"expected [N, C, H, W], got {shape!r}")
     shape = tuple(_positive_int(where, "input", d) for d in shape)
+    reduction = data.get("se_reduction", 0)
+    if reduction != 0:
+        reduction = _positive_int(where, "se_reduction", reduction)
+        if block != "bottleneck" or data.get("style", "post-activation") != "post-activation":
+            raise _fail(where, "se_reduction", "squeeze-excitation units are SENet's "
+                        "post-activation bottlenecks: give block = \"bottleneck\" and style = "
+                        "\"post-activation\"")
+        outer = data.get("stage1_channels", 0) or 256
+        if isinstance(outer, int) and outer % reduction:
+            raise _fail(where, "se_reduction", f"{reduction} does not divide the first stage's "
+                        f"{outer} channels")
+    elif "se_form" in data:
+        raise _fail(where, "se_form", "give se_reduction too: se_form says how "
+                    "squeeze-excitation units scale their main path")
     stride = (4 if stem == "imagenet" else 1) * 2 ** (len(units) - 1)
     if min(shape[2:]) < stride:
         raise _fail(where, "input", f"{shape[2]}x{shape[3]} is smaller than the net's total "
@@ -135,7 +151,8 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
                        stage1_channels=_positive_int(where, "stage1_channels",
                                                      data.get("stage1_channels", 0) or
                                                      (64 if block == "basic" else 256)),
-                       softmax=_bool(where, "softmax", data.get("softmax", True)))
+                       softmax=_bool(where, "softmax", data.get("softmax", True)),
+                       se_reduction=reduction, se_form=data.get("se_form", "axpy"))
 
 
 def _bool(where: _Source, key: str, value: Any) -> bool:
