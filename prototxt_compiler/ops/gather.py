@@ -14,8 +14,9 @@ Filter        bottoms b_0 .. b_{k-1} and the selector s (M, 1, 1, ...) last: eve
               it as such (ONNX: the dimension named so), the backends compute it at run time,
               and a layer that needs it as a number is an error naming it. It is 0 only where
               M is 0 (Caffe accepts an empty selection; its top then has 0 items).
-Neither computes (MACs 0), and neither can run in place: Caffe would reshape the bottom it
-still reads.
+Neither computes (MACs 0). BatchReindex cannot run in place (Caffe reshapes the bottom it
+still reads, and gives other values); Filter can (its items only move forward), and Caffe
+computes the same as with a new top.
 """
 from __future__ import annotations
 
@@ -47,15 +48,10 @@ def selected_symbol(layer_name: str) -> str:
     return f"selected({layer_name})"
 
 
-def _refuse_in_place(layer: caffe_pb2.LayerParameter) -> None:
-    for i, top in enumerate(layer.top):
-        if top in layer.bottom:
-            raise OpError(f"{layer.type} cannot run in place: top {i} '{top}' is also a "
-                          "bottom, whose items it still reads (expected a new top name)")
-
-
 def read_batch_reindex(layer: caffe_pb2.LayerParameter) -> BatchReindexParams:
-    _refuse_in_place(layer)
+    if layer.top and layer.bottom and layer.top[0] == layer.bottom[0]:
+        raise OpError(f"BatchReindex cannot run in place: top '{layer.top[0]}' is also the "
+                      "bottom whose items it reads (expected a new top name)")
     return BatchReindexParams()
 
 
@@ -73,7 +69,6 @@ def read_filter(layer: caffe_pb2.LayerParameter) -> FilterParams:
     if len(layer.top) != len(layer.bottom) - 1:
         raise OpError(f"has {len(layer.bottom)} bottoms and {len(layer.top)} tops, expected "
                       "one top per bottom but the last (the selector)")
-    _refuse_in_place(layer)
     return FilterParams(selected=selected_symbol(layer.name or layer.top[0]))
 
 

@@ -17,7 +17,7 @@ and, for each item of the leading axes, channel c*prod(kernel) + k (k the kernel
 row-major order over the spatial axes) at output position o holds
     bottom[c, o_1*stride_1 - pad_1 + k_1*dilation_1, ...]   (0 outside the input).
 ``force_nd_im2col`` picks Caffe's N-d code for 2-D, with the same result. MACs: 0 (copies).
-Im2col cannot run in place (Caffe would reshape the bottom it reads).
+Im2col cannot run in place: Caffe reshapes the bottom it reads (other values, or a crash).
 """
 from __future__ import annotations
 

@@ -35,6 +35,10 @@ previous ended unless cont is 0 at t = 1. A compiled net is one forward from zer
 LSTMUnit (one LSTM step as a layer): bottoms c_prev (1, N, H), gates (1, N, 4H), cont (1, N);
 tops c (1, N, H), h (1, N, H), by the rule above with g = gates.
 
+In place (Caffe counts a top as in place only where it names the bottom of its index): h
+over x, and an LSTMUnit's c over c_prev or h over its gates, compute what a new top would
+(in Caffe as here); a top over cont (index 1) is refused: Caffe corrupts its memory there.
+
 MACs: the InnerProducts of the unrolled net, M x K x N each: T*N*K*G for x, N*K_s*G for
 x_static, T*N*H*G for the hidden transform (G = H for RNN, 4H for LSTM), and T*N*H*H more
 for RNN's output transform; the gates' element-wise work counts none.
@@ -115,9 +119,10 @@ def _read_recurrent(layer: caffe_pb2.LayerParameter, kind: str) -> RecurrentPara
         outs += "".join(f", {s[0]}_T" for s in states if p.expose_hidden)
         raise OpError(f"has {len(layer.top)} tops, expected {tops} ({outs})",
                       field="recurrent_param.expose_hidden")
-    if len(layer.bottom) > 1 and layer.bottom[1] in layer.top:
-        raise OpError(f"top '{layer.bottom[1]}' would overwrite the cont bottom; Caffe "
-                      "cannot run that (expected a new top name)")
+    if len(layer.top) > 1 and len(layer.bottom) > 1 and layer.top[1] == layer.bottom[1]:
+        raise OpError(f"top 1 '{layer.top[1]}' would be written over cont, which the layer "
+                      "reads on every forward; Caffe corrupts its memory there (expected a "
+                      "new top name)")
     return RecurrentParams(num_output=p.num_output, kind=kind,
                            weight_filler=read_filler(p.weight_filler),
                            bias_filler=read_filler(p.bias_filler), debug_info=p.debug_info,
@@ -197,11 +202,6 @@ def write_recurrent(p: RecurrentParams, q: caffe_pb2.RecurrentParameter,
 
 
 def read_lstm_unit(layer: caffe_pb2.LayerParameter) -> LSTMUnitParams:
-    for i, top in enumerate(layer.top):
-        if top in layer.bottom[1:]:
-            raise OpError(f"top {i} '{top}' would overwrite bottom "
-                          f"{list(layer.bottom).index(top)}, which Caffe still reads "
-                          "(only c_prev, bottom 0, may be written in place)")
     return LSTMUnitParams()
 
 
