@@ -180,17 +180,23 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                  fork: str | None = None, progress: Callable[[str], None] | None = None
                  ) -> tuple[Any, Graph, Report]:
     """prototxt (+ .caffemodel) -> checked ONNX model, written atomically to ``output`` when
-    given (a temporary file beside it, renamed on success: on any error no file, or the old
-    one untouched, remains). The net is first checked against the residual-network
-    templates; with ``template`` ("resnext", "resnet", "auto") a deviation is a CheckError
-    and nothing is written. ``progress`` is called with the name of each step as it starts.
-    Returns the model, the graph (folded when ``fold``) and the check's report."""
+    given (temporary files beside it, renamed on success: on any error no file, or the old
+    one untouched, remains; a model past 2 GB keeps its tensors in ``OUTPUT.data``). The
+    net is first checked against the residual-network templates; with ``template``
+    ("resnext", "resnet", "auto") a deviation is a CheckError and nothing is written.
+    ``progress`` is called with the name of each step as it starts.
+    Returns the model, the graph (folded when ``fold``) and the check's report. Without
+    ``output`` the model is whole in memory; with it, the model is streamed to the file
+    from the weights (held once: folding writes over this call's own copy-on-write map of
+    the .caffemodel) and is returned as written, its tensors of 1 KiB or more referring
+    to their bytes in the file(s) (ONNX's external-data form; ``onnx.load(output)`` reads
+    the whole model)."""
     import onnx
 
     if output is not None and not isinstance(output, (str, os.PathLike)):
         raise UsageError(f"output is {output!r}, expected a file path (a str or os.PathLike)")
 
-    from .backends.onnx import save, to_onnx
+    from .backends.onnx.lower import emit_onnx, write_onnx
 
     step = progress or (lambda _: None)
     step("reading the net" + (" and its weights" if weights is not None else ""))
@@ -203,24 +209,17 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                          + report.render().rstrip())
     if fold:
         step("folding BatchNorm and Scale")
-        fold_graph(graph)
+        # the blobs are this call's own (a fresh map of the weights, or fresh fillers)
+        fold_batchnorm(graph, overwrite=True)
+        remove_identity_layers(graph)
     step("emitting ONNX")
-    model = to_onnx(graph, opset=opset, static_batch=static_batch)
+    export = emit_onnx(graph, opset, static_batch=static_batch)
     if output is None:
+        model = export.to_model()
         step("checking the model")
         onnx.checker.check_model(model, full_check=True)
         return model, graph, report
-    data_name = os.path.basename(os.fspath(output)) + ".data"
-
-    def write_and_check(tmp: str) -> None:
-        step("writing")
-        save(model, tmp, data_name=data_name)
-        step("checking the model")
-        # by path: works past protobuf's 2 GB limit and holds no second copy of the model
-        onnx.checker.check_model(tmp, full_check=True)
-
-    write_atomically(output, write_and_check)
-    return model, graph, report
+    return write_onnx(export, output, progress=step), graph, report
 
 
 def write_atomically(path: str | os.PathLike[str], write: Any) -> None:

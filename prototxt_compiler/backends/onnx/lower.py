@@ -4,24 +4,30 @@ Names: graph inputs are Caffe's input blobs, graph outputs Caffe's output tops (
 node names the Caffe layer names, inner values the IR's value names (a blob, then
 ``blob@1``... where layers were in place), initializers ``LAYER.weight`` / ``LAYER.bias``.
 The batch dimension is the symbolic ``N`` unless ``static_batch``.
+
+``emit_onnx`` gives an ``Export``: the model without initializers, and the initializers
+as the arrays they are (views of the weights); ``to_onnx`` builds the model in memory
+from it, or streams it to a file (``Export.save``) without a second copy of the weights.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable
 
-import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from ...version import __version__
 from ...errors import UsageError
 from ...ir import Graph, Value, is_symbolic, symbols_of
+from ...version import __version__
 from .. import DEFAULT_OPSET
 from ..registry import converting
+from .export import Export
 from .registry import ONNX, Emitter
+from .tensors import Tensor
 
-__all__ = ["to_onnx", "MIN_OPSET", "max_opset", "value_names"]
+__all__ = ["to_onnx", "emit_onnx", "write_onnx", "MIN_OPSET", "TWO_GB", "max_opset",
+           "value_names", "save"]
 
 MIN_OPSET = 13
 
@@ -43,9 +49,11 @@ def value_names(graph: Graph) -> dict[int, str]:
         if value.producer is not None and value.blob not in in_blobs:
             names[id(value)] = value.blob
             out_blobs.add(value.blob)
+    claimed = out_blobs | in_blobs
+    outputs = {id(v) for v in graph.outputs}
     for value in graph.values():
-        if value.producer is not None and value not in graph.outputs and \
-                names[id(value)] in out_blobs | in_blobs:
+        if value.producer is not None and id(value) not in outputs and \
+                names[id(value)] in claimed:
             names[id(value)] = f"{value.name}@0" if value.name == value.blob else value.name
     return names
 
@@ -83,11 +91,37 @@ def _value_info(name: str, value: Value, symbols: dict[int, str]) -> onnx.ValueI
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
 
 
+#: A model file of this many bytes or more (protobuf reads less) keeps its tensors in a
+#: data file beside it.
+TWO_GB = 2 * 1024 ** 3
+
+
 def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None,
-            opset: int = DEFAULT_OPSET, *,
-            static_batch: bool = False) -> onnx.ModelProto:
+            opset: int = DEFAULT_OPSET, *, static_batch: bool = False,
+            external_bytes: int | None = None) -> onnx.ModelProto:
     """The graph as an ONNX model of the given opset (13 up to the newest the installed onnx
-    knows); saved to ``path`` when given (with external data past 2 GB)."""
+    knows). Without ``path``, the whole model in memory (refused, before anything is
+    allocated, past protobuf's 2 GB). With ``path``, the model is streamed to that file and
+    checked (``write_onnx``); the result is the model as written, its large tensors
+    referring to their bytes in the files."""
+    export = emit_onnx(graph, opset, static_batch=static_batch)
+    if path is None:
+        return export.to_model()
+    return write_onnx(export, path, external_bytes=external_bytes)
+
+
+def write_onnx(export: Export, path: str | os.PathLike[str], *,
+               external_bytes: int | None = None,
+               progress: Callable[[str], None] | None = None) -> onnx.ModelProto:
+    """``Export.save``: written, checked, moved into place; the tensors go to ``PATH.data``
+    when the file would reach ``TWO_GB`` (or pass ``external_bytes``)."""
+    limit = TWO_GB - 1 if external_bytes is None else external_bytes
+    return export.save(path, external_bytes=limit, progress=progress)
+
+
+def emit_onnx(graph: Graph, opset: int = DEFAULT_OPSET, *,
+              static_batch: bool = False) -> Export:
+    """Every layer's nodes and initializers, the model not yet built (see ``Export``)."""
     if not MIN_OPSET <= opset <= max_opset():
         raise UsageError(f"opset {opset} is not supported: expected {MIN_OPSET} to "
                          f"{max_opset()} (the newest the installed onnx knows)")
@@ -95,7 +129,7 @@ def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None,
     names = value_names(graph)
     taken = set(names.values())
     nodes: list[onnx.NodeProto] = []
-    initializers: list[onnx.TensorProto] = []
+    initializers: list[Tensor] = []
     for node in graph.nodes:
         emit = Emitter(node, [names[id(v)] for v in node.inputs],
                        [names[id(v)] for v in node.outputs], opset, nodes, initializers, taken)
@@ -104,14 +138,16 @@ def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None,
     symbols = _batch_symbols(graph, static_batch)
     inputs = [_value_info(names[id(v)], v, symbols) for v in graph.inputs]
     outputs = [_value_info(names[id(v)], v, symbols) for v in graph.outputs]
-    onnx_graph = helper.make_graph(nodes, graph.name or "net", inputs, outputs, initializers)
-    model = helper.make_model(onnx_graph, producer_name="prototxt-compiler",
-                              producer_version=__version__,
-                              opset_imports=[helper.make_opsetid("", opset)])
-    model.ir_version = _ir_version_for(opset)
-    if path is not None:
-        save(model, path)
-    return model
+    skeleton = onnx.ModelProto()
+    skeleton.ir_version = _ir_version_for(opset)
+    skeleton.producer_name = "prototxt-compiler"
+    skeleton.producer_version = __version__
+    skeleton.opset_import.append(helper.make_opsetid("", opset))
+    skeleton.graph.name = graph.name or "net"
+    skeleton.graph.node.extend(nodes)
+    skeleton.graph.input.extend(inputs)
+    skeleton.graph.output.extend(outputs)
+    return Export(skeleton, tuple(initializers))
 
 
 def _ir_version_for(opset: int) -> int:
@@ -123,15 +159,12 @@ def _ir_version_for(opset: int) -> int:
     return onnx.IR_VERSION
 
 
-TWO_GB = 2 * 1024 ** 3
-
-
 def save(model: onnx.ModelProto, path: str | os.PathLike[str], *,
          data_name: str | None = None) -> None:
-    """Saves ``model``; one whose tensors pass 2 GB keeps them in a file beside it,
-    ``data_name`` (by default the model file's name + ``.data``)."""
-    size = sum(t.ByteSize() for t in model.graph.initializer)
-    if size >= TWO_GB:
+    """Saves a model held in memory; one past protobuf's 2 GB keeps its tensors in a file
+    beside it, ``data_name`` (by default the model file's name + ``.data``). (``to_onnx``
+    with a path streams the weights instead and never holds such a model.)"""
+    if model.ByteSize() >= TWO_GB:
         onnx.save_model(model, os.fspath(path), save_as_external_data=True,
                         all_tensors_to_one_file=True,
                         location=data_name or os.path.basename(os.fspath(path)) + ".data")

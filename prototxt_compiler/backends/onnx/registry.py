@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from onnx import helper, numpy_helper
+from onnx import helper
 
 from ...ir import Node, Shape
 from ..registry import ConverterRegistry
+from .tensors import Tensor
 
 __all__ = ["ONNX", "Emitter"]
 
@@ -32,7 +33,7 @@ class Emitter:
     """What one converter sees: its node's value names, and ways to add nodes and tensors."""
 
     def __init__(self, node: Node, inputs: Sequence[str], outputs: Sequence[str], opset: int,
-                 nodes: list[Any], initializers: list[Any], taken: set[str]) -> None:
+                 nodes: list[Any], initializers: list[Tensor], taken: set[str]) -> None:
         self.node = node
         self.opset = opset
         self._inputs = list(inputs)
@@ -66,15 +67,16 @@ class Emitter:
         return self.unique(f"{self.node.name}/{hint}")
 
     def weight(self, suffix: str, array: np.ndarray, dtype: Any = np.float32) -> str:
-        """An initializer named ``LAYER.suffix`` (``conv1.weight``)."""
+        """An initializer named ``LAYER.suffix`` (``conv1.weight``). The array is kept as
+        given (a view of the weights, not a copy) until the model is built or written."""
         name = self.unique(f"{self.node.name}.{suffix}")
-        self._initializers.append(numpy_helper.from_array(np.asarray(array, dtype), name))
+        self._initializers.append(Tensor(name, np.asarray(array, dtype)))
         return name
 
     def const(self, hint: str, values: Any, dtype: Any = np.int64) -> str:
         """A small constant (shapes, axes, scalars) as an initializer ``LAYER/hint``."""
         name = self.temp(hint)
-        self._initializers.append(numpy_helper.from_array(np.asarray(values, dtype), name))
+        self._initializers.append(Tensor(name, np.asarray(values, dtype)))
         return name
 
     def op(self, op_type: str, inputs: Sequence[str], outputs: Sequence[str] | None = None,

@@ -1,0 +1,273 @@
+"""Writing a model to disk with its tensors streamed from their arrays: the file is
+protobuf's encoding of the ``ModelProto``, but the tensors' bytes go straight from the
+arrays (views of the weights) to the file, so writing holds no second copy of them and no
+protobuf message bigger than the model without its data is ever built.
+
+The encoding. A message is a sequence of fields, each a key (``number << 3 | wire type``, a
+varint) and, for length-delimited fields (wire type 2: messages, strings, bytes), a varint
+length and that many bytes; fields may come in any order, and the entries of a repeated
+field are read in the order they come. So the file is
+
+    ModelProto's fields but the graph (ir_version, opset_import, producer, ...)
+    key(graph = 7), length, GraphProto's fields but the initializers (nodes, inputs, ...)
+        then for each initializer: key(initializer = 5), length,
+            TensorProto's dims, data_type, name, then key(raw_data = 9), length, the bytes
+
+which ``onnx.load`` and onnxruntime parse as the model built in memory would be. When the
+file would pass ``PROTOBUF_LIMIT`` (the most protobuf parses, and so the most any ONNX
+reader reads in one file), every tensor of at least ``EXTERNAL_MIN_BYTES`` keeps its bytes
+in a data file instead (ONNX's external data: ``location``, ``offset``, ``length`` in the
+tensor, offsets aligned to ``ALIGN``), one big tensor as well as many.
+
+After writing, ``verify_framing`` reads the written file's keys and lengths back (skipping
+the tensors' bytes) and checks them against the plan: every initializer in order, with its
+header and the length of its data, the data file's size.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import onnx
+
+from .tensors import Tensor, chunks, external_header, header, to_proto
+
+__all__ = ["PROTOBUF_LIMIT", "EXTERNAL_MIN_BYTES", "ALIGN", "Layout", "plan_layout",
+           "write_layout", "verify_framing", "written_model"]
+
+PROTOBUF_LIMIT = (1 << 31) - 1
+EXTERNAL_MIN_BYTES = 1024  # as onnx.save_model's size_threshold
+ALIGN = 4096  # page-aligned offsets let readers map a tensor in place
+
+_LEN = 2
+_GRAPH, _INITIALIZER, _RAW_DATA = 7, 5, 9
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _prefix(number: int, length: int) -> bytes:
+    """The key and length of a length-delimited field."""
+    return _varint(number << 3 | _LEN) + _varint(length)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one tensor's bytes go: after ``prefix`` in the model file (inline), or at
+    ``offset`` of the data file (then ``prefix`` is its whole initializer field)."""
+
+    tensor: Tensor
+    prefix: bytes
+    inline: bool
+    offset: int  # in the data file; for inline data, where the bytes start in the model file
+
+
+@dataclass(frozen=True)
+class Layout:
+    head: bytes  # ModelProto's fields but the graph, then the graph's key and length
+    graph: bytes  # GraphProto's fields but the initializers
+    placements: tuple[Placement, ...]
+    location: str | None  # the data file's name, when tensors go there
+    model_bytes: int
+    data_bytes: int
+
+
+def _inline_prefix(tensor: Tensor) -> bytes:
+    body = header(tensor).SerializeToString()
+    raw = _prefix(_RAW_DATA, tensor.nbytes)
+    return _prefix(_INITIALIZER, len(body) + len(raw) + tensor.nbytes) + body + raw
+
+
+def _head(skeleton: onnx.ModelProto) -> bytes:
+    rest = onnx.ModelProto()
+    rest.CopyFrom(skeleton)
+    rest.ClearField("graph")
+    return rest.SerializeToString()
+
+
+def plan_layout(skeleton: onnx.ModelProto, tensors: Sequence[Tensor], *,
+                location: str, external_bytes: int = PROTOBUF_LIMIT) -> Layout:
+    """Where everything goes. ``skeleton`` is the model without initializers; the tensors
+    go to the data file ``location`` when the model would pass ``external_bytes``."""
+    head, graph = _head(skeleton), skeleton.graph.SerializeToString()
+    prefixes = [_inline_prefix(t) for t in tensors]
+    graph_bytes = len(graph) + sum(len(p) + t.nbytes for p, t in zip(prefixes, tensors))
+    total = len(head) + len(_prefix(_GRAPH, graph_bytes)) + graph_bytes
+    if total <= external_bytes:
+        start = len(head) + len(_prefix(_GRAPH, graph_bytes)) + len(graph)
+        placements = []
+        for tensor, prefix in zip(tensors, prefixes):
+            placements.append(Placement(tensor, prefix, True, start + len(prefix)))
+            start += len(prefix) + tensor.nbytes
+        return Layout(head + _prefix(_GRAPH, graph_bytes), graph, tuple(placements), None,
+                      total, 0)
+    placements, offset = [], 0
+    for tensor, prefix in zip(tensors, prefixes):
+        if tensor.nbytes < EXTERNAL_MIN_BYTES:
+            placements.append(Placement(tensor, prefix, True, -1))
+            continue
+        offset = -(-offset // ALIGN) * ALIGN
+        body = external_header(tensor, location, offset).SerializeToString()
+        placements.append(Placement(tensor, _prefix(_INITIALIZER, len(body)) + body, False,
+                                    offset))
+        offset += tensor.nbytes
+    graph_bytes = len(graph) + sum(len(p.prefix) + (p.tensor.nbytes if p.inline else 0)
+                                   for p in placements)
+    head += _prefix(_GRAPH, graph_bytes)
+    return Layout(head, graph, tuple(placements), location,
+                  len(head) + graph_bytes, offset)
+
+
+def write_layout(layout: Layout, model_path: str, data_path: str | None) -> None:
+    """Writes the model file (and the data file, when the layout has one)."""
+    with open(model_path, "wb") as model:
+        model.write(layout.head)
+        model.write(layout.graph)
+        for placement in layout.placements:
+            model.write(placement.prefix)
+            if placement.inline:
+                _write_bytes(model, placement.tensor)
+    if layout.location is None:
+        return
+    if data_path is None:
+        raise RuntimeError("a data file is needed but has no path")
+    with open(data_path, "wb") as data:
+        for placement in layout.placements:
+            if not placement.inline:
+                data.write(b"\0" * (placement.offset - data.tell()))
+                _write_bytes(data, placement.tensor)
+
+
+def _write_bytes(stream: BinaryIO, tensor: Tensor) -> None:
+    for chunk in chunks(tensor.array):
+        stream.write(chunk)
+
+
+def written_model(skeleton: onnx.ModelProto, layout: Layout, model_name: str) -> onnx.ModelProto:
+    """The model as written, without holding its data: every tensor of at least
+    ``EXTERNAL_MIN_BYTES`` refers to its bytes where they lie (ONNX's external-data form: in
+    the data file, or inside the model file ``model_name`` itself), smaller ones whole."""
+    model = onnx.ModelProto()
+    model.CopyFrom(skeleton)
+    for placement in layout.placements:
+        tensor = placement.tensor
+        if tensor.nbytes < EXTERNAL_MIN_BYTES:
+            model.graph.initializer.append(to_proto(tensor))
+        else:
+            where = model_name if placement.inline else (layout.location or model_name)
+            model.graph.initializer.append(external_header(tensor, where, placement.offset))
+    return model
+
+
+def _read_varint(stream: BinaryIO) -> int:
+    value, shift = 0, 0
+    while True:
+        byte = stream.read(1)
+        if not byte:
+            raise EOFError("the file ends inside a varint")
+        value |= (byte[0] & 0x7F) << shift
+        shift += 7
+        if not byte[0] & 0x80:
+            return value
+        if shift > 63:
+            raise ValueError("a varint longer than 10 bytes")
+
+
+_FIXED = {1: 8, 5: 4}  # wire type -> bytes
+
+
+def _fields(stream: BinaryIO, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """(number, key start, value start, field end) of every field up to ``end``."""
+    while stream.tell() < end:
+        key_start = stream.tell()
+        key = _read_varint(stream)
+        wire = key & 7
+        if wire == _LEN:
+            length = _read_varint(stream)
+        elif wire in _FIXED:
+            length = _FIXED[wire]
+        elif wire == 0:
+            value_start = stream.tell()
+            _read_varint(stream)
+            length = stream.tell() - value_start
+            stream.seek(value_start)
+        else:
+            raise ValueError(f"field {key >> 3} at byte {key_start} has wire type {wire}")
+        start = stream.tell()
+        yield key >> 3, key_start, start, start + length
+        stream.seek(start + length)
+    if stream.tell() != end:
+        raise ValueError(f"a field runs past byte {end}")
+
+
+def verify_framing(layout: Layout, model_path: str, data_path: str | None) -> None:
+    """Reads the written file's structure back and checks it against ``layout``; a
+    difference is a bug of ours (a RuntimeError: the command's internal error), never the
+    input's."""
+    try:
+        _verify(layout, model_path, data_path)
+    except (ValueError, EOFError) as error:
+        raise RuntimeError(f"the written model is not what was planned: {error}") from error
+
+
+def _verify(layout: Layout, model_path: str, data_path: str | None) -> None:
+    size = os.path.getsize(model_path)
+    if size != layout.model_bytes:
+        raise ValueError(f"the model file has {size} bytes, expected {layout.model_bytes}")
+    expected = iter(layout.placements)
+    with open(model_path, "rb") as stream:
+        graphs = [f for f in _fields(stream, size) if f[0] == _GRAPH]
+        if len(graphs) != 1 or graphs[0][3] != size:
+            raise ValueError("expected one graph, at the end of the file")
+        stream.seek(graphs[0][2])
+        for number, _, start, stop in _fields(stream, size):
+            if number != _INITIALIZER:
+                continue
+            placement = next(expected, None)
+            if placement is None:
+                raise ValueError("more initializers than were written")
+            stream.seek(start)
+            proto, raw = _header_of(stream, stop)
+            _check_tensor(placement, proto, raw, layout.location)
+    if next(expected, None) is not None:
+        raise ValueError("fewer initializers than were written")
+    if layout.location is not None and (data_path is None or
+                                        os.path.getsize(data_path) != layout.data_bytes):
+        raise ValueError(f"the data file does not hold the {layout.data_bytes} bytes planned")
+
+
+def _header_of(stream: BinaryIO, stop: int) -> tuple[onnx.TensorProto, tuple[int, int] | None]:
+    """An initializer's fields but its raw data, and where its raw data lies."""
+    kept, raw = bytearray(), None
+    for number, key_start, start, end in _fields(stream, stop):
+        if number == _RAW_DATA:
+            raw = (start, end)
+            continue
+        stream.seek(key_start)
+        kept += stream.read(end - key_start)
+    return onnx.TensorProto.FromString(bytes(kept)), raw
+
+
+def _check_tensor(placement: Placement, proto: onnx.TensorProto,
+                  raw: tuple[int, int] | None, location: str | None) -> None:
+    tensor = placement.tensor
+    if placement.inline:
+        wanted = header(tensor)
+        ok = raw is not None and raw[1] - raw[0] == tensor.nbytes and \
+            (placement.offset < 0 or raw[0] == placement.offset)
+    else:
+        wanted = external_header(tensor, location or "", placement.offset)
+        ok = raw is None
+    if not ok or proto != wanted:
+        raise ValueError(f"initializer '{tensor.name}' is not as planned")
