@@ -140,12 +140,12 @@ layer { name: "r" type: "ReLU" bottom: "data" top: "r" }
 def test_unsupported_types_are_all_listed(tmp_path: pathlib.Path) -> None:
     net = write(tmp_path, INPUT + '''
 layer { name: "p" type: "Python" bottom: "data" top: "p" }
-layer { name: "q" type: "PriorBox" bottom: "p" top: "q" }
+layer { name: "q" type: "NoSuchLayer" bottom: "p" top: "q" }
 ''')
     with pytest.raises(UnsupportedLayerError) as info:
         load(net)
     assert [(name, kind) for name, kind, _ in info.value.layers] == [("p", "Python"),
-                                                                    ("q", "PriorBox")]
+                                                                    ("q", "NoSuchLayer")]
     assert "net.prototxt:3:1: layer 'p' has type 'Python'" in str(info.value)
 
 
