@@ -119,6 +119,16 @@ def test_interp_aligned_corners(tmp_path: pathlib.Path) -> None:
     check(got, "z", np.zeros((1, 1, 1, 1), np.float32))
 
 
+def test_interp_to_a_blobs_size(tmp_path: pathlib.Path) -> None:
+    """caffe-priv's use_blob_size: the size of bottom 1 (3x3), whose values are not read."""
+    x = np.array([[0, 1], [2, 3]], np.float32).reshape(1, 1, 2, 2)
+    got = outputs(tmp_path, 'layer { name: "i" type: "Interp" bottom: "x" bottom: "like" '
+                  'top: "y" interp_param { use_blob_size: true } }',
+                  {"x": x, "like": np.full((1, 5, 3, 3), 9, np.float32)})
+    check(got, "y", np.array([[0, .5, 1], [1, 1.5, 2], [2, 2.5, 3]], np.float32)
+          .reshape(1, 1, 3, 3))
+
+
 def test_interp_crop(tmp_path: pathlib.Path) -> None:
     """0..15 as 4x4, pad_beg -1, pad_end -1: H_eff = 2 from row 1 and column 1, resized to its
     own 2x2: the copy [[5, 6], [9, 10]]."""

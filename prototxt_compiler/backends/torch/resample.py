@@ -67,7 +67,9 @@ class CaffeInterp(nn.Module):
         self.out = out
         self.fresh_output = crop != out  # a plain crop is a view of the input
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, *size_of: torch.Tensor) -> torch.Tensor:
+        """``size_of``: a second bottom, whose size ``use_blob_size`` took (its values are
+        not read)."""
         if self.start or self.crop != tuple(x.shape[2:]):
             x = x[:, :, self.start:self.start + self.crop[0],
                   self.start:self.start + self.crop[1]]
