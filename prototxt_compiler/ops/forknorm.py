@@ -69,6 +69,11 @@ class BNParams:
             return self.bn_mode == "INFERENCE"
         return self.frozen or self.phase == "TEST"
 
+    def affine(self, blobs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The per-channel map y = k x + shift with these blobs (``bn_affine``), which the
+        BatchNorm folding pass folds into the convolution before the layer."""
+        return bn_affine(self, blobs)
+
     @property
     def batch_eps(self) -> float:
         """The eps of the batch-statistics forward."""

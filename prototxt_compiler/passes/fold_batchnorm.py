@@ -12,6 +12,9 @@ so z = W' * in + b' with k_c = gamma_c / sqrt(v_c + eps) and
     W'_c = k_c * W_c,    b'_c = k_c * (b_c - m_c) + beta_c.
 
 BatchNorm alone is the same with gamma = 1, beta = 0; Scale alone with m = 0, v + eps = 1.
+A layer whose params give its own per-channel affine map y = k x + shift (``affine(blobs)``:
+the forks' BN with stored statistics) folds as a BatchNorm does; the forks' depthwise
+convolutions are Convolutions (``ConvolutionParams``, a weight row per output channel).
 A BatchNorm + Scale with no such layer before them (a normalisation of the input) become one
 Scale with gamma' = gamma k, beta' = k-shifted beta, the same affine map.
 The arithmetic runs in float64 and is stored as float32. A fold happens only where it is
@@ -33,6 +36,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..ir import Graph, Node, Value
+from ..ops.conv import ConvolutionParams
 from ..ops.norm import stats_scale
 
 __all__ = ["fold_batchnorm"]
@@ -47,8 +51,8 @@ def _sole_reader(value: Value, graph: Graph) -> Node | None:
 def _foldable_target(node: Node) -> bool:
     if node.blobs is None or len(node.outputs) != 1 or len(node.inputs) != 1:
         return False
-    if node.type == "Convolution":
-        return node.params.axis == 1
+    if isinstance(node.params, ConvolutionParams) and node.type != "Deconvolution":
+        return node.params.axis == 1  # Convolution, and the forks' depthwise convolutions
     if node.type == "InnerProduct":
         return len(node.outputs[0].shape or ()) == 2
     return False
@@ -70,6 +74,15 @@ def _bn_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
     s = float(stats_scale(factor))
     k = 1.0 / np.sqrt(var.reshape(-1) * s + node.params.eps)
     return k, -mean.reshape(-1) * s * k
+
+
+def _channel_affine(node: Node) -> tuple[np.ndarray, np.ndarray] | None:
+    """(k, shift) of a one-input layer whose params give its per-channel affine map
+    (``params.affine(blobs)``: the forks' BN with stored statistics), else None."""
+    affine = getattr(node.params, "affine", None)
+    if node.blobs is None or len(node.inputs) != 1 or not callable(affine):
+        return None
+    return affine(node.blobs)
 
 
 def _scale_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
@@ -120,8 +133,10 @@ def _fold_chain(graph: Graph, target: Node, overwrite: bool) -> bool:
     chain: list[Node] = []
     value = target.outputs[0]
     reader = _sole_reader(value, graph)
-    if reader is not None and _is_global_bn(reader):
-        k, shift = _bn_affine(reader)
+    affine = None if reader is None else \
+        _bn_affine(reader) if _is_global_bn(reader) else _channel_affine(reader)
+    if reader is not None and affine is not None:
+        k, shift = affine
         chain.append(reader)
         value = reader.outputs[0]
         reader = _sole_reader(value, graph)

@@ -153,3 +153,17 @@ def test_other_opsets(opset: int) -> None:
         problems = [p for value, ours in zip(graph.outputs, results)
                     if (p := mismatch(ours, ref[f"output:{value.blob}"], value.blob))]
         assert problems == [], path.stem
+
+
+@pytest.mark.parametrize("name,left", [
+    ("bn_forks", ["conv4/bn"]),  # SegNet's LEARN BN normalises by the batch: it stays
+    ("mobilenet_dw", []),         # BatchNorm + Scale fold into both depthwise types
+    ("pspnet_pyramid", []),       # BN after the pyramid's convolutions
+    ("se_resnext_small", ["scale_bn_data"]),  # the input's BatchNorm merges into its Scale
+])
+def test_folding_folds_the_fork_layers(name: str, left: list[str]) -> None:
+    """The folded outputs are checked above; here, that the folds happened (and where one
+    must not: a batch-statistics BN)."""
+    graph, _ = reference(FORK_NETS / f"{name}.prototxt")
+    assert fold_batchnorm(graph)
+    assert [n.name for n in graph.nodes if n.type in ("BN", "BatchNorm", "Scale")] == left
