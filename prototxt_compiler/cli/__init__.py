@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 from ..version import __version__
 from ..errors import CompilerError
-from . import check, compile, from_onnx, generate, info, inspect, to_torch
+from . import check, compile, draw, from_onnx, generate, info, inspect, to_torch
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
-COMMANDS = (info, compile, check, generate, from_onnx, inspect, to_torch)
+COMMANDS = (info, compile, check, generate, from_onnx, inspect, to_torch, draw)
 
 
 def build_parser() -> argparse.ArgumentParser:
