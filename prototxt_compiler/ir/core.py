@@ -63,7 +63,7 @@ class Value:
 class Node:
     """One Caffe layer: its name and type, typed params, input and output values, blobs."""
 
-    __slots__ = ("name", "type", "params", "_inputs", "outputs", "blobs", "location")
+    __slots__ = ("name", "type", "params", "_inputs", "outputs", "blobs", "location", "unbound")
 
     def __init__(self, name: str, type: str, params: Any, inputs: Sequence[Value],
                  outputs: Sequence[Value], *, blobs: Sequence[np.ndarray] | None = None,
@@ -71,6 +71,9 @@ class Node:
         self.name = name
         self.type = type
         self.params = params
+        # the params as read, before shape inference bound them to the bottoms' shapes (a
+        # kernel given once, a Reshape's -1): for inferring shapes again at other sizes
+        self.unbound = params
         self._inputs: tuple[Value, ...] = ()
         self.outputs: tuple[Value, ...] = tuple(outputs)
         self.blobs: tuple[np.ndarray, ...] | None = None if blobs is None else tuple(blobs)

@@ -159,6 +159,19 @@ def _floordiv(x: tuple[_Poly, int], d: int) -> Any:
     return _make(quotient, q_const)
 
 
+def _ratio(a: SymDim, b: Any) -> int | None:
+    """The integer k with a == k * b, where ``b`` is a symbolic size that ``a`` is a
+    multiple of term by term (a Reshape's element count over its known dims); else None."""
+    if not isinstance(b, SymDim) or a._const or b._const or len(a._terms) != len(b._terms):
+        return None
+    ratios = set()
+    for (ma, ca), (mb, cb) in zip(a._terms, b._terms):
+        if ma != mb or ca % cb:
+            return None
+        ratios.add(ca // cb)
+    return ratios.pop() if len(ratios) == 1 else None
+
+
 class SymDim:
     """A symbolic size (see the module docstring). Build symbols with ``SymDim.symbol``."""
 
@@ -216,6 +229,9 @@ class SymDim:
     def __floordiv__(self, other: Any) -> Any:
         if isinstance(other, int) and not isinstance(other, bool) and other > 0:
             return self if other == 1 else _floordiv(_poly(self), other)  # type: ignore[arg-type]
+        ratio = _ratio(self, other)
+        if ratio is not None:
+            return ratio
         raise SymbolicShapeError(f"divides the symbolic size {self} by {other}", [self, other])
 
     def __rfloordiv__(self, other: Any) -> Any:

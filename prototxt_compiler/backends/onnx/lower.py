@@ -23,6 +23,7 @@ from ...version import __version__
 from .. import DEFAULT_OPSET
 from ..registry import converting
 from .export import Export
+from .batch import batch_dims
 from .registry import ONNX, Emitter
 from .tensors import Tensor
 
@@ -77,14 +78,19 @@ def _batch_symbols(graph: Graph, static_batch: bool) -> dict[int, str]:
     return symbols
 
 
-def _value_info(name: str, value: Value, symbols: dict[int, str]) -> onnx.ValueInfoProto:
+def _value_info(name: str, value: Value, symbols: dict[int, str],
+                follows: str = "batch") -> onnx.ValueInfoProto:
     """A declared input or output: a symbolic size is its symbol's name, or unknown where
-    it is an expression; a concrete batch takes its symbol."""
+    it is an expression; a concrete batch takes its symbol where dimension 0 ``follows``
+    the batch ("batch"), is unknown where it is another expression of it ("other"), and
+    stays as it is where it does not depend on it ("fixed", ``batch.batch_dims``)."""
     shape: list[int | str | None] = []
     for i, dim in enumerate(value.shape or ()):
         if is_symbolic(dim):
             shape.append(dim.name)
-        elif i == 0 and dim in symbols:
+        elif i == 0 and follows == "other":
+            shape.append(None)
+        elif i == 0 and dim in symbols and follows == "batch":
             shape.append(symbols[dim])
         else:
             shape.append(dim)
@@ -137,7 +143,9 @@ def emit_onnx(graph: Graph, opset: int = DEFAULT_OPSET, *,
             ONNX[node.type](node, node.blobs or (), emit)
     symbols = _batch_symbols(graph, static_batch)
     inputs = [_value_info(names[id(v)], v, symbols) for v in graph.inputs]
-    outputs = [_value_info(names[id(v)], v, symbols) for v in graph.outputs]
+    follows = (batch_dims(graph) or {}) if symbols else {}
+    outputs = [_value_info(names[id(v)], v, symbols, follows.get(id(v), "batch"))
+               for v in graph.outputs]
     skeleton = onnx.ModelProto()
     skeleton.ir_version = _ir_version_for(opset)
     skeleton.producer_name = "prototxt-compiler"
