@@ -154,6 +154,20 @@ def _note_extras(graph: Graph, kept: Sequence[tuple[caffe_pb2.LayerParameter, Lo
     graph.notes.append("fields of Caffe forks read: " + "; ".join(parts))
 
 
+def _note_readings(graph: Graph) -> None:
+    """One note per reading of a layer type that has several (Upsample is YOLO's or SegNet's
+    layer by its bottoms), where the op's params say it (``reading()``), naming the layers."""
+    readings: dict[str, list[str]] = {}
+    for node in graph.nodes:
+        reading = getattr(node.params, "reading", None)
+        if callable(reading):
+            readings.setdefault(f"{node.type} read as {reading()}", []).append(node.name)
+    for reading, names in readings.items():
+        shown = ", ".join(f"'{n}'" for n in names[:4])
+        more = f" and {len(names) - 4} more" if len(names) > 4 else ""
+        graph.notes.append(f"{reading}: layer{'s' * (len(names) > 1)} {shown}{more}")
+
+
 def layer_type(layer: caffe_pb2.LayerParameter) -> str:
     """The registry key of a layer's type: a Python layer is ``Python:MODULE.LAYER``, as its
     ``python_param`` names the class, which a plugin registers."""
@@ -216,6 +230,7 @@ class _Builder:
                 self.graph.fragment_inputs[value.blob] = [names[i]
                                                           for i in self.readers[value.blob]]
         self._set_outputs()
+        _note_readings(self.graph)
         undeclared = {v.blob: self.declared_by[v.name] for v in self.graph.inputs
                       if v.shape is None and v.blob not in self.graph.fragment_inputs}
         if undeclared:

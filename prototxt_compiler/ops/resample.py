@@ -15,7 +15,8 @@
   with a scale of 2. Its forward zeroes the top and, per (n, c) plane, for i in 0 .. H W - 1
   in order, writes ``top[int(mask[i])] = data[i]`` (a later i wins a position written twice;
   an index past the top's plane aborts).
-  ``mode`` says which was chosen ("nearest" or "unpool"), and ``describe`` in words.
+  ``mode`` says which was chosen ("nearest" or "unpool"), and ``reading()`` in words (a
+  note of the load says it, layer by layer).
 
 ``Interp`` (hszhao/PSPNet and DeepLab v2, interp_layer.cpp and util/interp.cpp;
 ``interp_param``): pad_beg, pad_end <= 0 crop the input to
@@ -63,7 +64,9 @@ class UpsampleParams:
     upsample_h: int | None = None
     upsample_w: int | None = None
 
-    def describe(self) -> str:
+    def reading(self) -> str:
+        """Which of the two layers called Upsample this one was read as (the importer notes
+        it, since the bottom count decided)."""
         if self.mode == "nearest":
             return (f"the YOLO ports' nearest-neighbour Upsample by {self.scale} (one "
                     "bottom)")

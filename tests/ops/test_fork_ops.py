@@ -165,7 +165,7 @@ def test_yolo_upsample(tmp_path: pathlib.Path) -> None:
     node = graph.nodes[0]
     assert node.outputs[0].shape == (2, 4, 26, 14)
     assert node.params.mode == "nearest"
-    assert "nearest" in node.params.describe()
+    assert "nearest" in node.params.reading()
     # the ports' default scale is 1 (SegNet's, the union message's, is 2)
     assert top(tmp_path, layer("Upsample", "x0"), (2, 4, 13, 7)) == (2, 4, 13, 7)
     error = refused(tmp_path, layer("Upsample", "x0", "upsample_param { scale: 0 }"),
@@ -183,7 +183,7 @@ def test_segnet_upsample_sizes(tmp_path: pathlib.Path) -> None:
     # pooled 9x11 -> ceil(7/2)+1 = 5 by ceil(9/2)+1 = 6
     graph = load(net(tmp_path, _segnet(""), (2, 3, 9, 11)))
     assert graph.nodes[-1].params.mode == "unpool"
-    assert "max-unpooling" in graph.nodes[-1].params.describe()
+    assert "max-unpooling" in graph.nodes[-1].params.reading()
     assert graph.nodes[-1].outputs[0].shape == (2, 3, 10, 12)  # SegNet's default scale 2
     # 5*2 - 1 = 9 rows, 6*2 - 1 = 11 columns: the pooling's input again
     assert top(tmp_path, _segnet("upsample_param { scale: 2 pad_out_h: true pad_out_w: true }"),
@@ -287,3 +287,21 @@ def test_bn_refusals(tmp_path: pathlib.Path) -> None:
     assert "mixes the fields of two different BN layers" in str(error)
     error = refused(tmp_path, layer("BN", "x0"), (2, 6, 5, 5, 5))
     assert "2 to 4 axes" in str(error)
+
+
+def test_info_says_which_upsample_was_read(tmp_path: pathlib.Path) -> None:
+    """The bottom count decides which fork's Upsample a layer is; a note of the load (which
+    info, compile and check print) says which, naming the layers."""
+    from tests.conftest import run_cli
+
+    text = _segnet("") + "\n" + layer("Upsample", "p", "upsample_param { scale: 3 }",
+                                      'top: "z"').replace('"l"', '"nearest"')
+    path = net(tmp_path, text, (2, 3, 9, 11))
+    assert [n for n in load(path).notes if n.startswith("Upsample read as")] == [
+        "Upsample read as SegNet's max-unpooling Upsample (two bottoms: the data and a pooling "
+        "mask): layer 'l'",
+        "Upsample read as the YOLO ports' nearest-neighbour Upsample by 3 (one bottom): "
+        "layer 'nearest'"]
+    done = run_cli("info", str(path))
+    assert done.returncode == 0
+    assert "note: Upsample read as SegNet's max-unpooling Upsample" in done.stderr
