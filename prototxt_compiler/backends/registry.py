@@ -69,7 +69,7 @@ def converting(graph: Graph, node: Node, backend: str) -> Iterator[None]:
         raise symbolic_error(graph, node, error, f"its {backend} lowering") from error
     except (TypeError, ValueError, IndexError) as error:
         if node.blobs is None and OPS[node.type].blobs(node.params,
-                                                      [v.shape for v in node.inputs]):
+                                                      node.input_shapes()):
             require_blobs(graph)
         shapes = [v.shape for v in (*node.inputs, *node.outputs)]
         if any(symbols_of(tuple(s or ())) for s in shapes):  # a size baked into a constant
@@ -88,7 +88,7 @@ def require_blobs(graph: Graph) -> None:
     """Layers that take parameter blobs must have them for a backend to lower them (a
     batch-statistics BatchNorm lowers without them): one error naming every such layer."""
     bare = [n for n in graph.nodes if n.blobs is None and
-            OPS[n.type].blobs(n.params, [v.shape for v in n.inputs])]
+            OPS[n.type].blobs(n.params, n.input_shapes())]
     if bare:
         names = ", ".join(f"'{n.name}' ({n.type})" for n in bare[:5])
         more = f" and {len(bare) - 5} more" if len(bare) > 5 else ""

@@ -92,6 +92,16 @@ class Node:
         for value in self._inputs:
             value._uses.append(self)
 
+    def input_shapes(self) -> list[Shape]:
+        """The bottoms' shapes; a bottom without one (shapes not inferred yet) is an error."""
+        shapes = []
+        for value in self._inputs:
+            if value.shape is None:
+                raise GraphError(f"layer '{self.name}' reads '{value.name}', which has no shape "
+                                 "yet: infer the graph's shapes first")
+            shapes.append(value.shape)
+        return shapes
+
     @property
     def in_place(self) -> bool:
         """True when some top reuses a bottom's Caffe blob name (Caffe's in-place style)."""

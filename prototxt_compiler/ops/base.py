@@ -26,7 +26,7 @@ __all__ = ["OpDef", "OpRegistry", "OPS", "import_modules", "LayerView", "canonic
 
 Role = str  # "layer" | "data" (becomes graph inputs) | "train_only" (dropped from deploy nets)
 
-ReadFn = Callable[[caffe_pb2.LayerParameter], Any]
+ReadFn = Callable[[Any], Any]  # reads a LayerView (a LayerParameter and its fork fields)
 InferFn = Callable[[Any, Sequence[Shape], int], list[Shape]]
 BlobsFn = Callable[[Any, Sequence[Shape]], list[Shape]]
 MacsFn = Callable[[Any, Sequence[Shape], Sequence[Shape]], int]

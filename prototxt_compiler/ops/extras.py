@@ -97,7 +97,7 @@ class ExtraFields:
     def _union(self, name: str, classes: list[Any]) -> Any:
         """A message with every field of ``classes`` by name (numbers renumbered: text
         needs none), built in the default descriptor pool."""
-        sources = []
+        sources: list[Any] = []
         for cls in classes:  # a union of unions flattens
             sources += getattr(cls, "_union_of", [cls])
         self._unions += 1

@@ -95,7 +95,8 @@ def _with_label(layer: caffe_pb2.LayerParameter, batch: int | None,
 
 
 def _maybe(*dims: int | None) -> Shape | None:
-    return None if any(d is None or d == 0 for d in dims) else tuple(int(d) for d in dims)
+    known = [d for d in dims if d]
+    return tuple(known) if len(known) == len(dims) else None
 
 
 def read_memory_data(layer: caffe_pb2.LayerParameter) -> DataParams:

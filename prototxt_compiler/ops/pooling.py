@@ -135,7 +135,7 @@ def bind_pooling(p: PoolingParams, bottoms: Sequence[Shape]) -> PoolingParams:
     if p.bound:
         return p
     _check_4d(bottoms[0], "Pooling")
-    kernel = tuple(bottoms[0][2:]) if p.global_pooling else p.kernel
+    kernel = (bottoms[0][2], bottoms[0][3]) if p.global_pooling else p.kernel
     bound = replace(p, kernel=kernel, bound=True)
     check_pooling(bound)
     return bound

@@ -73,9 +73,9 @@ def _infer(graph: Graph, errors: list[LayerError] | None,
     changed = False
     for node in graph.nodes:
         op = OPS[node.type]
-        bottoms = [v.shape for v in node.inputs]
-        if errors is not None and any(b is None for b in bottoms):
-            continue
+        if errors is not None and any(v.shape is None for v in node.inputs):
+            continue  # a layer before failed (check's mode): its tops have no shapes
+        bottoms = node.input_shapes()
         try:
             params = op.bind(node.params, bottoms) if op.bind else node.params
             tops = op.infer(params, bottoms, len(node.outputs))
@@ -137,7 +137,7 @@ def require_concrete_blobs(graph: Graph) -> None:
     """Every layer's parameter blobs need concrete shapes (to be filled, or fitted to
     weights): the first that depends on a symbolic size is an error naming it."""
     for node in graph.nodes:
-        shapes = OPS[node.type].blobs(node.params, [v.shape for v in node.inputs])
+        shapes = OPS[node.type].blobs(node.params, node.input_shapes())
         dims = [d for s in shapes for d in s if symbols_of(d)]
         if dims:
             shown = ", ".join(format_shape(tuple(s)) for s in shapes)

@@ -10,6 +10,8 @@ dimension 0 equals an input's batch is taken to follow it, as before.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ...ir import Graph, SymDim, is_symbolic, symbols_of
 from ...ops import OPS
 
@@ -22,9 +24,9 @@ def batch_dims(graph: Graph) -> dict[int, str] | None:
     """Output value id -> "batch" (dimension 0 is the batch), "other" (an expression of
     it) or "fixed" (independent of it); None where the rules cannot tell."""
     batch = SymDim.symbol(_BATCH)
-    shapes: dict[int, tuple] = {}
+    shapes: dict[int, tuple[Any, ...]] = {}
     for value in graph.inputs:
-        shape = tuple(value.shape or ())
+        shape: tuple[Any, ...] = tuple(value.shape or ())
         if shape and not is_symbolic(shape[0]):
             shape = (batch,) + shape[1:]
         shapes[id(value)] = shape
@@ -41,7 +43,7 @@ def batch_dims(graph: Graph) -> dict[int, str] | None:
     for value in graph.outputs:
         shape = shapes.get(id(value), ())
         first = shape[0] if shape else None
-        if first is not None and is_symbolic(first) and first.name == _BATCH:
+        if isinstance(first, SymDim) and first.name == _BATCH:
             out[id(value)] = "batch"
         elif first is not None and _BATCH in symbols_of(first):
             out[id(value)] = "other"

@@ -18,7 +18,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from ...errors import UsageError
-from ...ir import Graph, Value, is_symbolic, symbols_of
+from ...ir import Graph, SymDim, Value, is_symbolic, symbols_of
 from ...version import __version__
 from .. import DEFAULT_OPSET
 from ..registry import converting
@@ -86,7 +86,7 @@ def _value_info(name: str, value: Value, symbols: dict[int, str],
     stays as it is where it does not depend on it ("fixed", ``batch.batch_dims``)."""
     shape: list[int | str | None] = []
     for i, dim in enumerate(value.shape or ()):
-        if is_symbolic(dim):
+        if isinstance(dim, SymDim):
             shape.append(dim.name)
         elif i == 0 and follows == "other":
             shape.append(None)

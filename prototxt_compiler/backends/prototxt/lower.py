@@ -63,7 +63,7 @@ def _build(graph: Graph) -> tuple[caffe_pb2.NetParameter, list[list[tuple[str, A
             message = known.message()
             extras[-1].append((op.param, message))
         try:
-            op.write_params(node.params, message, [v.shape for v in node.inputs])
+            op.write_params(node.params, message, node.input_shapes())
         except OpError as error:
             raise LayerError(error.message, layer=node.name, type=node.type,
                              field=error.field, location=node.location) from error
