@@ -5,6 +5,13 @@ are taken positionally in Caffe's input order; the result is a tensor for one ou
 tuple in Caffe's output order (``module.output_names``). ``layer_outputs`` runs the module
 and records every layer's every top under the key ``LAYER:TOP``, as the Caffe oracle names
 them, for layer-by-layer comparison.
+
+Speed. Caffe splits what torch does in one pass: a global-statistics BatchNorm whose top
+only a per-channel Scale reads is computed with it by ``norm.batch_norm_scale`` (torch's
+inference batch_norm, the Scale as its affine part), one pass instead of two; both modules
+stay (their names, their state_dict keys, their blobs read at run time), and
+``layer_outputs`` runs them one by one. ReLU and Eltwise SUM write in place where nothing
+else reads their input (``writable``).
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from torch import fx, nn
 
 from ...ir import Graph, Node, Value
 from ..registry import converting
+from .norm import CaffeBatchNorm, CaffeScale, batch_norm_scale
 from .registry import TORCH
 
 __all__ = ["to_torch", "layer_outputs", "attribute_name"]
@@ -52,23 +60,37 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     fxg = fx.Graph()
     env: dict[int, fx.Node] = {}
     layers_of_inputs: list[str | None] = []
-    taken: set[str] = {"output_names", "input_names", "input_layers", "caffe_layers", "notes"}
+    taken: set[str] = {"output_names", "input_names", "input_layers", "caffe_layers",
+                       "fused_layers", "notes"}
     inputs = []
     for value in graph.inputs:
         env[id(value)] = fxg.placeholder(attribute_name(value.name, taken))
         inputs.append(value.blob)
         layers_of_inputs.append(graph.input_layers.get(value.name))
-    layers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    names: dict[str, str] = {}
     modules: dict[str, nn.Module] = {}
     for node in graph.nodes:
-        name = attribute_name(node.name, taken)
+        names[node.name] = attribute_name(node.name, taken)
         module = _convert(graph, node)
         if hasattr(module, "writable_inputs"):
             module.writable_inputs = tuple(writable(v, node, graph, modules)
                                            for v in node.inputs)
         modules[node.name] = module
-        root.add_module(name, module)
-        call = fxg.call_module(name, tuple(env[id(v)] for v in node.inputs))
+        root.add_module(names[node.name], module)
+    pairs = _batch_norm_scale_pairs(graph, modules)
+    layers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    fused: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {}
+    for node in graph.nodes:
+        if node.name in pairs.values():
+            continue  # computed with the Scale after it
+        if node.name in pairs:
+            bn = node.inputs[0].producer  # the Scale's one bottom is the BatchNorm's top
+            assert bn is not None and bn.name == pairs[node.name]
+            call = _fused_call(fxg, env, bn, node, names, modules)
+            fused[call.name] = tuple((names[n.name], n.name, tuple(v.blob for v in n.outputs))
+                                     for n in (bn, node))
+        else:
+            call = fxg.call_module(names[node.name], tuple(env[id(v)] for v in node.inputs))
         layers[call.name] = (node.name, tuple(v.blob for v in node.outputs))
         if len(node.outputs) == 1:
             env[id(node.outputs[0])] = call
@@ -78,12 +100,47 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     outputs = [env[id(v)] for v in graph.outputs]
     fxg.output(outputs[0] if len(outputs) == 1 else tuple(outputs))
     module = fx.GraphModule(root, fxg, class_name=_class_name(graph.name))
+    for node in graph.nodes:  # a fused pair's modules are only read (their blobs), so fx
+        setattr(module, names[node.name], modules[node.name])  # made stand-ins: ours back
     module.input_names = inputs
     module.input_layers = layers_of_inputs
     module.output_names = [v.blob for v in graph.outputs]
     module.caffe_layers = layers
+    module.fused_layers = fused
     module.notes = list(graph.notes)
     return module.eval()
+
+
+def _batch_norm_scale_pairs(graph: Graph, modules: dict[str, nn.Module]) -> dict[str, str]:
+    """Scale layer -> the BatchNorm before it, where the two run as one pass: the
+    BatchNorm uses global statistics and only the Scale reads its top (no graph output),
+    and the Scale is learned, per channel on axis 1 of a bottom of 2 axes or more."""
+    outputs = {id(v) for v in graph.outputs}
+    pairs = {}
+    for node in graph.nodes:
+        bn = modules[node.name]
+        if not isinstance(bn, CaffeBatchNorm) or not bn.use_global_stats or \
+                len(node.outputs) != 1 or id(node.outputs[0]) in outputs or \
+                len(node.outputs[0].uses) != 1 or len(node.inputs[0].shape or ()) < 2:
+            continue
+        reader = node.outputs[0].uses[0]
+        scale = modules[reader.name]
+        if isinstance(scale, CaffeScale) and scale.per_channel and len(reader.inputs) == 1:
+            pairs[reader.name] = node.name
+    return pairs
+
+
+def _fused_call(fxg: fx.Graph, env: dict[int, fx.Node], bn: Node, scale: Node,
+                names: dict[str, str], modules: dict[str, nn.Module]) -> fx.Node:
+    """``batch_norm_scale`` on the BatchNorm's bottom and both layers' blobs, named after
+    the Scale (its top is the value it gives)."""
+    b, s = names[bn.name], names[scale.name]
+    blobs = [fxg.get_attr(f"{b}.{k}") for k in ("mean", "variance", "factor")]
+    weight = fxg.get_attr(f"{s}.weight")
+    bias = fxg.get_attr(f"{s}.bias") if modules[scale.name].bias is not None else None
+    return fxg.create_node("call_function", batch_norm_scale,
+                           (env[id(bn.inputs[0])], *blobs, weight, bias),
+                           {"eps": modules[bn.name].eps}, name=s)
 
 
 _FRESH = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
@@ -122,6 +179,8 @@ class _Recorder(fx.Interpreter):
     def __init__(self, module: fx.GraphModule) -> None:
         super().__init__(module)
         self.layers: dict[str, tuple[str, tuple[str, ...]]] = module.caffe_layers
+        self.fused: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = \
+            getattr(module, "fused_layers", {})
         self.record: dict[str, torch.Tensor] = {}
 
     def call_module(self, target: Any, args: Any, kwargs: Any) -> Any:
@@ -132,6 +191,16 @@ class _Recorder(fx.Interpreter):
             # a copy: a later layer may run in place on this value (writable_inputs)
             self.record[f"{layer}:{top}"] = value.clone()
         return result
+
+    def call_function(self, target: Any, args: Any, kwargs: Any) -> Any:
+        chain = self.fused.get(self.current_node.name)  # type: ignore[attr-defined]
+        if chain is None:
+            return super().call_function(target, args, kwargs)
+        value = args[0]  # layers computed together in forward: here each on its own
+        for attribute, layer, tops in chain:
+            value = self.fetch_attr(attribute)(value)
+            self.record[f"{layer}:{tops[0]}"] = value.clone()
+        return value
 
     def run_node(self, n: fx.Node) -> Any:
         self.current_node = n

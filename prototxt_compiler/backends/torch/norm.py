@@ -43,7 +43,8 @@ from ...ops.norm import BatchNormParams, BiasParams, LRNParams, MVNParams, Scale
 from .registry import TORCH
 
 __all__ = ["CaffeBatchNorm", "CaffeScale", "CaffeBias", "CaffeLRN", "CaffeMVN",
-           "convert_batch_norm", "convert_scale", "convert_bias", "convert_lrn", "convert_mvn"]
+           "batch_norm_scale", "convert_batch_norm", "convert_scale", "convert_bias",
+           "convert_lrn", "convert_mvn"]
 
 
 def _tensor(blob: np.ndarray) -> torch.Tensor:
@@ -66,9 +67,7 @@ class CaffeBatchNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.use_global_stats:
-            # ops.norm.stats_scale, on the buffer (read at run time, traceable)
-            inverse = torch.where(self.factor == 0, torch.zeros_like(self.factor),
-                                  1 / self.factor)
+            inverse = _stats_scale(self.factor)
             # one fused pass: (x - mean) * rsqrt(variance + eps) per channel of axis 1
             return F.batch_norm(x, self.mean * inverse, self.variance * inverse,
                                 training=False, eps=self.eps)
@@ -80,6 +79,27 @@ class CaffeBatchNorm(nn.Module):
 
     def extra_repr(self) -> str:
         return f"eps={self.eps:g}, use_global_stats={self.use_global_stats}"
+
+
+def _stats_scale(factor: torch.Tensor) -> torch.Tensor:
+    """``ops.norm.stats_scale`` on the buffer, read at run time (traceable): 0 where the
+    factor is 0, else 1 / factor. (Tensor operands only: a Python number in a comparison
+    costs more than the rest of this together.)"""
+    zero = torch.zeros_like(factor)
+    return torch.where(torch.eq(factor, zero), zero, torch.reciprocal(factor))
+
+
+def batch_norm_scale(x: torch.Tensor, mean: torch.Tensor, variance: torch.Tensor,
+                     factor: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                     eps: float) -> torch.Tensor:
+    """A global-statistics BatchNorm and the per-channel Scale that alone reads it, in one
+    pass over x, reading both layers' blobs at run time:
+        y = (x - s * mean) / sqrt(s * variance + eps) * weight (+ bias)
+    (torch's inference batch_norm with the Scale as its affine part). The lowering calls it
+    in place of the two modules; ``layer_outputs`` still runs them one by one."""
+    inverse = _stats_scale(factor)
+    return F.batch_norm(x, mean * inverse, variance * inverse, weight, bias, training=False,
+                        eps=eps)
 
 
 @TORCH.register("BatchNorm")
