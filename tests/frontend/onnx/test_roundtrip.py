@@ -48,7 +48,8 @@ REFUSED = {"act_nan": {"Greater"}, "act_threshold_clip": {"Greater"},
            "pool_past_input": {"AveragePool", "MaxPool"},
            "batch_reindex_gather": {"GreaterOrEqual", "Less", "Slice"},
            "filter_select": {"Equal", "Greater"}, "im2col_variants": {"Pad", "Slice"},
-           "recurrent_lstm": {"Greater"}, "recurrent_rnn": {"Greater"}}
+           "recurrent_lstm": {"Greater"}, "recurrent_rnn": {"Greater"},
+           "fork_bn_forks": {"ReduceMean"}, "fork_mobilenet_dw": {"Greater"}}
 IDENTITIES = ("Split", "Dropout")
 
 
