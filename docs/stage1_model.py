@@ -106,15 +106,15 @@ class Stage1Unit2(nn.Module):
     def forward(self, stage1_unit1_plus: torch.Tensor) -> torch.Tensor:
         stage1_unit2_conv1 = self.stage1_unit2_conv1(stage1_unit1_plus)  # Nx128xHxW
         stage1_unit2_conv1 = self.stage1_unit2_bn1(stage1_unit2_conv1)  # Nx128xHxW
-        stage1_unit2_conv1 = self.scale_stage1_unit2_bn1(stage1_unit2_conv1)  # Nx128xHxW
+        stage1_unit2_conv1 = self.scale_stage1_unit2_bn1(stage1_unit2_conv1)
         stage1_unit2_conv1 = self.stage1_unit2_relu1(stage1_unit2_conv1)  # Nx128xHxW
         stage1_unit2_conv2 = self.stage1_unit2_conv2(stage1_unit2_conv1)  # Nx128xHxW
         stage1_unit2_conv2 = self.stage1_unit2_bn2(stage1_unit2_conv2)  # Nx128xHxW
-        stage1_unit2_conv2 = self.scale_stage1_unit2_bn2(stage1_unit2_conv2)  # Nx128xHxW
+        stage1_unit2_conv2 = self.scale_stage1_unit2_bn2(stage1_unit2_conv2)
         stage1_unit2_conv2 = self.stage1_unit2_relu2(stage1_unit2_conv2)  # Nx128xHxW
         stage1_unit2_conv3 = self.stage1_unit2_conv3(stage1_unit2_conv2)  # Nx256xHxW
         stage1_unit2_conv3 = self.stage1_unit2_bn3(stage1_unit2_conv3)  # Nx256xHxW
-        stage1_unit2_conv3 = self.scale_stage1_unit2_bn3(stage1_unit2_conv3)  # Nx256xHxW
+        stage1_unit2_conv3 = self.scale_stage1_unit2_bn3(stage1_unit2_conv3)
         stage1_unit2_plus = self.stage1_unit2_plus(
             stage1_unit1_plus, stage1_unit2_conv3
         )

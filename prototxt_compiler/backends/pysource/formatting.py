@@ -90,7 +90,7 @@ def statement(code: str, *, indent: int, comment: str | None = None) -> list[str
     one statement at ``indent`` spaces."""
     pad = " " * indent
     line = pad + code
-    if comment and len(line) + 3 + len(comment) <= LIMIT:
+    if comment and len(line) + 4 + len(comment) <= LIMIT:  # "  # " and the comment
         return [f"{line}  # {comment}"]
     if len(line) <= LIMIT:
         return [line]
