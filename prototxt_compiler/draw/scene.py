@@ -74,7 +74,10 @@ class Scene:
     stages: dict[str, int] = field(default_factory=dict)  # box -> stage, collapsed only
 
     def box(self, id: str) -> Box:
-        return next(b for b in self.boxes if b.id == id)
+        index = self.__dict__.get("_index")
+        if index is None or len(index) != len(self.boxes):
+            index = self.__dict__["_index"] = {b.id: b for b in self.boxes}
+        return index[id]
 
 
 def _count(value: Any) -> str:
