@@ -10,14 +10,14 @@ are more bottoms than 2 (+ the exposed states). Tops: the per-timestep output (T
 num_output): RNN ``o``, LSTM ``h``; with ``expose_hidden`` also the last states, each
 (1, N, num_output): RNN ``h_T``; LSTM ``h_T``, ``c_T``. num_output (H) must be positive.
 
-Per timestep t = 1..T, with c_t = cont[t-1] (one value per stream, any real number; usually
+Per timestep t = 1..T, with k_t = cont[t-1] (one value per stream, any real number; usually
 0 at a sequence's first step and 1 after) and the unrolled net's blob names:
-    RNN   h_t = tanh(W_hh (c_t * h_{t-1}) + W_xh x_t + b_h [+ W_xh_static x_static])
+    RNN   h_t = tanh(W_hh (k_t * h_{t-1}) + W_xh x_t + b_h [+ W_xh_static x_static])
           o_t = tanh(W_ho h_t + b_o)
-    LSTM  g   = W_hc (c_t * h_{t-1}) + W_xc x_t + b_c [+ W_xc_static x_static]   (N, 4H)
+    LSTM  g   = W_hc (k_t * h_{t-1}) + W_xc x_t + b_c [+ W_xc_static x_static]   (N, 4H)
           i, f, o, u = sigmoid(g[:, :H]), sigmoid(g[:, H:2H]), sigmoid(g[:, 2H:3H]),
                        tanh(g[:, 3H:])
-          f'  = 0 where c_t == 0, else c_t * f
+          f'  = 0 where k_t == 0, else k_t * f
           c_t = f' * c_{t-1} + i * u;   h_t = o * tanh(c_t)
 The static term is computed once per forward and added at every step.
 
