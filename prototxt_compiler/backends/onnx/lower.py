@@ -22,8 +22,8 @@ from ...ir import Graph, SymDim, Value, is_symbolic, symbols_of
 from ...version import __version__
 from .. import DEFAULT_OPSET
 from ..registry import converting
-from .export import Export
 from .batch import batch_dims
+from .export import Export
 from .registry import ONNX, Emitter
 from .tensors import Tensor
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO, Union
 
 import onnx
 
@@ -42,6 +42,7 @@ EXTERNAL_MIN_BYTES = 1024  # as onnx.save_model's size_threshold
 ALIGN = 4096  # page-aligned offsets let readers map a tensor in place
 
 _LEN = 2
+Buffer = Union[bytes, bytearray, "_FileBytes"]
 _GRAPH, _INITIALIZER, _RAW_DATA = 7, 5, 9
 
 
@@ -170,16 +171,18 @@ def written_model(skeleton: onnx.ModelProto, layout: Layout, model_name: str) ->
     return model
 
 
-def _read_varint(stream: BinaryIO) -> int:
+def _read_varint(buf: Buffer, at: int) -> tuple[int, int]:
+    """The varint at ``at`` and the offset after it."""
     value, shift = 0, 0
     while True:
-        byte = stream.read(1)
-        if not byte:
-            raise EOFError("the file ends inside a varint")
-        value |= (byte[0] & 0x7F) << shift
+        if at >= len(buf):
+            raise ValueError("the file ends inside a varint")
+        byte = buf[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, at
         shift += 7
-        if not byte[0] & 0x80:
-            return value
         if shift > 63:
             raise ValueError("a varint longer than 10 bytes")
 
@@ -187,75 +190,96 @@ def _read_varint(stream: BinaryIO) -> int:
 _FIXED = {1: 8, 5: 4}  # wire type -> bytes
 
 
-def _fields(stream: BinaryIO, end: int) -> Iterator[tuple[int, int, int, int]]:
-    """(number, key start, value start, field end) of every field up to ``end``."""
-    while stream.tell() < end:
-        key_start = stream.tell()
-        key = _read_varint(stream)
+class _FileBytes:
+    """A file read as a bytes-like, ``WINDOW`` bytes at a time where it is indexed (no map:
+    a map would take address space for the whole file)."""
+
+    WINDOW = 1 << 16
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd, self.size = fd, size
+        self.start, self.data = 0, b""
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _window(self, at: int) -> None:
+        if not self.start <= at < self.start + len(self.data):
+            self.start, self.data = at, os.pread(self.fd, self.WINDOW, at)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return os.pread(self.fd, index.stop - index.start, index.start)
+        self._window(index)
+        return self.data[index - self.start]
+
+
+def _fields(buf: Buffer, at: int, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """(number, key start, value start, field end) of every field from ``at`` to ``end``."""
+    while at < end:
+        key, start = _read_varint(buf, at)
         wire = key & 7
         if wire == _LEN:
-            length = _read_varint(stream)
+            length, start = _read_varint(buf, start)
         elif wire in _FIXED:
             length = _FIXED[wire]
         elif wire == 0:
-            value_start = stream.tell()
-            _read_varint(stream)
-            length = stream.tell() - value_start
-            stream.seek(value_start)
+            length = _read_varint(buf, start)[1] - start
         else:
-            raise ValueError(f"field {key >> 3} at byte {key_start} has wire type {wire}")
-        start = stream.tell()
-        yield key >> 3, key_start, start, start + length
-        stream.seek(start + length)
-    if stream.tell() != end:
+            raise ValueError(f"field {key >> 3} at byte {at} has wire type {wire}")
+        yield key >> 3, at, start, start + length
+        at = start + length
+    if at != end:
         raise ValueError(f"a field runs past byte {end}")
 
 
 def verify_framing(layout: Layout, model_path: str, data_path: str | None) -> None:
-    """Reads the written file's structure back and checks it against ``layout``; a
-    difference is a bug of ours (a RuntimeError: the command's internal error), never the
-    input's."""
+    """Reads the written file's structure back and checks it against ``layout`` (a window
+    at a time: only the parts holding keys and headers are read, never the tensors');
+    a difference is a bug of ours (a RuntimeError: the command's internal error), never
+    the input's."""
+    size = os.path.getsize(model_path)
     try:
-        _verify(layout, model_path, data_path)
-    except (ValueError, EOFError) as error:
+        if size != layout.model_bytes:
+            raise ValueError(f"the model file has {size} bytes, expected "
+                             f"{layout.model_bytes}")
+        with open(model_path, "rb") as stream:
+            _verify(layout, _FileBytes(stream.fileno(), size))
+        if layout.location is not None and (data_path is None or
+                                            os.path.getsize(data_path) != layout.data_bytes):
+            raise ValueError(f"the data file does not hold the {layout.data_bytes} bytes "
+                             "planned")
+    except ValueError as error:
         raise RuntimeError(f"the written model is not what was planned: {error}") from error
 
 
-def _verify(layout: Layout, model_path: str, data_path: str | None) -> None:
-    size = os.path.getsize(model_path)
-    if size != layout.model_bytes:
-        raise ValueError(f"the model file has {size} bytes, expected {layout.model_bytes}")
+def _verify(layout: Layout, buf: Buffer) -> None:
+    size = len(buf)
+    graphs = [f for f in _fields(buf, 0, size) if f[0] == _GRAPH]
+    if len(graphs) != 1 or graphs[0][3] != size:
+        raise ValueError("expected one graph, at the end of the file")
     expected = iter(layout.placements)
-    with open(model_path, "rb") as stream:
-        graphs = [f for f in _fields(stream, size) if f[0] == _GRAPH]
-        if len(graphs) != 1 or graphs[0][3] != size:
-            raise ValueError("expected one graph, at the end of the file")
-        stream.seek(graphs[0][2])
-        for number, _, start, stop in _fields(stream, size):
-            if number != _INITIALIZER:
-                continue
-            placement = next(expected, None)
-            if placement is None:
-                raise ValueError("more initializers than were written")
-            stream.seek(start)
-            proto, raw = _header_of(stream, stop)
-            _check_tensor(placement, proto, raw, layout.location)
+    for number, _, start, stop in _fields(buf, graphs[0][2], size):
+        if number != _INITIALIZER:
+            continue
+        placement = next(expected, None)
+        if placement is None:
+            raise ValueError("more initializers than were written")
+        proto, raw = _header_of(buf, start, stop)
+        _check_tensor(placement, proto, raw, layout.location)
     if next(expected, None) is not None:
         raise ValueError("fewer initializers than were written")
-    if layout.location is not None and (data_path is None or
-                                        os.path.getsize(data_path) != layout.data_bytes):
-        raise ValueError(f"the data file does not hold the {layout.data_bytes} bytes planned")
 
 
-def _header_of(stream: BinaryIO, stop: int) -> tuple[onnx.TensorProto, tuple[int, int] | None]:
+def _header_of(buf: Buffer, at: int, stop: int
+               ) -> tuple[onnx.TensorProto, tuple[int, int] | None]:
     """An initializer's fields but its raw data, and where its raw data lies."""
     kept, raw = bytearray(), None
-    for number, key_start, start, end in _fields(stream, stop):
+    for number, key_start, start, end in _fields(buf, at, stop):
         if number == _RAW_DATA:
             raw = (start, end)
-            continue
-        stream.seek(key_start)
-        kept += stream.read(end - key_start)
+        else:
+            kept += buf[key_start:end]
     return onnx.TensorProto.FromString(bytes(kept)), raw
 
 
