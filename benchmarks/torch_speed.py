@@ -1,35 +1,40 @@
 """Speed of the compiled PyTorch module against a hand-written one, same weights, same
-process, same threads.
+process, same threads; target: the default module at most 1.0x the hand-written, folded
+faster still.
 
-    python benchmarks/torch_speed.py [--threads N] [--runs 15] [--model models/resnext50_32x4d.prototxt]
+    python benchmarks/torch_speed.py [--threads 1,2] [--batches 1,8] [--repeat 3]
+                                     [--runs 15] [--model models/resnext50_32x4d.prototxt]
 
 Loads the seed-style ResNeXt-50 from models/, gives it seeded random weights (BatchNorm
 statistics with a moving-average factor, as Caffe stores them), builds the hand-written
 torchvision-architecture ResNeXt-50 (benchmarks/handwritten_resnext.py) with the same
-weights, checks both compute the same probabilities, then times forward passes at batch 1,
-224x224, alternating the two models run by run, after warm-up. Reports the median of each
-and the ratio compiled / hand-written, for the module as load_torch returns it (one module
-per Caffe layer) and with BatchNorm + Scale folded into the convolutions (fold=True).
+weights, checks all three compute the same probabilities, then times forward passes at
+224x224 under ``torch.inference_mode``, alternating the models run by run, after warm-up.
+"compiled" is ``load_torch``'s default module (one submodule per Caffe layer), "folded"
+the module with BatchNorm + Scale folded into the convolutions (``fold=True``). Each
+thread count runs in ``--repeat`` fresh processes; a process reports the median of its
+runs for each model and batch; the ratios are given as the median over processes and
+their spread (min-max).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import statistics
+import subprocess
 import sys
 import time
 
 import numpy as np
-import torch
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.handwritten_resnext import ResNeXt, load_from_graph  # noqa: E402
-from prototxt_compiler import load  # noqa: E402
-from prototxt_compiler.backends.torch import to_torch  # noqa: E402
+from benchmarks.measure import load_average, machine, spread  # noqa: E402
 from prototxt_compiler.ops import OPS  # noqa: E402
-from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm  # noqa: E402
+
+MODELS = ("hand-written", "compiled", "folded")
 
 
 def random_blobs(graph, seed: int = 0) -> None:  # noqa: ANN001
@@ -52,50 +57,79 @@ def random_blobs(graph, seed: int = 0) -> None:  # noqa: ANN001
         node.blobs = tuple(np.asarray(b, np.float32).reshape(s) for b, s in zip(blobs, shapes))
 
 
-def median_ms(fn, x: torch.Tensor, runs: int) -> list[float]:  # noqa: ANN001
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn(x)
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
+def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
+    """One process's measurement: {batch: {model: median ms}}."""
+    import torch
 
+    from benchmarks.handwritten_resnext import ResNeXt, load_from_graph
+    from prototxt_compiler import load
+    from prototxt_compiler.backends.torch import to_torch
+    from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default=str(ROOT / "models" / "resnext50_32x4d.prototxt"))
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    graph = load(args.model)
+    torch.set_num_threads(threads)
+    graph = load(model_path)
     random_blobs(graph)
-    compiled = to_torch(graph)
+    models = {"compiled": to_torch(graph)}
     hand = ResNeXt([3, 4, 6, 3], 32, 4).eval()
     load_from_graph(hand, graph)
     fold_batchnorm(graph)
-    folded = to_torch(graph)
-    x = torch.randn(1, 3, 224, 224)
+    models = {"hand-written": hand, "compiled": models["compiled"], "folded": to_torch(graph)}
+    result: dict = {"diff": {}, "ms": {}}
     with torch.inference_mode():
-        ref = hand(x)
-        for name, model in (("compiled", compiled), ("folded", folded)):
-            diff = float((model(x) - ref).abs().max())
-            print(f"{name} vs hand-written: max |diff| of probabilities {diff:.2e}")
-        models = {"hand-written": hand, "compiled": compiled, "folded": folded}
-        for model in models.values():
-            for _ in range(3):
-                model(x)
-        samples: dict[str, list[float]] = {k: [] for k in models}
-        for _ in range(args.runs):
-            for name, model in models.items():
-                samples[name] += median_ms(model, x, 1)
-    med = {k: statistics.median(v) for k, v in samples.items()}
-    print(f"ResNeXt-50 32x4d, batch 1, 224x224, {args.threads} threads, {args.runs} runs each, "
-          f"torch {torch.__version__}")
-    for name in models:
-        print(f"  {name:13s} median {med[name]:8.1f} ms")
-    for name in ("compiled", "folded"):
-        print(f"  ratio {name} / hand-written: {med[name] / med['hand-written']:.3f}")
+        for batch in batches:
+            x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+            ref = hand(x)
+            for name in ("compiled", "folded"):
+                result["diff"][f"{name}@{batch}"] = float((models[name](x) - ref).abs().max())
+            for model in models.values():
+                for _ in range(2):
+                    model(x)
+            samples: dict[str, list[float]] = {k: [] for k in models}
+            for _ in range(runs if batch == 1 else max(3, runs // 2)):
+                for name, model in models.items():
+                    start = time.perf_counter()
+                    model(x)
+                    samples[name].append((time.perf_counter() - start) * 1e3)
+            result["ms"][str(batch)] = {k: statistics.median(v) for k, v in samples.items()}
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=str(ROOT / "models" / "resnext50_32x4d.prototxt"))
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--batches", default="1,8")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    batches = [int(b) for b in args.batches.split(",")]
+    if args.child:
+        sys.stdout.write(json.dumps(child(args.model, int(args.threads), batches, args.runs)))
+        return
+    print(machine())
+    print(f"load average before: {load_average()}")
+    print("ResNeXt-50 32x4d, 224x224, median ms of each process; ratios: median over "
+          f"{args.repeat} processes (min-max)")
+    for threads in (int(t) for t in args.threads.split(",")):
+        reports = []
+        for _ in range(args.repeat):
+            out = subprocess.run([sys.executable, __file__, "--child", "--model", args.model,
+                                  "--threads", str(threads), "--batches", args.batches,
+                                  "--runs", str(args.runs)], check=True,
+                                 capture_output=True, text=True).stdout
+            reports.append(json.loads(out))
+        worst = max(max(r["diff"].values()) for r in reports)
+        for batch in batches:
+            ms = [r["ms"][str(batch)] for r in reports]
+            times = "  ".join(f"{m} {statistics.median(x[m] for x in ms):7.1f} ms"
+                              for m in MODELS)
+            ratios = "  ".join(
+                f"{m} / hand {spread([x[m] / x['hand-written'] for x in ms])}"
+                for m in ("compiled", "folded"))
+            print(f"threads {threads} batch {batch}: {times}  |  {ratios}", flush=True)
+        print(f"    (max |diff| of probabilities against the hand-written: {worst:.1e})")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

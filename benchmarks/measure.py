@@ -1,0 +1,123 @@
+"""What the compile benchmarks share: the models (a prototxt and the .caffemodel real Caffe
+writes for it, made once into a cache folder outside the repository), and running one
+measurement as a fresh process.
+
+A measurement runs Python code in a new interpreter (``sys.executable``) and gives its wall
+time, from before the process is started to after it has exited, and its peak resident
+set: the child reads its own ``VmHWM`` from ``/proc/self/status`` as it exits (an
+``atexit`` hook), the high-water mark of the resident set of the process image it runs,
+mapped file pages that were touched included. (``ru_maxrss`` of a child would also count
+the resident set of the parent it was forked from.) Linux only.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ORACLE = ROOT.parent / "shared" / "caffe-oracle" / "caffe-oracle"
+DEFAULT_CACHE = pathlib.Path(tempfile.gettempdir()) / "prototxt-compiler-bench"
+NETS = {"resnext101_64x4d": ROOT / "models" / "resnext101_64x4d.prototxt",
+        "vgg16": ROOT / "benchmarks" / "nets" / "vgg16.prototxt"}
+
+# Run in the child before its code: report the peak resident set on the way out.
+_HOOK = """
+import atexit, os, sys
+def _report(path=os.environ["BENCH_PEAK_FILE"]):
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(path, "w") as out:
+        out.write(str(peak * 1024))
+atexit.register(_report)
+sys.path.insert(0, os.environ["BENCH_ROOT"])
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_bytes: int
+    output: str
+
+
+def run_python(code: str, args: Sequence[str] = ()) -> Run:
+    """``code`` in a fresh interpreter with ``sys.argv[1:] == args``; fails loudly if the
+    child fails."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak_file = os.path.join(folder, "peak")
+        env = dict(os.environ, BENCH_PEAK_FILE=peak_file, BENCH_ROOT=str(ROOT))
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _HOOK + code, *args], env=env,
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(f"the measured process failed ({done.returncode}):\n"
+                               f"{done.stdout}\n{done.stderr}")
+        peak = int(pathlib.Path(peak_file).read_text())
+    return Run(seconds, peak, done.stdout + done.stderr)
+
+
+# The command line as the installed ``prototxt-compiler`` script runs it.
+CLI = """
+import sys
+from prototxt_compiler.cli import main
+sys.argv[0] = "prototxt-compiler"
+sys.exit(main(sys.argv[1:]))
+"""
+
+OPENCV = """
+import sys
+import cv2
+net = cv2.dnn.readNetFromCaffe(sys.argv[1], sys.argv[2])
+assert not net.empty()
+"""
+
+
+def caffe_model(name: str, cache: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    """The prototxt ``NETS[name]`` and the .caffemodel real Caffe writes for it (seeded
+    random weights, BatchNorm calibrated; a minute or a few), made once per cache."""
+    cache.mkdir(parents=True, exist_ok=True)
+    net, weights = cache / f"{name}.prototxt", cache / f"{name}.caffemodel"
+    if not net.exists() or net.read_bytes() != NETS[name].read_bytes():
+        net.write_bytes(NETS[name].read_bytes())
+        weights.unlink(missing_ok=True)
+    if not weights.exists():
+        partial = cache / f"{name}.partial.caffemodel"
+        subprocess.run([str(ORACLE), "forward", str(net), "--lean", "--save-weights",
+                        str(partial), "--out", str(cache / f"{name}.forward.npz")],
+                       check=True, stdout=subprocess.DEVNULL)
+        partial.rename(weights)
+    return net, weights
+
+
+def spread(values: Sequence[float], digits: int = 3) -> str:
+    """``median (min-max)`` of the runs."""
+    return (f"{statistics.median(values):.{digits}f} "
+            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine() -> str:
+    """The interpreter, kernel, cores and the versions that matter, in one line."""
+    import platform
+    from importlib import metadata
+
+    parts = [f"Python {platform.python_version()}", f"Linux {platform.release()}",
+             f"{os.cpu_count()} cores"]
+    for package in ("numpy", "protobuf", "onnx", "ml_dtypes", "opencv-python-headless",
+                    "torch", "onnxruntime"):
+        try:
+            parts.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ", ".join(parts)
