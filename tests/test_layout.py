@@ -21,6 +21,7 @@ ALLOWED = {
     "checks": {"ir", "ops", "spec", "errors"},
     "spec": {"ir", "ops", "errors"},
     "backends": {"ir", "ops", "proto", "errors"},
+    "draw": {"ir", "ops", "checks", "errors"},
 }
 ROOMS = set(ALLOWED) | {"cli", "api"}
 
