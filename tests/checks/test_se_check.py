@@ -10,13 +10,11 @@ import re
 import pytest
 
 from prototxt_compiler import load
-from prototxt_compiler.api import check_file
-from prototxt_compiler.backends.prototxt import to_prototxt
+from prototxt_compiler.api import check_file, generate
 from prototxt_compiler.checks import check
 from prototxt_compiler.errors import LayerError
 from prototxt_compiler.frontend.weights import attach_weights, read_caffemodel
 from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
-from prototxt_compiler.spec import build_resnext, spec_from_mapping
 from tests.conftest import corpus_path, run_cli
 from tests.fixtures.fork_twins import FORK_NETS, NUMERIC, fork_blobs
 
@@ -32,7 +30,7 @@ def write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
 
 
 def generated(**keys: object) -> str:
-    return to_prototxt(build_resnext(spec_from_mapping({**SMALL, **keys})))
+    return generate({**SMALL, **keys})
 
 
 def _layer_block(text: str, name: str) -> re.Match:
@@ -66,7 +64,7 @@ def test_generated_se_resnext50(form: str, naming: str, tmp_path: pathlib.Path) 
     multiply-adds (its 4.25 GFLOPs)."""
     spec = {"family": "resnext", "depth": 50, "se_reduction": 16, "se_form": form,
             "naming": naming}
-    report = check_file(write(tmp_path, to_prototxt(build_resnext(spec_from_mapping(spec)))))
+    report = check_file(write(tmp_path, generate(spec)))
     assert report.deviations == []
     assert report.headline() == ("SE-ResNeXt-50 (32x4d): stages [3, 4, 6, 3], cardinality 32, "
                                  "bottleneck width 4, reduction 16, 27.6M params")
@@ -165,9 +163,9 @@ def test_a_plain_net_keeps_its_plain_template() -> None:
 
 
 def test_fragment_of_an_se_net(tmp_path: pathlib.Path) -> None:
-    graph = build_resnext(spec_from_mapping({"family": "resnext", "depth": 50,
-                                             "se_reduction": 16, "fragment": "stage1_unit2"}))
-    report = check_file(write(tmp_path, to_prototxt(graph)))
+    text = generate({"family": "resnext", "depth": 50, "se_reduction": 16,
+                     "fragment": "stage1_unit2"})
+    report = check_file(write(tmp_path, text))
     assert report.deviations == []
     assert report.headline() == ("1 SE-ResNeXt bottleneck unit: cardinality 32, bottleneck "
                                  "width 4, reduction 16, identity shortcut")
