@@ -187,8 +187,8 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     ``progress`` is called with the name of each step as it starts.
     Returns the model, the graph (folded when ``fold``) and the check's report. Without
     ``output`` the model is whole in memory; with it, the model is streamed to the file
-    from the weights (held once: folding writes over this call's own copy-on-write map of
-    the .caffemodel) and is returned as written, its tensors of 1 KiB or more referring
+    from the weights (held once: folding gives back the mapped pages of each weight it
+    replaces) and is returned as written, its tensors of 1 KiB or more referring
     to their bytes in the file(s) (ONNX's external-data form; ``onnx.load(output)`` reads
     the whole model)."""
     import onnx
@@ -197,6 +197,7 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
         raise UsageError(f"output is {output!r}, expected a file path (a str or os.PathLike)")
 
     from .backends.onnx.lower import emit_onnx, write_onnx
+    from .backends.onnx.pages import release
 
     step = progress or (lambda _: None)
     step("reading the net" + (" and its weights" if weights is not None else ""))
@@ -209,8 +210,9 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                          + report.render().rstrip())
     if fold:
         step("folding BatchNorm and Scale")
-        # the blobs are this call's own (a fresh map of the weights, or fresh fillers)
-        fold_batchnorm(graph, overwrite=True)
+        # the blobs are this call's own: the map of the weights can give back the pages of
+        # each weight a fold replaced (backends.onnx.pages), so they are never held twice
+        fold_batchnorm(graph, replaced=release)
         remove_identity_layers(graph)
     step("emitting ONNX")
     export = emit_onnx(graph, opset, static_batch=static_batch)

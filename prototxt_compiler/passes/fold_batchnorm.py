@@ -24,13 +24,14 @@ is per channel (one bottom, axis 1, num_axes 1), the Convolution's channels are 
 an InnerProduct's output is 2-D (N, num_output).
 
 Memory: W' is computed block by block (``BLOCK`` values of float64 at a time) into a fresh
-float32 array, or, with ``overwrite``, into W's own array (for a caller whose graph's blobs
-nothing else holds: over a copy-on-write map of a .caffemodel that costs no memory at all,
-since the changed pages replace the file's pages); either way the pass holds one extra block,
-never a float64 copy of a weight. The pass is linear in the net: each layer is visited once.
+float32 array, so the pass holds one extra block, never a float64 copy of a weight; a
+caller that owns the blobs can give back the old weight's memory as each fold replaces it
+(``replaced``: ``compile_onnx`` drops its pages from the map of the .caffemodel), so the
+weights are never held twice. Each layer is visited once.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -99,8 +100,7 @@ BLOCK = 1 << 14
 def _scale_rows(weight: np.ndarray, k: np.ndarray, *, columns: bool,
                 out: np.ndarray) -> None:
     """``out = float32(float64(weight) * k)``, k along axis 0 (or along axis 1 with
-    ``columns``), a block of rows at a time through one float64 buffer; ``out`` may be
-    ``weight`` itself."""
+    ``columns``), a block of rows at a time through one float64 buffer."""
     rows = weight.shape[0]
     source, target = weight.reshape(rows, -1), out.reshape(rows, -1)  # views: C order
     step = max(1, BLOCK // max(1, source.shape[1]))
@@ -113,21 +113,23 @@ def _scale_rows(weight: np.ndarray, k: np.ndarray, *, columns: bool,
         target[start:stop] = product
 
 
-def _apply(target: Node, k: np.ndarray, shift: np.ndarray, overwrite: bool) -> None:
+def _apply(target: Node, k: np.ndarray, shift: np.ndarray,
+           replaced: Callable[[np.ndarray], object] | None) -> None:
     weight = target.blobs[0]
     bias = (np.asarray(target.blobs[1], np.float64).reshape(-1) if target.params.bias_term
             else np.zeros(weight.shape[0]))
-    in_place = (overwrite and weight.dtype == np.float32 and weight.flags.writeable
-                and weight.flags.c_contiguous)
-    new_weight = weight if in_place else np.empty(weight.shape, np.float32)
+    new_weight = np.empty(weight.shape, np.float32)
     columns = target.type == "InnerProduct" and target.params.transpose
     _scale_rows(weight, k, columns=columns, out=new_weight)
     new_bias = k * bias + shift
     target.blobs = (new_weight, new_bias.astype(np.float32))
     target.params = replace(target.params, bias_term=True)
+    if replaced is not None:
+        replaced(weight)
 
 
-def _fold_chain(graph: Graph, target: Node, overwrite: bool) -> bool:
+def _fold_chain(graph: Graph, target: Node,
+                replaced: Callable[[np.ndarray], object] | None) -> bool:
     k = np.ones(1)
     shift = np.zeros(1)
     chain: list[Node] = []
@@ -149,7 +151,7 @@ def _fold_chain(graph: Graph, target: Node, overwrite: bool) -> bool:
     channels = target.outputs[0].shape[1]
     k = np.broadcast_to(k, (channels,))
     shift = np.broadcast_to(shift, (channels,))
-    _apply(target, k, shift, overwrite)
+    _apply(target, k, shift, replaced)
     graph.replace_all_uses_with(chain[-1].outputs[0], target.outputs[0])
     for node in reversed(chain):
         graph.remove(node)
@@ -174,16 +176,16 @@ def _merge_into_scale(graph: Graph, bn: Node) -> bool:
     return True
 
 
-def fold_batchnorm(graph: Graph, *, overwrite: bool = False) -> bool:
+def fold_batchnorm(graph: Graph, *,
+                   replaced: Callable[[np.ndarray], object] | None = None) -> bool:
     """Folds every exact BatchNorm/Scale chain into its Convolution or InnerProduct, then
     merges each remaining global-statistics BatchNorm into the per-channel Scale after it;
     returns whether the graph changed. Nodes need their blobs (weights or initialised).
-    With ``overwrite``, a folded weight is written over the layer's own weight array where
-    that is writable float32 (only for a graph whose blobs no one else holds or shares)."""
+    ``replaced`` is called with each weight array a fold replaced by a fresh one."""
     folded = merged = 0
     for node in list(graph.nodes):  # a fold removes only BatchNorm and Scale layers
         if _foldable_target(node):
-            folded += _fold_chain(graph, node, overwrite)
+            folded += _fold_chain(graph, node, replaced)
     for node in list(graph.nodes):
         if _is_global_bn(node):
             merged += _merge_into_scale(graph, node)

@@ -17,6 +17,7 @@ from onnx import external_data_helper, numpy_helper
 from prototxt_compiler.backends.onnx import export as export_module
 from prototxt_compiler.backends.onnx import stream
 from prototxt_compiler.backends.onnx.lower import emit_onnx, to_onnx
+from prototxt_compiler.backends.onnx.pages import release
 from prototxt_compiler.backends.onnx.tensors import Tensor, chunks, to_proto
 from prototxt_compiler.errors import UsageError
 from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
@@ -213,16 +214,38 @@ def test_tensor_bytes_are_numpy_helpers(array: np.ndarray,
     assert to_proto(Tensor("t", array)) == reference
 
 
-def test_folding_over_the_weights_map_matches_folding_into_new_arrays() -> None:
-    """``overwrite`` (compile's in-place fold over its copy-on-write map of the .caffemodel)
-    gives the same bits as the default fold, and the file on disk is untouched."""
+def test_giving_back_folded_weights_keeps_every_value(tmp_path: pathlib.Path) -> None:
+    """``compile_onnx`` folds with ``replaced=release``: the same bits as the plain fold; the
+    file on disk untouched; the old weights, their pages dropped, still read the file's
+    values (fetched again); only whole pages inside an array are dropped."""
     case = NUMERIC / "net_resnext_seed.prototxt"
     weights = case.with_suffix(".caffemodel")
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
-    fresh, mapped = graph_of(case), graph_of(case)
-    assert fold_batchnorm(fresh) and fold_batchnorm(mapped, overwrite=True)
-    for a, b in zip(fresh.nodes, mapped.nodes):
+    plain, released = graph_of(case), graph_of(case)
+    old = {n.name: n.blobs[0] for n in released.nodes if n.type == "Convolution"}
+    copies = {name: array.copy() for name, array in old.items()}
+    given: list[np.ndarray] = []
+    assert fold_batchnorm(plain) and fold_batchnorm(released, replaced=given.append)
+    assert len(given) == len(old)
+    for array in given:
+        release(array)
+    for a, b in zip(plain.nodes, released.nodes):
         assert a.name == b.name
         for x, y in zip(a.blobs or (), b.blobs or ()):
             assert x.dtype == y.dtype and x.tobytes() == y.tobytes()
+    assert all(np.array_equal(old[name], copies[name]) for name in old)
     assert hashlib.sha256(weights.read_bytes()).hexdigest() == digest
+
+    import mmap
+
+    path = tmp_path / "values.bin"
+    values = np.arange(5000, dtype=np.float32)  # 20,000 bytes: pages 1 to 3 wholly inside
+    path.write_bytes(b"\0" * 100 + values.tobytes())
+    with open(path, "rb") as stream:
+        mapping = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_COPY)
+    view = np.frombuffer(mapping, np.float32, count=5000, offset=100)
+    assert float(view.sum()) == float(values.sum())
+    assert release(view) == 4096 * ((100 + 20000) // 4096 - 1)
+    assert np.array_equal(view, values)
+    assert release(values) == 0  # not a view of a map
+    del view
