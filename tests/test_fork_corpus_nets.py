@@ -52,3 +52,14 @@ def test_fork_corpus_compiles_to_onnx(name: str) -> None:
     onnx.checker.check_model(model, full_check=True)
     onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
     assert {o.name for o in model.graph.output} == set(reference(name)["outputs"])
+
+
+def test_yolo_corpus_net_has_no_pooling_the_ports_size_otherwise() -> None:
+    """ChenYingpeng's port replaces Caffe's pooling with one that adds 1 to the output size
+    when kernel - stride is odd (yolov3-tiny's 2x2/1 max pooling); BVLC's rule is the one
+    implemented. The corpus' MobileNet-YOLOv3 has no pooling at all, so its shapes (held to
+    Caffe's above) are the port's too."""
+    graph = load(corpus_path() / "forks" / "mobilenet_v1_yolov3_upsample_fork.prototxt")
+    odd = [n.name for n in graph.nodes if n.type == "Pooling"
+           and (n.params.kernel[0] - n.params.stride[0]) % 2 == 1]
+    assert odd == [] and not any(n.type == "Pooling" for n in graph.nodes)

@@ -305,3 +305,38 @@ def test_info_says_which_upsample_was_read(tmp_path: pathlib.Path) -> None:
     done = run_cli("info", str(path))
     assert done.returncode == 0
     assert "note: Upsample read as SegNet's max-unpooling Upsample" in done.stderr
+
+
+def _varint(n: int) -> bytes:
+    out = b""
+    while True:
+        low, n = n & 0x7F, n >> 7
+        if not n:
+            return out + bytes([low])
+        out += bytes([low | 0x80])
+
+
+def test_binary_fork_net(tmp_path: pathlib.Path) -> None:
+    """A binary NetParameter whose layers carry the YOLO ports' fields by their numbers
+    (upsample_param 149, reorg_param 147) reads them with the fork named."""
+    from prototxt_compiler.proto import caffe_pb2
+    from prototxt_compiler.proto.forks import FORKS
+
+    net = caffe_pb2.NetParameter(name="binary")
+    data = net.layer.add(name="data", type="Input")
+    data.top.append("data")
+    data.input_param.shape.add(dim=[1, 9, 2, 2])
+    body = net.SerializeToString()
+    for name, kind, bottom, field, value in (("up", "Upsample", "data", "upsample_param", 3),
+                                             ("reorg", "Reorg", "up", "reorg_param", 3)):
+        layer_ = caffe_pb2.LayerParameter(name=name, type=kind, bottom=[bottom], top=[name])
+        extra = FORKS["yolo"].layer_fields()
+        message = getattr(extra, field)
+        setattr(message, "scale" if kind == "Upsample" else "stride", value)
+        raw = layer_.SerializeToString() + extra.SerializeToString()
+        body += _varint((100 << 3) | 2) + _varint(len(raw)) + raw
+    path = tmp_path / "net.caffemodel"
+    path.write_bytes(body)
+    graph = load(path, fork="yolo")
+    # Upsample by 3: 2x2 -> 6x6; Reorg by 3: 9 * 9 channels of 2x2
+    assert [n.outputs[0].shape for n in graph.nodes] == [(1, 9, 6, 6), (1, 81, 2, 2)]
