@@ -167,3 +167,19 @@ def test_folding_folds_the_fork_layers(name: str, left: list[str]) -> None:
     graph, _ = reference(FORK_NETS / f"{name}.prototxt")
     assert fold_batchnorm(graph)
     assert [n.name for n in graph.nodes if n.type in ("BN", "BatchNorm", "Scale")] == left
+
+
+@pytest.mark.parametrize("path", NETS, ids=lambda p: p.stem)
+def test_torch_modules_trace_and_export(path: pathlib.Path) -> None:
+    """The fork layers' modules survive torch.jit.trace and torch.export, computing the same."""
+    graph, ref = reference(path)
+    module = to_torch(graph)
+    inputs = tuple(torch.from_numpy(ref[f"input:{name}"]) for name in module.input_names)
+    with torch.no_grad():
+        expected = module(*inputs)
+        traced = torch.jit.trace(module, inputs, check_trace=False)(*inputs)
+        exported = torch.export.export(module, inputs).module()(*inputs)
+    for got in (traced, exported):
+        for ours, want in zip(got if isinstance(got, tuple) else (got,),
+                              expected if isinstance(expected, tuple) else (expected,)):
+            assert torch.equal(ours, want)
