@@ -1,7 +1,9 @@
 """Convolution and Deconvolution: Caffe's BaseConvolutionLayer rules.
 
-Output size per spatial axis (integer division, as Caffe's ``compute_output_shape``):
-    Convolution:   out = (in + 2*pad - (dilation*(kernel-1) + 1)) // stride + 1
+Output size per spatial axis (integer division, as Caffe's ``compute_output_shape``: C++'s,
+which truncates toward zero, so an input shorter than the kernel extent by less than the
+stride still gives one window, reading zeros past the padding; ``overhang`` says how far):
+    Convolution:   out = (in + 2*pad - (dilation*(kernel-1) + 1)) / stride + 1
     Deconvolution: out = stride*(in - 1) + dilation*(kernel-1) + 1 - 2*pad
 Weights: Convolution [num_output, channels/group, *kernel]; Deconvolution
 [channels, num_output/group, *kernel]; bias [num_output] when bias_term.
@@ -20,7 +22,7 @@ from .base import (OPS, canonical_axis, known_less, known_nonzero, spatial_value
 from .fillers import Filler, read_filler
 from .writing import set_spatial, write_fields
 
-__all__ = ["ConvolutionParams"]
+__all__ = ["ConvolutionParams", "overhang"]
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,15 @@ def infer_convolution(p: ConvolutionParams, bottoms: Sequence[Shape], num_tops: 
     spatial = []
     for i, size in enumerate(shape[p.axis + 1:]):
         extent = p.dilation[i] * (p.kernel[i] - 1) + 1
-        out = (size + 2 * p.pad[i] - extent) // p.stride[i] + 1
-        if known_less(size + 2 * p.pad[i], extent):
+        span = size + 2 * p.pad[i] - extent
+        if known_less(span, 0):  # C++'s division truncates: one window while it is short
+            out = -(-span // p.stride[i]) + 1 if span > -p.stride[i] else 0
+        else:
+            out = span // p.stride[i] + 1
+        if known_less(out, 1):
             raise OpError(f"kernel extent {extent} exceeds the padded input size "
-                          f"{size + 2 * p.pad[i]} on spatial axis {i}",
+                          f"{size + 2 * p.pad[i]} on spatial axis {i} by the stride "
+                          f"{p.stride[i]} or more, which leaves no output",
                           field="convolution_param.kernel_size")
         spatial.append(out)
     top = tuple(shape[:p.axis]) + (p.num_output,) + tuple(spatial)
@@ -141,6 +148,18 @@ def infer_deconvolution(p: ConvolutionParams, bottoms: Sequence[Shape], num_tops
         spatial.append(out)
     top = tuple(shape[:p.axis]) + (p.num_output,) + tuple(spatial)
     return [top] * len(bottoms)
+
+
+def overhang(p: ConvolutionParams, shape: Shape) -> tuple[int, ...]:
+    """Per spatial axis, how far a bound Convolution's one window reaches past the far pad
+    of an input shorter than its kernel extent (Caffe computes one output there, as if the
+    input were zero-padded that much more); 0 where the input is long enough."""
+    out = []
+    for i, size in enumerate(shape[p.axis + 1:]):
+        extent = p.dilation[i] * (p.kernel[i] - 1) + 1
+        short = extent - (size + 2 * p.pad[i])
+        out.append(short if known_less(0, short) else 0)
+    return tuple(out)
 
 
 def blobs_convolution(p: ConvolutionParams, bottoms: Sequence[Shape]) -> list[Shape]:

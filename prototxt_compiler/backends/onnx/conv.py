@@ -1,7 +1,9 @@
 """Convolution and Deconvolution as ONNX Conv / ConvTranspose.
 
 Caffe's blobs are ONNX's weights as they are (Conv: [num_output, C/group, *kernel];
-ConvTranspose: [C, num_output/group, *kernel]); pads are symmetric per axis. Caffe's output
+ConvTranspose: [C, num_output/group, *kernel]); pads are symmetric per axis, but for an
+input shorter than the kernel, where Caffe's one window reads zeros past the padding: the
+end pad grows by that overhang (``ops.conv.overhang``). Caffe's output
 size rules match ONNX's with these attributes, so no output_shape is needed. Several
 bottoms share the weights: one node per bottom. ``axis`` other than 1 is refused.
 """
@@ -13,7 +15,7 @@ import numpy as np
 
 from ...errors import OpError
 from ...ir import Node
-from ...ops.conv import ConvolutionParams
+from ...ops.conv import ConvolutionParams, overhang
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_convolution"]
@@ -26,10 +28,12 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) 
         raise OpError(f"channels on axis {p.axis}: ONNX convolves with channels on axis 1",
                       field="convolution_param.axis")
     op_type = "ConvTranspose" if node.type == "Deconvolution" else "Conv"
+    extra = overhang(p, emit.input_shape(0)) if op_type == "Conv" else (0,) * len(p.pad)
     weights = [emit.weight("weight", blobs[0])]
     if p.bias_term:
         weights.append(emit.weight("bias", blobs[1]))
     for i in range(len(node.inputs)):
         emit.op(op_type, [emit.input(i)] + weights, [emit.output(i)],
-                kernel_shape=list(p.kernel), strides=list(p.stride), pads=list(p.pad) * 2,
+                kernel_shape=list(p.kernel), strides=list(p.stride),
+                pads=list(p.pad) + [pad + more for pad, more in zip(p.pad, extra)],
                 dilations=list(p.dilation), group=p.group)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...errors import OpError
 from ...ir import Node
-from ...ops.conv import ConvolutionParams
+from ...ops.conv import ConvolutionParams, overhang
 from .registry import HELPERS, PYSOURCE, Module, call, literal
 
 __all__ = ["convert_convolution"]
@@ -83,6 +83,12 @@ def convert_convolution(node: Node) -> Module:
     conv = torch_convolution(node)
     simple = p.axis == 1 and len(node.inputs) == 1
     prefix = "" if simple else "conv."
+    extra = overhang(p, node.inputs[0].shape) if node.type == "Convolution" else ()
+    if any(extra):  # an input shorter than the kernel: zeros past the padding, as Caffe
+        pads = tuple(v for more in reversed(extra) for v in (0, more))  # F.pad: last first
+        pad = f"nn.ConstantPad{len(extra)}d({literal(pads)}, 0.0)"
+        conv = f"nn.Sequential({pad}, {conv})"
+        prefix += "1."
     state = [(f"{prefix}weight", np.asarray(blobs[0], np.float32))]
     if p.bias_term:
         state.append((f"{prefix}bias", np.asarray(blobs[1], np.float32)))

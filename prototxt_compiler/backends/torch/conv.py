@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ...errors import OpError
 from ...ir import Node
-from ...ops.conv import ConvolutionParams
+from ...ops.conv import ConvolutionParams, overhang
 from .registry import TORCH
 
 __all__ = ["CaffeConvolution", "convert_convolution"]
@@ -57,10 +58,28 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
         conv.weight.copy_(torch.from_numpy(blobs[0]))
         if p.bias_term:
             conv.bias.copy_(torch.from_numpy(blobs[1]))
+    extra = overhang(p, node.inputs[0].shape) if node.type == "Convolution" else ()
+    if any(extra):  # an input shorter than the kernel: zeros past the padding, as Caffe
+        conv = _EndPadded(conv, extra)
     if p.axis == 1 and len(node.inputs) == 1:
         return conv
     module = CaffeConvolution(conv, p.axis)
     return module if len(node.inputs) == 1 else _Shared(module, len(node.inputs))
+
+
+class _EndPadded(nn.Module):
+    """A convolution of an input zero-padded at the end of each spatial axis by ``extra``
+    first (``ops.conv.overhang``)."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
+
+    def __init__(self, conv: nn.Module, extra: tuple[int, ...]) -> None:
+        super().__init__()
+        self.conv = conv
+        self.pad = tuple(v for more in reversed(extra) for v in (0, more))  # F.pad: last first
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(F.pad(x, self.pad))
 
 
 class _Shared(nn.Module):
