@@ -23,8 +23,10 @@ def info_rows(graph: Graph) -> tuple[list[dict[str, Any]], dict[str, int]]:
             rows.append(row)
         row["tops"].append(value.blob)
         row["shapes"].append(list(value.shape or ()))
-    for cost in layer_costs(graph):
-        rows.append({"name": cost.name, "type": cost.type, "bottoms": list(cost.bottoms),
+    for node, cost in zip(graph.nodes, layer_costs(graph)):
+        kind = getattr(node.params, "kind", None)
+        rows.append({"name": cost.name, "type": cost.type,
+                     **({"reading": kind()} if callable(kind) else {}), "bottoms": list(cost.bottoms),
                      "tops": list(cost.tops), "shapes": [list(s) for s in cost.shapes],
                      "params": cost.params, "macs": cost.macs})
     totals = {"params": sum(r["params"] for r in rows), "macs": sum(r["macs"] for r in rows)}
@@ -57,7 +59,8 @@ def render_table(rows: list[dict[str, Any]], totals: dict[str, int]) -> str:
     for r in rows:
         flow = f"{', '.join(r['bottoms'])} -> {', '.join(r['tops'])}".strip()
         shapes = ", ".join(format_shape(tuple(s)) for s in r["shapes"])
-        body.append((r["name"], r["type"], flow, shapes, f"{r['params']:,}", f"{r['macs']:,}"))
+        kind = f"{r['type']} ({r['reading']})" if "reading" in r else r["type"]
+        body.append((r["name"], kind, flow, shapes, f"{r['params']:,}", f"{r['macs']:,}"))
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     right = {4, 5}
 

@@ -133,3 +133,15 @@ def test_binary_net_parameter_loads_like_its_text(tmp_path: pathlib.Path) -> Non
     result = run("info", str(broken))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert str(broken) in result.stderr
+
+
+def test_info_names_which_upsample_each_layer_was_read_as(capsys: pytest.CaptureFixture) -> None:
+    """Two forks each call a layer Upsample; the table says which one a layer is, the JSON
+    keeps the type and adds the reading."""
+    forks = ROOT / "tests" / "fixtures" / "fork_nets"
+    assert main(["info", str(forks / "yolo_neck.prototxt")]) == 0
+    table = capsys.readouterr().out
+    assert "Upsample (YOLO nearest)" in table and "SegNet" not in table
+    assert main(["info", str(forks / "segnet_pair.prototxt"), "--json"]) == 0
+    rows = [r for r in json.loads(capsys.readouterr().out)["layers"] if r["type"] == "Upsample"]
+    assert rows and {r["reading"] for r in rows} == {"SegNet unpooling"}

@@ -64,6 +64,10 @@ class UpsampleParams:
     upsample_h: int | None = None
     upsample_w: int | None = None
 
+    def kind(self) -> str:
+        """The short name of the reading, for a table's type column."""
+        return "YOLO nearest" if self.mode == "nearest" else "SegNet unpooling"
+
     def reading(self) -> str:
         """Which of the two layers called Upsample this one was read as (the importer notes
         it, since the bottom count decided)."""
