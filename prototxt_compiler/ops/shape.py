@@ -149,8 +149,8 @@ def reshape_target(p: ReshapeParams, bottom: Shape) -> tuple[int, ...]:
     tail = tuple(bottom[p.axis + p.num_axes:])
     if p.axis > 0:
         return (0,) * p.axis + p.shape + tail
-    if p.num_axes == 0:
-        return p.shape + (-1,) + tail[1:]
+    if p.num_axes == 0:  # before the batch; a 0-axis bottom has none
+        return p.shape + ((-1,) + tail[1:] if tail else ())
     return p.written + tail
 
 

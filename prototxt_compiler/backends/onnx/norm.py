@@ -27,6 +27,7 @@ ReduceMean takes ``axes`` as an attribute up to opset 17 and as an input from op
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import prod
 
 import numpy as np
 
@@ -164,7 +165,10 @@ def convert_lrn(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
 def convert_mvn(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: MVNParams = node.params
     top = tuple(emit.output_shape(0))
-    rows_shape = [0, -1] if p.across_channels else [0, top[1], -1]
+    kept = top[1:] if p.across_channels else top[2:]
+    # the row's size where it is known: a -1 cannot be inferred for a blob of 0 elements
+    size = prod(kept) if all(isinstance(d, int) for d in kept) else -1
+    rows_shape = [0, size] if p.across_channels else [0, top[1], size]
     rows = emit.op("Reshape", [emit.input(0), emit.const("rows", rows_shape)])[0]
     centred = emit.op("Sub", [rows, reduce_mean(emit, rows, [-1])])[0]
     if p.normalize_variance:

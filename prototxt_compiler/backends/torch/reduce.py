@@ -80,6 +80,13 @@ class CaffeArgMax(nn.Module):
         self.ones = (1,) * (top_ndim - 3) if axis is None else ()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.numel() == 0:  # no items (Caffe's top_k <= the ranked size): nothing to rank
+            if self.axis is not None:
+                shape = list(x.shape)
+                shape[self.axis] = self.top_k
+            else:
+                shape = [x.shape[0], 1 + self.out_max_val, self.top_k, *self.ones]
+            return x.new_empty(shape)
         if self.axis is not None:
             values, index = _ranked(x, self.axis, self.top_k)
             return values if self.out_max_val else index
