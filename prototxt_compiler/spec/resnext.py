@@ -91,6 +91,11 @@ class ResNeXtSpec:
 
 
 def build_resnext(spec: ResNeXtSpec) -> Graph:
+    from ..limits import MAX_LAYERS
+
+    if sum(spec.units) * 8 > MAX_LAYERS:  # a unit is at least eight layers
+        raise UsageError(f"units {sum(spec.units):,} in all make a net past the "
+                         f"{MAX_LAYERS:,} layers a net may have")
     if spec.style == "pre-activation" and spec.naming != "mxnet":
         raise UsageError("style 'pre-activation' is written with naming 'mxnet' (MXNet's "
                          "residual_unit), not 'caffe'")

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..errors import UsageError
+from ..limits import MAX_LAYERS
 from .resnext import BASIC_DEPTHS, DEPTHS, ResNeXtSpec
 
 __all__ = ["read_spec", "spec_from_mapping", "SpecError"]
@@ -56,9 +57,17 @@ def _fail(where: _Source, key: str, why: str) -> SpecError:
     return SpecError(f"{where.labels.get(key, f'key {key!r}')}: {why}", where=where.name)
 
 
+#: A unit is at least eight layers (two convolutions with their BatchNorm, Scale and ReLU).
+MAX_UNITS = MAX_LAYERS // 8
+#: Caffe's sizes (num_output, dims, groups) are 32-bit fields.
+MAX_SIZE = 2**31 - 1
+
+
 def _positive_int(where: _Source, key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise _fail(where, key, f"expected a positive integer, got {value!r}")
+    if value > MAX_SIZE:
+        raise _fail(where, key, f"{value} is past Caffe's 32-bit sizes (at most {MAX_SIZE:,})")
     return value
 
 
@@ -96,6 +105,9 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
         if not isinstance(units, list) or not units:
             raise _fail(where, "units", f"expected a list of unit counts, got {units!r}")
         units = tuple(_positive_int(where, "units", u) for u in units)
+        if sum(units) > MAX_UNITS:
+            raise _fail(where, "units", f"{sum(units):,} units make a net past the "
+                        f"{MAX_LAYERS:,} layers a net may have (at most {MAX_UNITS:,} units)")
         if "depth" in data and per_unit * sum(units) + 2 != data["depth"]:
             raise _fail(where, "depth", f"{data['depth']} disagrees with units {list(units)} "
                         f"({per_unit} x {sum(units)} + 2 = {per_unit * sum(units) + 2})")

@@ -85,8 +85,12 @@ def test_pre_activation_style_is_recognised(tmp_path: pathlib.Path) -> None:
     ({"depth": 50, "cardinality": 0}, "cardinality", "positive integer"),
     ({"depth": 50, "input": [1, 3, 16, 16]}, "input", "smaller than the net's total stride 32"),
     ({"depth": 50, "input": [1, 3, 224]}, "input", "expected [N, C, H, W]"),
+    ({"depth": 26, "stem_channels": 10**30}, "stem_channels", "past Caffe's 32-bit sizes"),
+    # 12,501 units would be over 100,000 layers: refused before any is built
+    ({"units": [10**8, 1, 1, 1]}, "units", "at most 12,500 units"),
 ], ids=["unknown-key", "unknown-depth", "no-depth", "depth-units", "resnet-cardinality",
-        "bad-naming", "zero-cardinality", "small-input", "bad-input"])
+        "bad-naming", "zero-cardinality", "small-input", "bad-input", "past-uint32",
+        "too-many-units"])
 def test_spec_errors_name_the_key(data: dict, key: str, why: str) -> None:
     with pytest.raises(SpecError) as info:
         spec_from_mapping(data, "s.toml")
@@ -173,3 +177,14 @@ def test_the_reduced_fixture_net_is_generated_from_its_spec() -> None:
     body = "".join(line for line in fixture.read_text().splitlines(True)
                    if not line.startswith("#"))
     assert body == generate(fixture.with_suffix(".toml"))
+
+
+def test_sizes_that_overflow_a_field_are_named_at_their_layer() -> None:
+    """Each key fits 32 bits, but the widths a spec derives from them can pass Caffe's
+    uint32 num_output: the emitter names the layer rather than failing inside protobuf."""
+    from prototxt_compiler import generate
+    from prototxt_compiler.errors import LayerError
+
+    with pytest.raises(LayerError, match=r"layer '\w+' \(Convolution\): its params do not "
+                                         r"fit Caffe's convolution_param"):
+        generate({"depth": 50, "stage1_channels": 2**31 - 1})

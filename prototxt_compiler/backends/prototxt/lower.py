@@ -67,6 +67,10 @@ def _build(graph: Graph) -> tuple[caffe_pb2.NetParameter, list[list[tuple[str, A
         except OpError as error:
             raise LayerError(error.message, layer=node.name, type=node.type,
                              field=error.field, location=node.location) from error
+        except (ValueError, TypeError) as error:  # protobuf: a value its field cannot hold
+            raise LayerError(f"its params do not fit Caffe's {op.param} ({error}; Caffe's "
+                             "sizes are 32-bit)", layer=node.name, type=node.type,
+                             location=node.location) from error
     return net, extras
 
 
