@@ -42,14 +42,16 @@ __all__ = ["CompilerError", "Graph", "LayerCost", "NetBuilder", "Report", "check
            "to_torch", "__version__"]
 
 
-def init_weights(graph: Graph, *, seed: int = 0) -> Graph:
+def init_weights(graph: Graph, *, seed: int = 0, budget: int | None = None) -> Graph:
     """Gives every layer that takes parameter blobs the blobs Caffe's fillers make for a new
-    net (seeded: deterministic), with a note in ``graph.notes``; returns the graph."""
+    net (seeded: deterministic), with a note in ``graph.notes``; returns the graph. A net whose
+    blobs need more than ``budget`` bytes (2 GiB when None) is refused before any
+    allocation."""
     from .frontend.weights import init_weights as fill
     from .passes.infer_shapes import require_concrete_blobs
 
     require_concrete_blobs(graph)
-    graph.notes += fill(graph, seed=seed)
+    graph.notes += fill(graph, seed=seed, budget=budget)
     return graph
 
 

@@ -131,15 +131,17 @@ def load_with_weights(prototxt: str | os.PathLike[str],
                       weights: str | os.PathLike[str] | None = None,
                       input_shapes: Mapping[str, Sequence[int]] | None = None, *,
                       phase: str = "TEST", seed: int = 0, warn: bool = True,
-                      allow_unknown_fields: bool = False, fork: str | None = None) -> Graph:
+                      allow_unknown_fields: bool = False, fork: str | None = None,
+                      budget: int | None = None) -> Graph:
     """The shaped graph with every layer's blobs: from ``weights`` (a .caffemodel), or, without
     it, initialised by the layers' fillers as Caffe would (seeded), which a warning and a note
-    in ``graph.notes`` say."""
+    in ``graph.notes`` say. ``budget``: the most bytes the fillers may make
+    (``limits.PARAM_BUDGET_BYTES`` when None); a net needing more is refused first."""
     graph = load(prototxt, input_shapes=input_shapes, phase=phase, weights=weights,
                  allow_unknown_fields=allow_unknown_fields, fork=fork)
     if weights is None:
         require_concrete_blobs(graph)
-        notes = init_weights(graph, seed=seed)
+        notes = init_weights(graph, seed=seed, budget=budget)
         graph.notes += notes
         if warn:
             for note in notes:
@@ -155,7 +157,8 @@ def fold_graph(graph: Graph) -> bool:
 
 def load_torch(prototxt: str | os.PathLike[str], weights: str | os.PathLike[str] | None = None,
                input_shapes: Mapping[str, Sequence[int]] | None = None, *,
-               phase: str = "TEST", seed: int = 0, fold: bool = False) -> Any:
+               phase: str = "TEST", seed: int = 0, fold: bool = False,
+               budget: int | None = None) -> Any:
     """Parses ``prototxt``, loads ``weights`` and returns the eval-mode ``fx.GraphModule``.
 
     Without weights the parameters are initialised by the layers' fillers as Caffe would
@@ -165,7 +168,8 @@ def load_torch(prototxt: str | os.PathLike[str], weights: str | os.PathLike[str]
     one-to-one with the Caffe layers."""
     from .backends.torch import to_torch
 
-    graph = load_with_weights(prototxt, weights, input_shapes, phase=phase, seed=seed)
+    graph = load_with_weights(prototxt, weights, input_shapes, phase=phase, seed=seed,
+                              budget=budget)
     if fold:
         fold_graph(graph)
     return to_torch(graph)
@@ -177,14 +181,15 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
                  opset: int = DEFAULT_OPSET, fold: bool = True, static_batch: bool = False,
                  phase: str = "TEST", seed: int = 0,
                  template: str | None = None, allow_unknown_fields: bool = False,
-                 fork: str | None = None, progress: Callable[[str], None] | None = None
-                 ) -> tuple[Any, Graph, Report]:
+                 fork: str | None = None, progress: Callable[[str], None] | None = None,
+                 budget: int | None = None) -> tuple[Any, Graph, Report]:
     """prototxt (+ .caffemodel) -> checked ONNX model, written atomically to ``output`` when
     given (temporary files beside it, renamed on success: on any error no file, or the old
     one untouched, remains; a model past 2 GB keeps its tensors in ``OUTPUT.data``). The
     net is first checked against the residual-network templates; with ``template``
     ("resnext", "resnet", "auto") a deviation is a CheckError and nothing is written.
-    ``progress`` is called with the name of each step as it starts.
+    ``progress`` is called with the name of each step as it starts; ``budget`` bounds the
+    bytes of parameters made without weights (see ``load_with_weights``).
     Returns the model, the graph (folded when ``fold``) and the check's report. Without
     ``output`` the model is whole in memory; with it, the model is streamed to the file
     from the weights (held once: folding gives back the mapped pages of each weight it
@@ -202,7 +207,8 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     step = progress or (lambda _: None)
     step("reading the net" + (" and its weights" if weights is not None else ""))
     graph = load_with_weights(prototxt, weights, input_shapes, phase=phase, seed=seed,
-                              warn=False, allow_unknown_fields=allow_unknown_fields, fork=fork)
+                              warn=False, allow_unknown_fields=allow_unknown_fields, fork=fork,
+                              budget=budget)
     step("checking the architecture")
     report = check(graph, template or "auto")
     if template is not None and not report.matches:

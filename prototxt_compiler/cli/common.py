@@ -13,7 +13,7 @@ from ..errors import UsageError
 from ..ir import Graph
 
 __all__ = ["parse_input_shape", "add_net_arguments", "add_output_arguments", "input_shapes",
-           "load_net", "print_notes", "Progress", "seed", "refuse_overwriting_inputs",
+           "load_net", "print_notes", "Progress", "seed", "byte_size", "add_param_budget", "refuse_overwriting_inputs",
            "MAX_SEED"]
 
 MAX_SEED = 2**32 - 1
@@ -61,6 +61,29 @@ def seed(text: str) -> int:
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{value} is out of range: expected 0 to {MAX_SEED}")
     return value
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def byte_size(text: str) -> int:
+    """An argparse type: a number of bytes, bare or with K, M, G or T (binary: 4G is 4 GiB)."""
+    digits = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = digits[-1:] if digits[-1:] in _UNITS and digits[-1:] else ""
+    number = digits[:-1] if unit else digits
+    if not number.isdigit() or len(number) > 15:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size: expected BYTES or a "
+                                         "number with K, M, G or T (4G)")
+    value = int(number) * _UNITS[unit]
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a size above 0")
+    return value
+
+
+def add_param_budget(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--param-budget", type=byte_size, default=None, metavar="BYTES",
+                        help="the most bytes of parameters the fillers may make without -w "
+                             "(default 2G); a larger net is refused before any allocation")
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:

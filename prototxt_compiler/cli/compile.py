@@ -8,8 +8,8 @@ from typing import Any
 
 from ..backends import DEFAULT_OPSET
 from ..errors import UsageError
-from .common import (Progress, add_net_arguments, input_shapes, print_notes,
-                     refuse_overwriting_inputs, seed)
+from .common import (Progress, add_net_arguments, add_param_budget, input_shapes,
+                     print_notes, refuse_overwriting_inputs, seed)
 
 __all__ = ["add_parser"]
 
@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
             args.net, args.output, args.weights, shapes, opset=args.opset,
             fold=not args.no_fold, static_batch=args.static_batch, phase=args.phase,
             seed=args.seed, template=args.template,
-            allow_unknown_fields=args.allow_unknown_fields, fork=args.fork, progress=progress)
+            allow_unknown_fields=args.allow_unknown_fields, fork=args.fork, progress=progress,
+            budget=args.param_budget)
     if not args.quiet:
         print(f"recognised: {report.headline()}" if report.matches
               else "recognised: no residual-network template matched")
@@ -76,7 +77,7 @@ def verify(args: argparse.Namespace, model: Any, shapes: dict[str, tuple[int, ..
         graph = load_with_weights(args.net, args.weights, shapes, phase=args.phase,
                                   seed=args.seed, warn=False,
                                   allow_unknown_fields=args.allow_unknown_fields,
-                                  fork=args.fork)
+                                  fork=args.fork, budget=args.param_budget)
         feeds, lines = verify_inputs(graph, files, seed=args.seed)
         progress("verifying: running onnxruntime and the PyTorch backend")
         results = verify_onnx(model, graph, feeds, layers=args.verify_layers,
@@ -130,6 +131,7 @@ def add_parser(sub: Any) -> None:
     comp.add_argument("--seed", type=seed, default=0,
                       help="seed of the fillers without -w, and of --verify's random "
                            "inputs (default: %(default)s)")
+    add_param_budget(comp)
     comp.add_argument("--template", choices=("resnext", "resnet", "auto"),
                       help="refuse to write anything (exit 1) when the net deviates from "
                            "this template (default: no requirement)")

@@ -13,6 +13,7 @@ from ..errors import UsageError
 from .common import (
     Progress,
     add_net_arguments,
+    add_param_budget,
     input_shapes,
     print_notes,
     refuse_overwriting_inputs,
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         graph = load_with_weights(args.net, args.weights, shapes, phase=args.phase,
                                   seed=args.seed, warn=False,
                                   allow_unknown_fields=args.allow_unknown_fields,
-                                  fork=args.fork)
+                                  fork=args.fork, budget=args.param_budget)
         progress("writing the module")
         what = (f"trained, from {args.weights}" if args.weights else
                 f"not trained: Caffe's fillers, seed {args.seed}")
@@ -108,4 +109,5 @@ def add_parser(sub: Any) -> None:
                      help="the module class's name (default: the net's name in CamelCase)")
     cmd.add_argument("--seed", type=seed, default=0,
                      help="the fillers' seed without -w (default: %(default)s)")
+    add_param_budget(cmd)
     cmd.set_defaults(func=run)

@@ -255,7 +255,8 @@ def _check_budget(plan: list[tuple[Node, list[tuple[int, ...]]]], budget: int) -
         f"its parameter blobs {', '.join(str(list(s)) for s in shapes)} need "
         f"{_bytes(sizes[largest])}, and the net's {_bytes(total)} in all ({total // 4:,} "
         f"float32 values), above the budget of {_bytes(budget)} for blobs made without "
-        "weights; nothing was allocated (give a .caffemodel, or a larger budget)",
+        "weights; nothing was allocated (give a .caffemodel, or a larger budget: "
+        "--param-budget, or budget= in Python)",
         layer=node.name, type=node.type, location=node.location)
 
 

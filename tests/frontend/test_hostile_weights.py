@@ -221,3 +221,31 @@ def test_seed_that_numpy_refuses_is_a_usage_error(tmp_path, seed) -> None:
     graph = _net(tmp_path, HUGE_EMBED.replace("2000000000", "10"))
     with pytest.raises(UsageError, match="expected a non-negative integer"):
         init_weights(graph, seed=seed)
+
+
+def test_budget_reaches_the_api_and_the_command_line(tmp_path) -> None:
+    """compile and to-torch take --param-budget (a size like 4G); the API's loaders budget=."""
+    from tests.conftest import run_cli
+
+    net = tmp_path / "net.prototxt"
+    net.write_text(HUGE_EMBED.replace("2000000000", "10"))
+    need = 4 * (4 * 3 + 3 + 10 * 1000 + 1000)  # as above: 44,060 bytes
+    with pytest.raises(LayerError, match="budget of 43.0 KiB"):
+        pc.load_torch(net, budget=43 << 10)
+    pc.load_torch(net, budget=need)
+    out = tmp_path / "net.onnx"
+    refused = run_cli("compile", str(net), "-o", str(out), "--param-budget", "43K")
+    assert refused.returncode == 2 and "--param-budget" in refused.stderr
+    assert not out.exists()
+    assert run_cli("compile", str(net), "-o", str(out), "--param-budget", "1M",
+                   "-q").returncode == 0
+    bad = run_cli("to-torch", str(net), "-o", str(tmp_path / "m.py"), "--param-budget", "4x")
+    assert bad.returncode == 2 and "'4x' is not a size" in bad.stderr
+
+
+@pytest.mark.parametrize(("text", "size"), [("4G", 4 << 30), ("512M", 512 << 20),
+                                            ("1000", 1000), ("2GiB", 2 << 30), ("8kb", 8 << 10)])
+def test_sizes_as_the_command_line_reads_them(text: str, size: int) -> None:
+    from prototxt_compiler.cli.common import byte_size
+
+    assert byte_size(text) == size
