@@ -60,12 +60,8 @@ def read_convolution(layer: caffe_pb2.LayerParameter) -> ConvolutionParams:
     p = layer.convolution_param
     if not p.HasField("num_output"):
         raise OpError("num_output is required", field="convolution_param.num_output")
-    kernel = _hw_pair(p, "kernel_h", "kernel_w", "kernel_size")
-    if kernel is None:
-        if not len(p.kernel_size):
-            raise OpError("kernel_size (or kernel_h and kernel_w) is required",
-                          field="convolution_param.kernel_size")
-        kernel = tuple(p.kernel_size)
+    # no kernel_size is refused once the spatial axes are known: a bottom with none needs none
+    kernel = _hw_pair(p, "kernel_h", "kernel_w", "kernel_size") or tuple(p.kernel_size)
     stride = _hw_pair(p, "stride_h", "stride_w", "stride") or tuple(p.stride)
     pad = _hw_pair(p, "pad_h", "pad_w", "pad") or tuple(p.pad)
     if p.group < 1:
@@ -81,17 +77,19 @@ def bind_convolution(p: ConvolutionParams, bottoms: Sequence[Shape]) -> Convolut
         return p
     shape = bottoms[0]
     axis = canonical_axis(p.axis, len(shape), "convolution_param.axis")
+    # no spatial axes (a bottom N x C) is Caffe's too: the kernel spans none, each group an
+    # InnerProduct; kernel_size and the rest then have no axis to apply to and go unread
     n = len(shape) - axis - 1
-    if n < 1:
-        raise OpError(f"bottom {list(shape)} has no spatial axes after axis {axis}",
-                      field="convolution_param.axis")
+    if n and not p.kernel:
+        raise OpError("kernel_size (or kernel_h and kernel_w) is required",
+                      field="convolution_param.kernel_size")
     kernel = spatial_values(p.kernel, n, 0, "convolution_param.kernel_size")
     stride = spatial_values(p.stride, n, 1, "convolution_param.stride")
     pad = spatial_values(p.pad, n, 0, "convolution_param.pad")
     dilation = spatial_values(p.dilation, n, 1, "convolution_param.dilation")
-    if min(kernel) <= 0:
+    if min(kernel, default=1) <= 0:
         raise OpError(f"kernel {list(kernel)} must be positive", field="convolution_param.kernel_size")
-    if min(stride) <= 0:
+    if min(stride, default=1) <= 0:
         raise OpError(f"stride {list(stride)} must be positive", field="convolution_param.stride")
     return replace(p, kernel=kernel, stride=stride, pad=pad, dilation=dilation, axis=axis,
                    bound=True)

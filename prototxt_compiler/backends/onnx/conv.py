@@ -5,7 +5,9 @@ ConvTranspose: [C, num_output/group, *kernel]); pads are symmetric per axis, but
 input shorter than the kernel, where Caffe's one window reads zeros past the padding: the
 end pad grows by that overhang (``ops.conv.overhang``). Caffe's output
 size rules match ONNX's with these attributes, so no output_shape is needed. Several
-bottoms share the weights: one node per bottom. ``axis`` other than 1 is refused.
+bottoms share the weights: one node per bottom. ``axis`` other than 1 is refused. A bottom
+with no spatial axes (N x C) is Unsqueeze -> a kernel-1 Conv -> Squeeze, its weight Caffe's
+with that axis appended.
 """
 from __future__ import annotations
 
@@ -29,11 +31,21 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) 
                       field="convolution_param.axis")
     op_type = "ConvTranspose" if node.type == "Deconvolution" else "Conv"
     extra = overhang(p, emit.input_shape(0)) if op_type == "Conv" else (0,) * len(p.pad)
-    weights = [emit.weight("weight", blobs[0])]
+    flat = not p.kernel  # no spatial axes: one added for the Conv
+    weights = [emit.weight("weight", blobs[0].reshape(blobs[0].shape + (1,) * flat))]
     if p.bias_term:
         weights.append(emit.weight("bias", blobs[1]))
+    attrs = dict(kernel_shape=list(p.kernel), strides=list(p.stride),
+                 pads=list(p.pad) + [pad + more for pad, more in zip(p.pad, extra)],
+                 dilations=list(p.dilation))
+    if flat:
+        attrs = dict(kernel_shape=[1])
+        axes = emit.const("axes", [2])
     for i in range(len(node.inputs)):
-        emit.op(op_type, [emit.input(i)] + weights, [emit.output(i)],
-                kernel_shape=list(p.kernel), strides=list(p.stride),
-                pads=list(p.pad) + [pad + more for pad, more in zip(p.pad, extra)],
-                dilations=list(p.dilation), group=p.group)
+        if not flat:
+            emit.op(op_type, [emit.input(i)] + weights, [emit.output(i)], group=p.group,
+                    **attrs)
+            continue
+        x = emit.op("Unsqueeze", [emit.input(i), axes])[0]
+        y = emit.op(op_type, [x] + weights, group=p.group, **attrs)[0]
+        emit.op("Squeeze", [y, axes], [emit.output(i)])

@@ -6,7 +6,9 @@ Deconvolution's [C, num_output/group, *kernel] as ConvTransposeNd's. So a layer 
 channels on axis 1 and one bottom is ``nn.Conv2d`` (1-D: Conv1d, 3-D: Conv3d). Channels on
 a later axis, or several bottoms through one set of weights, use the written-out
 ``Convolution``, which folds the leading axes into the batch and applies the one torch
-convolution to every bottom.
+convolution to every bottom. A bottom with no spatial axes (N x C) is
+``nn.Sequential(nn.Unflatten(1, (C, 1)), nn.Conv1d(C, O, 1), nn.Flatten(1))``, the weight
+Caffe's with a kernel axis of 1 appended.
 """
 from __future__ import annotations
 
@@ -58,22 +60,25 @@ def torch_convolution(node: Node) -> str:
     p: ConvolutionParams = node.params
     spatial = len(p.kernel)
     family = "Deconvolution" if node.type == "Deconvolution" else "Convolution"
-    kind = _KINDS.get((family, spatial))
+    kind = _KINDS.get((family, max(spatial, 1)))
     if kind is None:
-        raise OpError(f"{spatial} spatial axes: torch convolves 1 to 3")
-    channels = node.inputs[0].shape[p.axis]
+        raise OpError(f"{spatial} spatial axes: torch convolves 0 to 3")
+    channels = int(node.inputs[0].shape[p.axis])
     extra: dict[str, object] = {}
-    if set(p.stride) != {1}:
+    if set(p.stride) - {1}:
         extra["stride"] = _spatial(p.stride)
-    if set(p.pad) != {0}:
+    if set(p.pad) - {0}:
         extra["padding"] = _spatial(p.pad)
-    if set(p.dilation) != {1}:
+    if set(p.dilation) - {1}:
         extra["dilation"] = _spatial(p.dilation)
     if p.group != 1:
         extra["groups"] = p.group
     if not p.bias_term:
         extra["bias"] = False
-    return call(kind, int(channels), p.num_output, _spatial(p.kernel), **extra)
+    if spatial == 0:
+        return (f"nn.Sequential(nn.Unflatten(1, ({channels}, 1)), "
+                f"{call(kind, channels, p.num_output, 1, **extra)}, nn.Flatten(1))")
+    return call(kind, channels, p.num_output, _spatial(p.kernel), **extra)
 
 
 @PYSOURCE.register("Convolution", "Deconvolution")
@@ -89,7 +94,11 @@ def convert_convolution(node: Node) -> Module:
         pad = f"nn.ConstantPad{len(extra)}d({literal(pads)}, 0.0)"
         conv = f"nn.Sequential({pad}, {conv})"
         prefix += "1."
-    state = [(f"{prefix}weight", np.asarray(blobs[0], np.float32))]
+    weight = np.asarray(blobs[0], np.float32)
+    if not p.kernel:  # no spatial axes: the Conv1d inside nn.Sequential, kernel axis added
+        prefix += "1."
+        weight = weight.reshape(weight.shape + (1,))
+    state = [(f"{prefix}weight", weight)]
     if p.bias_term:
         state.append((f"{prefix}bias", np.asarray(blobs[1], np.float32)))
     if simple:

@@ -4,7 +4,9 @@ Caffe's blobs map one to one: Convolution's weight [num_output, C/group, *kernel
 torch's ConvNd weight; Deconvolution's [C, num_output/group, *kernel] is
 ConvTransposeNd's. Output sizes agree with Caffe's rules (``ops.conv``) with the same
 stride/pad/dilation, so no cropping is needed. 1-D to 3-D spatial convolutions use torch's
-modules; ``axis`` other than 1 (channels not right after the batch axes) moves the axes.
+modules; ``axis`` other than 1 (channels not right after the batch axes) moves the axes. A
+bottom with no spatial axes (N x C: Caffe's kernel spans none, each group an InnerProduct)
+is a kernel-1 Conv1d over one added axis, its weight Caffe's with that axis appended.
 """
 from __future__ import annotations
 
@@ -48,19 +50,25 @@ class CaffeConvolution(nn.Module):
 def convert_convolution(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ConvolutionParams = node.params
     spatial = len(p.kernel)
-    if spatial not in _CONV:
-        raise OpError(f"{spatial} spatial axes: torch convolves 1 to 3")
+    if spatial not in _CONV and spatial != 0:
+        raise OpError(f"{spatial} spatial axes: torch convolves 0 to 3")
     channels = node.inputs[0].shape[p.axis]
     kinds = _DECONV if node.type == "Deconvolution" else _CONV
-    conv = kinds[spatial](channels, p.num_output, p.kernel, stride=p.stride, padding=p.pad,
-                          dilation=p.dilation, groups=p.group, bias=p.bias_term)
+    if spatial == 0:
+        conv = kinds[1](channels, p.num_output, 1, groups=p.group, bias=p.bias_term)
+    else:
+        conv = kinds[spatial](channels, p.num_output, p.kernel, stride=p.stride,
+                              padding=p.pad, dilation=p.dilation, groups=p.group,
+                              bias=p.bias_term)
     with torch.no_grad():
-        conv.weight.copy_(torch.from_numpy(blobs[0]))
+        conv.weight.copy_(torch.from_numpy(blobs[0]).reshape(conv.weight.shape))
         if p.bias_term:
             conv.bias.copy_(torch.from_numpy(blobs[1]))
     extra = overhang(p, node.inputs[0].shape) if node.type == "Convolution" else ()
     if any(extra):  # an input shorter than the kernel: zeros past the padding, as Caffe
         conv = _EndPadded(conv, extra)
+    if spatial == 0:
+        conv = _NoSpatialAxes(conv)
     if p.axis == 1 and len(node.inputs) == 1:
         return conv
     module = CaffeConvolution(conv, p.axis)
@@ -80,6 +88,19 @@ class _EndPadded(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv(F.pad(x, self.pad))
+
+
+class _NoSpatialAxes(nn.Module):
+    """A kernel-1 Conv1d of an N x C bottom over one added, then removed, axis."""
+
+    fresh_output = True  # returns new storage (see lower.writable)
+
+    def __init__(self, conv: nn.Module) -> None:
+        super().__init__()
+        self.conv = conv
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x.unsqueeze(-1)).squeeze(-1)
 
 
 class _Shared(nn.Module):
