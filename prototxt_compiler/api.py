@@ -270,13 +270,15 @@ def load_for_check(path: str | os.PathLike[str], *,
                    phase: str = "TEST", allow_unknown_fields: bool = False,
                    fork: str | None = None) -> tuple[Graph, list[LayerError]]:
     """The graph for ``check``, and the layers whose shape rule failed. A failure is kept
-    where it is a unit's Eltwise (shortcut and main path of different shapes, which the
-    check explains); any other is raised as bad input."""
+    where it is a unit's sum, an Eltwise or SENet's Axpy (shortcut and main path of
+    different shapes, which the check explains); any other is raised as bad input."""
     errors: list[LayerError] = []
     graph = load(path, input_shapes=input_shapes, phase=phase,
                  allow_unknown_fields=allow_unknown_fields, fork=fork, shape_errors=errors)
-    eltwise = {n.name for n in graph.nodes if n.type == "Eltwise"}
-    others = [e for e in errors if e.layer not in eltwise]
+    # an Axpy(a, x, y) whose x and y agree failed on its scale a: not a shortcut's shape
+    sums = {n.name for n in graph.nodes if n.type == "Eltwise" or
+            n.type == "Axpy" and n.inputs[1].shape != n.inputs[2].shape}
+    others = [e for e in errors if e.layer not in sums]
     if others:
         raise others[0]
     return graph, errors

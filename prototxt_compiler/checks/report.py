@@ -55,7 +55,11 @@ class Report:
             parts += [f"cardinality {self.cardinality}", f"bottleneck width {self.width}"]
         if self.reduction:
             parts.append(f"reduction {self.reduction}")
-        parts.append(self.shortcuts if self.fragment else f"{self.params / 1e6:.1f}M params")
+        if self.fragment:
+            parts.append(self.shortcuts)
+        else:  # 0: some shape is unknown (a shape rule failed), so the count is too
+            parts.append(f"{self.params / 1e6:.1f}M params" if self.params else
+                         "params unknown (a shape rule failed)")
         return f"{self.architecture}: " + ", ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -75,9 +79,9 @@ class Report:
         if self.stages:
             lines.append(f"  {'stage':<6}{'units':>6}{'in':>7}{'out':>7}{'stride':>8}  output")
             for s in self.stages:
-                size = "x".join(format_dim(d) for d in s.output_size)
-                lines.append(f"  {s.index:<6}{s.units:>6}{s.in_channels:>7}{s.out_channels:>7}"
-                             f"{s.stride:>8}  {size}")
+                size = "x".join(format_dim(d) for d in s.output_size) or "?"
+                cin, cout = (c or "?" for c in (s.in_channels, s.out_channels))
+                lines.append(f"  {s.index:<6}{s.units:>6}{cin:>7}{cout:>7}{s.stride:>8}  {size}")
         for deviation in self.deviations:
             lines.append(f"deviation: {deviation}")
         return "\n".join(lines) + "\n"

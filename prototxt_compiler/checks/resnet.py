@@ -309,7 +309,9 @@ class _Walk:
         error = self.failed.get(merge.name)
         if error is None:
             return
-        a, b = (format_shape(v.shape) for v in merge.inputs)
+        # Axpy(a, x, y) adds the scaled main path x to the shortcut y
+        a, b = (format_shape(v.shape) for v in
+                (merge.inputs[1:3] if merge.type == "Axpy" else merge.inputs[:2]))
         self.deviate((merge.name,), f"{merge.type} inputs differ in shape: {a} vs {b} (shortcut "
                      f"stride {short_stride}, main path stride {main_stride})")
 

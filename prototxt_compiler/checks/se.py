@@ -130,8 +130,9 @@ def check_excitation(se: Excitation,
                                  " (squeeze-excitation)"))
         if j is not None:
             last = chain[j]
+    known = se.x.shape is not None  # else a shape rule failed before: sizes unchecked
     pool = roles.get("Pooling")
-    if pool is not None and (pool.params.pool != "AVE" or
+    if pool is not None and known and (pool.params.pool != "AVE" or
                              tuple(pool.params.kernel) != tuple((se.x.shape or ())[2:4])):
         out.append(Deviation((pool.name,), f"{pool.params.pool} pooling of kernel "
                              f"{'x'.join(map(str, pool.params.kernel))}, expected a global AVE "
@@ -145,7 +146,7 @@ def check_excitation(se: Excitation,
             out.append(Deviation((node.name,), "expected a 1x1 convolution of group 1 "
                                  "(squeeze-excitation)"))
     excite = roles.get("excite")
-    if excite is not None and _width(excite) != channels:
+    if excite is not None and known and _width(excite) != channels:
         out.append(Deviation((excite.name,), f"num_output {_width(excite)}, expected "
                              f"{channels} (the channels it scales)"))
     return out, roles.get("squeeze"), channels
@@ -153,9 +154,11 @@ def check_excitation(se: Excitation,
 
 def reduction(squeezes: Sequence[tuple[Node, int]]) -> tuple[int | None, list[Deviation]]:
     """The net's reduction (the r most units have, from their squeeze layers and the
-    channels they scale) and a deviation for every squeeze whose width differs from C / r."""
+    channels they scale) and a deviation for every squeeze whose width differs from C / r.
+    A unit whose channels are unknown (0: a shape rule failed before it) is left out."""
+    squeezes = [(node, channels) for node, channels in squeezes if channels]
     ratios = [channels // _width(node) for node, channels in squeezes
-              if _width(node) and channels % _width(node) == 0]
+              if _width(node) and channels % _width(node) == 0 and channels >= _width(node)]
     if not ratios:
         return None, [Deviation((node.name,), f"num_output {_width(node)} does not divide the "
                                 f"{channels} channels (squeeze-excitation)")

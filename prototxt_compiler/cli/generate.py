@@ -14,7 +14,7 @@ __all__ = ["add_parser"]
 FLAGS = {"family": "--family", "depth": "--depth", "units": "--units",
          "cardinality": "--cardinality", "bottleneck_width": "--width", "input": "--input",
          "classes": "--classes", "naming": "--naming", "style": "--style", "stem": "--stem",
-         "block": "--block"}
+         "block": "--block", "se_reduction": "--se-reduction", "se_form": "--se-form"}
 
 
 def _ints(flag: str, text: str) -> list[int]:
@@ -24,12 +24,23 @@ def _ints(flag: str, text: str) -> list[int]:
         raise UsageError(f"{flag} {text!r}: expected integers separated by commas") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: expected a reduction of 1 or more")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     from ..api import generate
     from ..spec import spec_from_mapping
 
-    given = {key: getattr(args, flag[2:]) for key, flag in FLAGS.items()
-             if getattr(args, flag[2:]) is not None}
+    given = {key: getattr(args, key if key.startswith("se_") else flag[2:])
+             for key, flag in FLAGS.items()}
+    given = {key: value for key, value in given.items() if value is not None}
     if args.spec is not None:
         if given:
             raise UsageError(f"give a spec file or {FLAGS[next(iter(given))]} and the other "
@@ -86,5 +97,11 @@ def add_parser(sub: Any) -> None:
     gen.add_argument("--stem", choices=("imagenet", "cifar"),
                      help="imagenet (7x7/2 + pool, four stages) or cifar (3x3, three stages) "
                           "(default: imagenet)")
+    gen.add_argument("--se-reduction", type=_positive, metavar="R",
+                     help="squeeze-excitation units of reduction R (SE-ResNeXt; SENet's 16) "
+                          "(default: none)")
+    gen.add_argument("--se-form", choices=("axpy", "broadcastmul"),
+                     help="how the excitation is written: SENet's Axpy, or the MXNet "
+                          "conversions' Broadcastmul before the Eltwise (default: axpy)")
     add_output_arguments(gen)
     gen.set_defaults(func=run)

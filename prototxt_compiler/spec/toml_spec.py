@@ -145,8 +145,8 @@ def _spec_from_mapping(data: Mapping[str, Any], where: _Source) -> ResNeXtSpec:
             raise _fail(where, "se_reduction", f"{reduction} does not divide the first stage's "
                         f"{outer} channels")
     elif "se_form" in data:
-        raise _fail(where, "se_form", "give se_reduction too: se_form says how "
-                    "squeeze-excitation units scale their main path")
+        raise _fail(where, "se_form", f"give {where.labels.get('se_reduction', 'se_reduction')} "
+                    "too: the form says how squeeze-excitation units scale their main path")
     stride = (4 if stem == "imagenet" else 1) * 2 ** (len(units) - 1)
     if min(shape[2:]) < stride:
         raise _fail(where, "input", f"{shape[2]}x{shape[3]} is smaller than the net's total "

@@ -182,3 +182,28 @@ def test_cli_json_and_exit_codes(tmp_path: pathlib.Path) -> None:
     done = run_cli("check", str(broken))
     assert done.returncode == 1
     assert "deviation: stage2_unit2_se_sigmoid: TanH, expected Sigmoid" in done.stdout
+
+
+@pytest.mark.parametrize("form", ["axpy", "broadcastmul"])
+def test_a_shortcut_of_the_wrong_stride_is_explained_in_both_forms(
+        form: str, tmp_path: pathlib.Path) -> None:
+    """A unit's sum whose paths differ in shape (the shortcut lost its stride) is a deviation
+    at the sum, an Axpy as an Eltwise; the sizes after it are unknown, not wrong (no
+    excitation width or pooling is blamed for them, and the SE template still fits)."""
+    text = generate({"depth": 26, "se_reduction": 16, "se_form": form})
+    start = text.index('name: "stage2_unit1_sc"')
+    cut = text.index("stride: 2", start)
+    net = tmp_path / "net.prototxt"
+    net.write_text(text[:cut] + text[cut + len("stride: 2"):])
+    report = check_file(net)
+    sum_type = "Axpy" if form == "axpy" else "Eltwise"
+    main, short = "1x512x28x28", "1x512x56x56"
+    pair = f"{main} vs {short}" if form == "axpy" else f"{short} vs {main}"
+    assert [str(d) for d in report.deviations] == [
+        "stage2_unit1_sc: stride 1, expected 2 (the main path's stride)",
+        f"stage2_unit1_plus: {sum_type} inputs differ in shape: {pair} (shortcut stride 1, "
+        "main path stride 2)"]
+    assert report.architecture == "SE-ResNeXt-26 (32x4d)" and report.reduction == 16
+    assert "params unknown" in report.headline()
+    result = run_cli("check", str(net))
+    assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -51,3 +51,23 @@ def test_refused(keys: dict, match: str) -> None:
     with pytest.raises(SpecError, match=match) as error:
         spec_from_mapping({**BASE, **keys})
     assert "se_" in str(error.value) or "block" in str(error.value)
+
+
+def test_command_line_flags(tmp_path) -> None:
+    """generate's --se-reduction and --se-form give the keys; errors name the flags."""
+    from prototxt_compiler.api import check_file
+    from tests.conftest import run_cli
+
+    out = tmp_path / "se.prototxt"
+    result = run_cli("generate", "--depth", "50", "--se-reduction", "16", "--se-form",
+                     "broadcastmul", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    report = check_file(out)
+    assert report.matches and report.architecture == "SE-ResNeXt-50 (32x4d)"
+    assert report.reduction == 16 and "Broadcastmul" in out.read_text()
+    for args, message in [(["--se-form", "axpy"], "--se-form: give --se-reduction too"),
+                          (["--se-reduction", "7"], "--se-reduction: 7 does not divide"),
+                          (["--se-reduction", "0"], "expected a reduction of 1 or more")]:
+        result = run_cli("generate", "--depth", "50", *args)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert not result.stdout
