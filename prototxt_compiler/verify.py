@@ -117,9 +117,11 @@ def _read_npy(path: str, blob: str) -> np.ndarray:
 
 def verify_onnx(model: Any, graph: Graph, feeds: Mapping[str, np.ndarray], *,
                 layers: bool = False, rtol: float = 1e-4, atol: float = 0.0,
-                opset: int = DEFAULT_OPSET) -> list[Comparison]:
+                opset: int = DEFAULT_OPSET, path: str | None = None) -> list[Comparison]:
     """``model`` in onnxruntime against the torch backend on ``graph`` (unfolded, with
-    blobs): every output, by name, and with ``layers`` every layer's tops ("LAYER:TOP")."""
+    blobs): every output, by name, and with ``layers`` every layer's tops ("LAYER:TOP").
+    With ``path``, the file ``model`` was written to is run (its tensors may be external
+    data beside it, which a model in memory only refers to)."""
     import onnxruntime
     import torch
 
@@ -130,7 +132,7 @@ def verify_onnx(model: Any, graph: Graph, feeds: Mapping[str, np.ndarray], *,
     tensors = [torch.from_numpy(np.asarray(feeds[v.blob])) for v in graph.inputs]
     with torch.inference_mode():
         record = layer_outputs(module, *tensors)
-    session = _session(onnxruntime, model.SerializeToString())
+    session = _session(onnxruntime, path if path is not None else model.SerializeToString())
     ours = session.run(None, dict(feeds))  # the outputs in Caffe's order, as the graph's
     results = []
     for value, array in zip(graph.outputs, ours):
@@ -165,7 +167,7 @@ def _compare_layers(model: Any, graph: Graph, feeds: Mapping[str, np.ndarray],
             for key, name in keys]
 
 
-def _session(onnxruntime: Any, data: bytes) -> Any:
+def _session(onnxruntime: Any, data: bytes | str) -> Any:
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     return onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])

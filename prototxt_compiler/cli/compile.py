@@ -81,7 +81,8 @@ def verify(args: argparse.Namespace, model: Any, shapes: dict[str, tuple[int, ..
         feeds, lines = verify_inputs(graph, files, seed=args.seed)
         progress("verifying: running onnxruntime and the PyTorch backend")
         results = verify_onnx(model, graph, feeds, layers=args.verify_layers,
-                              rtol=args.rtol, atol=args.atol, opset=args.opset)
+                              rtol=args.rtol, atol=args.atol, opset=args.opset,
+                              path=args.output)
     for line in lines:
         print(f"verify: {line}")
     outputs = results[:len(graph.outputs)]
