@@ -34,8 +34,8 @@ from .ir import Graph
 from .ops.cost import LayerCost, layer_costs
 from .spec import NetBuilder
 from .to_caffe import from_onnx, from_torch, save_caffe
-
 from .version import __version__
+
 __all__ = ["CompilerError", "Graph", "LayerCost", "NetBuilder", "Report", "check",
            "compile_onnx", "from_onnx", "from_torch", "generate", "init_weights", "layer_costs",
            "layer_outputs", "load", "load_torch", "save_caffe", "to_onnx", "to_prototxt",

@@ -6,9 +6,8 @@ import pathlib
 
 import pytest
 
-from tests.conftest import run_cli
-
 from prototxt_compiler.cli import main
+from tests.conftest import run_cli
 from tests.shape_compare import CAFFE_SPLIT
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -8,9 +8,8 @@ import numpy as np
 import onnx
 import pytest
 
-from tests.conftest import run_cli
-
 from prototxt_compiler.cli import main
+from tests.conftest import run_cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "resnext50_32x4d.prototxt"

@@ -10,8 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..errors import (CompilerError, InternalError, LayerError, OpError, UnsupportedLayerError,
-                      WeightsError)
+from ..errors import (
+    CompilerError,
+    InternalError,
+    LayerError,
+    OpError,
+    UnsupportedLayerError,
+    WeightsError,
+)
 from ..ir import Graph, Node, SymbolicShapeError, symbols_of
 from ..ops import OPS
 from ..ops.base import symbolic_error

@@ -14,8 +14,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from ..version import __version__
 from ..errors import CompilerError
+from ..version import __version__
 from . import check, compile, draw, from_onnx, generate, info, inspect, to_torch
 
 __all__ = ["main", "build_parser", "COMMANDS"]

@@ -8,8 +8,15 @@ from typing import Any
 
 from ..backends import DEFAULT_OPSET
 from ..errors import UsageError
-from .common import (Progress, add_net_arguments, add_param_budget, input_shapes,
-                     print_notes, refuse_overwriting_inputs, seed)
+from .common import (
+    Progress,
+    add_net_arguments,
+    add_param_budget,
+    input_shapes,
+    print_notes,
+    refuse_overwriting_inputs,
+    seed,
+)
 
 __all__ = ["add_parser"]
 

@@ -25,8 +25,18 @@ from typing import NamedTuple
 import numpy as np
 
 from ..limits import MAX_BLOB_AXES
-from .wire import (FIXED32, FIXED64, LENGTH, VARINT, Bytes, WireError, fields, read_varint,
-                   signed32, signed64)
+from .wire import (
+    FIXED32,
+    FIXED64,
+    LENGTH,
+    VARINT,
+    Bytes,
+    WireError,
+    fields,
+    read_varint,
+    signed32,
+    signed64,
+)
 
 __all__ = ["BlobError", "read_blob"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from google.protobuf import text_format, unknown_fields
 
 from ..errors import ParseError, UsageError
-from ..ops.extras import EXTRA_FIELDS, LAYER
+from ..ops.extras import EXTRA_FIELDS
 from ..ops.writing import is_repeated
 from ..proto import caffe_pb2
 from .source import SourceMap

@@ -11,8 +11,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 
-from ..errors import (GraphError, LayerError, Location, MissingInputShapeError, OpError,
-                      UnsupportedLayerError, UsageError)
+from ..errors import (
+    GraphError,
+    LayerError,
+    Location,
+    MissingInputShapeError,
+    OpError,
+    UnsupportedLayerError,
+    UsageError,
+)
 from ..ir import Graph, Shape, SymDim, Value
 from ..ops import OPS
 from ..ops.base import LayerView

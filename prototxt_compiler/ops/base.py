@@ -14,8 +14,16 @@ from math import prod
 from typing import Any
 
 from ..errors import LayerError, OpError
-from ..ir import (Graph, Node, Shape, SymbolBinding, SymbolicShapeError, format_shape,
-                  is_symbolic, symbols_of)
+from ..ir import (
+    Graph,
+    Node,
+    Shape,
+    SymbolBinding,
+    SymbolicShapeError,
+    format_shape,
+    is_symbolic,
+    symbols_of,
+)
 from ..ir.symbolic import unify
 from ..proto import caffe_pb2
 from .fillers import Filler

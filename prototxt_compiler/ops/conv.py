@@ -17,8 +17,7 @@ from math import prod
 from ..errors import OpError
 from ..ir import Shape
 from ..proto import caffe_pb2
-from .base import (OPS, canonical_axis, known_less, known_nonzero, spatial_values,
-                   unify_dims)
+from .base import OPS, canonical_axis, known_less, known_nonzero, spatial_values, unify_dims
 from .fillers import Filler, read_filler
 from .writing import set_spatial, write_fields
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-
 from typing import Any
 
 from ..ir import Graph, Shape, is_symbolic

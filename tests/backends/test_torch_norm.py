@@ -13,8 +13,12 @@ torch = pytest.importorskip("torch")
 
 from torch import fx  # noqa: E402
 
-from prototxt_compiler import load  # noqa: E402
-from prototxt_compiler import layer_outputs, load_torch, to_torch  # noqa: E402
+from prototxt_compiler import (  # noqa: E402
+    layer_outputs,
+    load,  # noqa: E402
+    load_torch,
+    to_torch,
+)
 from prototxt_compiler.frontend.weights import read_caffemodel  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 

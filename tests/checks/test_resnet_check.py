@@ -140,7 +140,7 @@ def test_pre_activation_template() -> None:
 
 
 def test_folded_template_after_folding() -> None:
-    from prototxt_compiler.api import load_with_weights, fold_graph
+    from prototxt_compiler.api import fold_graph, load_with_weights
     from prototxt_compiler.checks import check
 
     graph = load_with_weights(NUMERIC / "net_resnext_seed.prototxt",

@@ -10,8 +10,13 @@ import pathlib
 import pytest
 
 from prototxt_compiler import load
-from prototxt_compiler.errors import (GraphError, LayerError, MissingInputShapeError,
-                                      UnsupportedLayerError, UsageError)
+from prototxt_compiler.errors import (
+    GraphError,
+    LayerError,
+    MissingInputShapeError,
+    UnsupportedLayerError,
+    UsageError,
+)
 
 INPUT = 'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }\n'
 

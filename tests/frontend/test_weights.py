@@ -3,8 +3,8 @@ of Caffe-written files, views not copies, and every misfit as a WeightsError."""
 from __future__ import annotations
 
 import mmap
-import re
 import pathlib
+import re
 
 import numpy as np
 import pytest

@@ -99,14 +99,14 @@ def message_fields(draw: st.DrawFn, descriptor: Descriptor, depth: int = 0,
     if depth > 3:
         return {}
     out: dict[str, object] = {}
-    for field in descriptor.fields:
+    for fd in descriptor.fields:
         if draw(st.integers(0, 7 if sane else 3)) != 0:  # each field with p 1/8 or 1/4
             continue
-        values = sane_value_of(field, depth) if sane else value_of(field, depth)
-        if _is_repeated(field):
-            out[field.name] = draw(st.lists(values, max_size=2 if sane else 4))
+        values = sane_value_of(fd, depth) if sane else value_of(fd, depth)
+        if _is_repeated(fd):
+            out[fd.name] = draw(st.lists(values, max_size=2 if sane else 4))
         else:
-            out[field.name] = draw(values)
+            out[fd.name] = draw(values)
     return out
 
 

@@ -16,8 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .cases_gen import (api_cases, binary_cases, cli_cases, compile_cases, text_cases,
-                        weights_cases)
+from .cases_gen import api_cases, binary_cases, cli_cases, compile_cases, text_cases, weights_cases
 from .conftest import long_examples
 from .harness import Case, FuzzFailure, class_key, run_case
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from .cases_gen import (api_cases, binary_cases, cli_cases, compile_cases, text_cases,
-                        weights_cases)
+from .cases_gen import api_cases, binary_cases, cli_cases, compile_cases, text_cases, weights_cases
 from .harness import Case, run_case
 
 SHORT = settings.get_profile("fuzz-short")

@@ -4,7 +4,6 @@ Expected top and parameter-blob shapes are the ones real Caffe gave for
 tests/fixtures/shapes/{bn,scale,bias,lrn,mvn}_*.prototxt."""
 from __future__ import annotations
 
-
 import pytest
 from google.protobuf import text_format
 

@@ -7,14 +7,13 @@ import pathlib
 
 import pytest
 
-from tests.conftest import run_cli
-
 from prototxt_compiler import load
 from prototxt_compiler.api import check_file, generate
 from prototxt_compiler.backends.prototxt import to_prototxt
 from prototxt_compiler.errors import CompilerError
 from prototxt_compiler.ops.cost import layer_costs
 from prototxt_compiler.spec import NetBuilder, SpecError, read_spec, spec_from_mapping
+from tests.conftest import run_cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "models").glob("*.toml"))

@@ -28,9 +28,18 @@ import numpy as np
 from onnx import TensorProto, helper
 
 from ...ir import Node
-from ...ops.activation import (ClipParams, ELUParams, ExpParams, PReLUParams, PowerParams,
-                               ReLUParams, SwishParams, ThresholdParams, exp_constants,
-                               log_base_scale)
+from ...ops.activation import (
+    ClipParams,
+    ELUParams,
+    ExpParams,
+    PowerParams,
+    PReLUParams,
+    ReLUParams,
+    SwishParams,
+    ThresholdParams,
+    exp_constants,
+    log_base_scale,
+)
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_pointwise", "convert_relu", "convert_prelu", "convert_elu", "convert_bnll",

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...ir import Node
-from ...ops.eltwise import EltwiseParams
 from ...ops.base import FLT_MAX
+from ...ops.eltwise import EltwiseParams
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_eltwise"]

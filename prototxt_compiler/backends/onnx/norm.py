@@ -32,8 +32,7 @@ from math import prod
 import numpy as np
 
 from ...ir import Node
-from ...ops.norm import (BatchNormParams, BiasParams, LRNParams, MVNParams, ScaleParams,
-                         stats_scale)
+from ...ops.norm import BatchNormParams, BiasParams, LRNParams, MVNParams, ScaleParams, stats_scale
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_batch_norm", "convert_scale", "convert_bias", "convert_lrn",

@@ -41,8 +41,14 @@ from onnx import TensorProto
 
 from ...ir import Node
 from ...ops.base import FLT_MAX
-from ...ops.pooling import (PoolingParams, SPPParams, WindowAxis, pooled_hw, refuse_stochastic,
-                            window_plan)
+from ...ops.pooling import (
+    PoolingParams,
+    SPPParams,
+    WindowAxis,
+    pooled_hw,
+    refuse_stochastic,
+    window_plan,
+)
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_pooling", "convert_spp"]

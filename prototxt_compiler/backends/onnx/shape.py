@@ -20,8 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...ir import Node
-from ...ops.shape import (CropParams, FlattenParams, ReshapeParams, TileParams,
-                          reshape_target)
+from ...ops.shape import CropParams, FlattenParams, ReshapeParams, TileParams, reshape_target
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_flatten", "convert_reshape", "convert_crop",

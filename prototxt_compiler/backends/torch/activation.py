@@ -29,9 +29,18 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.activation import (ClipParams, ELUParams, ExpParams, PReLUParams, PowerParams,
-                               ReLUParams, SwishParams, ThresholdParams, exp_constants,
-                               log_base_scale)
+from ...ops.activation import (
+    ClipParams,
+    ELUParams,
+    ExpParams,
+    PowerParams,
+    PReLUParams,
+    ReLUParams,
+    SwishParams,
+    ThresholdParams,
+    exp_constants,
+    log_base_scale,
+)
 from .registry import TORCH
 
 __all__ = ["CaffeReLU", "CaffePReLU", "CaffeELU", "Pointwise", "CaffePower", "CaffeExp",

@@ -22,8 +22,8 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.eltwise import EltwiseParams
 from ...ops.base import FLT_MAX
+from ...ops.eltwise import EltwiseParams
 from .registry import TORCH
 
 __all__ = ["CaffeEltwise", "convert_eltwise"]

@@ -21,8 +21,7 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.shape import (CropParams, FlattenParams, ReshapeParams, TileParams,
-                          reshape_target)
+from ...ops.shape import CropParams, FlattenParams, ReshapeParams, TileParams, reshape_target
 from .registry import TORCH
 
 __all__ = ["CaffeFlatten", "CaffeReshape", "CaffeCrop", "CaffeTile",
