@@ -9,12 +9,14 @@ Loads the seed-style ResNeXt-50 from models/, gives it seeded random weights (Ba
 statistics with a moving-average factor, as Caffe stores them), builds the hand-written
 torchvision-architecture ResNeXt-50 (benchmarks/handwritten_resnext.py) with the same
 weights, checks all three compute the same probabilities, then times forward passes at
-224x224 under ``torch.inference_mode``, alternating the models run by run, after warm-up.
+224x224 under ``torch.inference_mode``, the three models run side by side (each first in
+turn), after warm-up.
 "compiled" is ``load_torch``'s default module (one submodule per Caffe layer), "folded"
 the module with BatchNorm + Scale folded into the convolutions (``fold=True``). Each
-thread count runs in ``--repeat`` fresh processes; a process reports the median of its
-runs for each model and batch; the ratios are given as the median over processes and
-their spread (min-max).
+thread count runs in ``--repeat`` fresh processes; a process reports the median time of
+each model and, as its ratio, the median of the ratios of runs made side by side (which a
+change of the machine's load between runs does not move); the ratios are given as the
+median over processes and their spread (min-max).
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
     load_from_graph(hand, graph)
     fold_batchnorm(graph)
     models = {"hand-written": hand, "compiled": models["compiled"], "folded": to_torch(graph)}
-    result: dict = {"diff": {}, "ms": {}}
+    result: dict = {"diff": {}, "ms": {}, "ratio": {}}
     with torch.inference_mode():
         for batch in batches:
             x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(0))
@@ -85,12 +87,16 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
                 for _ in range(2):
                     model(x)
             samples: dict[str, list[float]] = {k: [] for k in models}
-            for _ in range(runs if batch == 1 else max(3, runs // 2)):
-                for name, model in models.items():
+            order = list(models)
+            for i in range(runs if batch == 1 else max(3, runs // 2)):
+                for name in order[i % 3:] + order[:i % 3]:  # each model first in turn
                     start = time.perf_counter()
-                    model(x)
+                    models[name](x)
                     samples[name].append((time.perf_counter() - start) * 1e3)
             result["ms"][str(batch)] = {k: statistics.median(v) for k, v in samples.items()}
+            result["ratio"][str(batch)] = {  # of runs side by side: robust to the load
+                k: statistics.median(a / b for a, b in zip(samples[k], samples["hand-written"]))
+                for k in ("compiled", "folded")}
     return result
 
 
@@ -109,8 +115,8 @@ def main() -> None:
         return
     print(machine())
     print(f"load average before: {load_average()}")
-    print("ResNeXt-50 32x4d, 224x224, median ms of each process; ratios: median over "
-          f"{args.repeat} processes (min-max)")
+    print("ResNeXt-50 32x4d, 224x224, median ms of each process; ratios of runs side by "
+          f"side: median over {args.repeat} processes (min-max)")
     for threads in (int(t) for t in args.threads.split(",")):
         reports = []
         for _ in range(args.repeat):
@@ -125,7 +131,7 @@ def main() -> None:
             times = "  ".join(f"{m} {statistics.median(x[m] for x in ms):7.1f} ms"
                               for m in MODELS)
             ratios = "  ".join(
-                f"{m} / hand {spread([x[m] / x['hand-written'] for x in ms])}"
+                f"{m} / hand {spread([r['ratio'][str(batch)][m] for r in reports])}"
                 for m in ("compiled", "folded"))
             print(f"threads {threads} batch {batch}: {times}  |  {ratios}", flush=True)
         print(f"    (max |diff| of probabilities against the hand-written: {worst:.1e})")

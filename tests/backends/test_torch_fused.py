@@ -13,7 +13,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from prototxt_compiler import layer_outputs, load, load_torch, to_torch  # noqa: E402
-from prototxt_compiler.backends.torch import norm  # noqa: E402
+from prototxt_compiler.backends.torch import fused, norm  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 
 NUMERIC = pathlib.Path(__file__).parents[1] / "fixtures" / "numeric"
@@ -22,7 +22,7 @@ NET = NUMERIC / "net_resnext_seed.prototxt"
 
 def _fused_calls(module) -> list:  # noqa: ANN001
     return [n for n in module.graph.nodes
-            if n.op == "call_function" and n.target is norm.batch_norm_scale]
+            if n.op == "call_function" and n.target is fused.batch_norm_scale]
 
 
 def test_every_batchnorm_scale_pair_runs_as_one_pass_and_keeps_its_modules() -> None:

@@ -7,10 +7,11 @@ and records every layer's every top under the key ``LAYER:TOP``, as the Caffe or
 them, for layer-by-layer comparison.
 
 Speed. Caffe splits what torch does in one pass: a global-statistics BatchNorm whose top
-only a per-channel Scale reads is computed with it by ``norm.batch_norm_scale`` (torch's
-inference batch_norm, the Scale as its affine part), one pass instead of two; both modules
-stay (their names, their state_dict keys, their blobs read at run time), and
-``layer_outputs`` runs them one by one. ReLU and Eltwise SUM write in place where nothing
+only a per-channel Scale reads is computed with it by ``fused.batch_norm_scale`` (torch's
+inference batch_norm, the Scale as its affine part), one pass instead of two, the
+statistics of all such BatchNorms worked out together at the start of ``forward``
+(``fused.statistics``); both modules stay (their names, their state_dict keys, their blobs
+read at every call), and ``layer_outputs`` runs them one by one. ReLU and Eltwise SUM write in place where nothing
 else reads their input (``writable``).
 """
 from __future__ import annotations
@@ -26,7 +27,8 @@ from torch import fx, nn
 
 from ...ir import Graph, Node, Value
 from ..registry import converting
-from .norm import CaffeBatchNorm, CaffeScale, batch_norm_scale
+from .fused import batch_norm_scale, statistics
+from .norm import CaffeBatchNorm, CaffeScale
 from .registry import TORCH
 
 __all__ = ["to_torch", "layer_outputs", "attribute_name"]
@@ -78,15 +80,17 @@ def to_torch(graph: Graph) -> fx.GraphModule:
         modules[node.name] = module
         root.add_module(names[node.name], module)
     pairs = _batch_norm_scale_pairs(graph, modules)
+    stats = _statistics(fxg, {bn: names[bn] for bn in pairs.values()})
+    paired = set(pairs.values())
     layers: dict[str, tuple[str, tuple[str, ...]]] = {}
     fused: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {}
     for node in graph.nodes:
-        if node.name in pairs.values():
+        if node.name in paired:
             continue  # computed with the Scale after it
         if node.name in pairs:
             bn = node.inputs[0].producer  # the Scale's one bottom is the BatchNorm's top
             assert bn is not None and bn.name == pairs[node.name]
-            call = _fused_call(fxg, env, bn, node, names, modules)
+            call = _fused_call(fxg, env, stats[bn.name], bn, node, names, modules)
             fused[call.name] = tuple((names[n.name], n.name, tuple(v.blob for v in n.outputs))
                                      for n in (bn, node))
         else:
@@ -130,16 +134,26 @@ def _batch_norm_scale_pairs(graph: Graph, modules: dict[str, nn.Module]) -> dict
     return pairs
 
 
-def _fused_call(fxg: fx.Graph, env: dict[int, fx.Node], bn: Node, scale: Node,
-                names: dict[str, str], modules: dict[str, nn.Module]) -> fx.Node:
-    """``batch_norm_scale`` on the BatchNorm's bottom and both layers' blobs, named after
-    the Scale (its top is the value it gives)."""
-    b, s = names[bn.name], names[scale.name]
-    blobs = [fxg.get_attr(f"{b}.{k}") for k in ("mean", "variance", "factor")]
+def _statistics(fxg: fx.Graph, attributes: dict[str, str]) -> dict[str, fx.Node]:
+    """The statistics of the fused BatchNorms (layer name -> attribute name), one call for
+    them all; by layer name."""
+    if not attributes:
+        return {}
+    every = fxg.call_function(statistics, (tuple(fxg.get_attr(a) for a in attributes.values()),))
+    return {layer: fxg.create_node("call_function", operator.getitem, (every, i),
+                                   name=f"{attribute}_statistics")
+            for i, (layer, attribute) in enumerate(attributes.items())}
+
+
+def _fused_call(fxg: fx.Graph, env: dict[int, fx.Node], stats: fx.Node, bn: Node,
+                scale: Node, names: dict[str, str], modules: dict[str, nn.Module]) -> fx.Node:
+    """``batch_norm_scale`` on the BatchNorm's bottom, its statistics and the Scale's blobs,
+    named after the Scale (its top is the value it gives)."""
+    s = names[scale.name]
     weight = fxg.get_attr(f"{s}.weight")
     bias = fxg.get_attr(f"{s}.bias") if modules[scale.name].bias is not None else None
     return fxg.create_node("call_function", batch_norm_scale,
-                           (env[id(bn.inputs[0])], *blobs, weight, bias),
+                           (env[id(bn.inputs[0])], stats, weight, bias),
                            {"eps": modules[bn.name].eps}, name=s)
 
 

@@ -43,8 +43,8 @@ from ...ops.norm import BatchNormParams, BiasParams, LRNParams, MVNParams, Scale
 from .registry import TORCH
 
 __all__ = ["CaffeBatchNorm", "CaffeScale", "CaffeBias", "CaffeLRN", "CaffeMVN",
-           "batch_norm_scale", "convert_batch_norm", "convert_scale", "convert_bias",
-           "convert_lrn", "convert_mvn"]
+           "convert_batch_norm", "convert_scale", "convert_bias", "convert_lrn",
+           "convert_mvn"]
 
 
 def _tensor(blob: np.ndarray) -> torch.Tensor:
@@ -87,19 +87,6 @@ def _stats_scale(factor: torch.Tensor) -> torch.Tensor:
     costs more than the rest of this together.)"""
     zero = torch.zeros_like(factor)
     return torch.where(torch.eq(factor, zero), zero, torch.reciprocal(factor))
-
-
-def batch_norm_scale(x: torch.Tensor, mean: torch.Tensor, variance: torch.Tensor,
-                     factor: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
-                     eps: float) -> torch.Tensor:
-    """A global-statistics BatchNorm and the per-channel Scale that alone reads it, in one
-    pass over x, reading both layers' blobs at run time:
-        y = (x - s * mean) / sqrt(s * variance + eps) * weight (+ bias)
-    (torch's inference batch_norm with the Scale as its affine part). The lowering calls it
-    in place of the two modules; ``layer_outputs`` still runs them one by one."""
-    inverse = _stats_scale(factor)
-    return F.batch_norm(x, mean * inverse, variance * inverse, weight, bias, training=False,
-                        eps=eps)
 
 
 @TORCH.register("BatchNorm")
