@@ -94,13 +94,17 @@ class Node:
 
     def input_shapes(self) -> list[Shape]:
         """The bottoms' shapes; a bottom without one (shapes not inferred yet) is an error."""
-        shapes = []
-        for value in self._inputs:
-            if value.shape is None:
-                raise GraphError(f"layer '{self.name}' reads '{value.name}', which has no shape "
-                                 "yet: infer the graph's shapes first")
-            shapes.append(value.shape)
-        return shapes
+        return [self._known(value, "reads") for value in self._inputs]
+
+    def output_shapes(self) -> list[Shape]:
+        """The tops' shapes; a top without one (shapes not inferred yet) is an error."""
+        return [self._known(value, "writes") for value in self.outputs]
+
+    def _known(self, value: Value, verb: str) -> Shape:
+        if value.shape is None:
+            raise GraphError(f"layer '{self.name}' {verb} '{value.name}', which has no shape "
+                             "yet: infer the graph's shapes first")
+        return value.shape
 
     @property
     def in_place(self) -> bool:
