@@ -26,7 +26,7 @@ from .. import limits
 from ..errors import WeightsError
 from ..proto import caffe_pb2
 from .blobs import BlobError, read_blob
-from .reader import file_name
+from .reader import file_name, text_not_weights
 from .upgrade import V1_TYPES
 from .wire import FIXED32, FIXED64, LENGTH, VARINT, WireError, fields
 
@@ -118,7 +118,8 @@ def read_caffemodel_info(path: str | os.PathLike[str]) -> CaffemodelInfo:
     except WireError as error:
         what = "truncated or corrupt" if error.truncated else \
             "not a Caffe .caffemodel (binary NetParameter)"
-        raise WeightsError(f"the file is {what}: {error}", where=where) from error
+        raise WeightsError(f"the file is {what}: {error}" + text_not_weights(bytes(buf[:4096])),
+                           where=where) from error
     except BlobError as error:
         raise WeightsError(str(error), where=where) from error
     except UnicodeDecodeError as error:

@@ -46,6 +46,15 @@ def looks_binary(data: bytes) -> bool:
     return any(b < 0x20 and b not in _WHITE for b in data[:_HEAD])
 
 
+def text_not_weights(head: bytes) -> str:
+    """A hint for a weights reader given ``head`` (the file's first bytes): where they read
+    as text, the file is likely a net definition given where its .caffemodel goes."""
+    if head and not looks_binary(head):
+        return (" (it reads as text: a .prototxt net? give it as the net, and its "
+                ".caffemodel as the weights)")
+    return ""
+
+
 def file_name(path: object) -> str:
     """``path`` as messages name it; a path that is no path at all is a UsageError."""
     try:

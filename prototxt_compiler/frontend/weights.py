@@ -38,7 +38,7 @@ from ..ir import Graph, Node, Shape
 from ..ops import OPS
 from ..ops.fillers import fill
 from .blobs import BlobError, read_blob
-from .reader import file_name
+from .reader import file_name, text_not_weights
 from .wire import LENGTH, WireError, fields
 
 __all__ = ["read_caffemodel", "attach_weights", "init_weights"]
@@ -59,8 +59,8 @@ def read_caffemodel(path: str | os.PathLike[str]) -> dict[str, list[np.ndarray]]
     except WireError as error:
         if error.truncated:
             raise WeightsError(f"the file is truncated or corrupt: {error}", where=where) from error
-        raise WeightsError(f"not a Caffe .caffemodel (binary NetParameter): {error}",
-                           where=where) from error
+        raise WeightsError(f"not a Caffe .caffemodel (binary NetParameter): {error}"
+                           + text_not_weights(bytes(buf[:4096])), where=where) from error
     except BlobError as error:
         raise WeightsError(str(error), where=where) from error
     if not layers:

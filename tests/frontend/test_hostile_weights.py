@@ -249,3 +249,18 @@ def test_sizes_as_the_command_line_reads_them(text: str, size: int) -> None:
     from prototxt_compiler.cli.common import byte_size
 
     assert byte_size(text) == size
+
+
+def test_a_prototxt_given_as_weights_is_named_as_text(tmp_path) -> None:
+    """The net and its weights swapped: the error says the file reads as a net definition."""
+    from tests.conftest import run_cli
+
+    net = tmp_path / "net.prototxt"
+    net.write_text(HUGE_EMBED.replace("2000000000", "10"))
+    for command in (["compile", str(net), "-o", str(tmp_path / "n.onnx"), "-w", str(net)],
+                    ["inspect", str(net)]):
+        result = run_cli(*command)
+        assert result.returncode == 2, result.stderr
+        assert "it reads as text: a .prototxt net?" in result.stderr
+    with pytest.raises(WeightsError, match="reads as text"):
+        read_caffemodel(net)
