@@ -237,14 +237,14 @@ class _Walk:
         want = [s.split(":")[0] for s in steps]
         last_seen: Node | None = None
         for op, i, j in _align(want, [n.type for n in nodes]):
-            if op == "equal":
-                self.role(steps[i], nodes[j])
-            elif op == "delete":
+            if op == "delete" and i is not None:
                 where = last_seen.name if last_seen is not None else merge.name
                 self.deviate((where,), f"{want[i]} missing after this layer")
-            elif op == "insert":
+            elif op == "insert" and j is not None:
                 self.deviate((nodes[j].name,), f"unexpected {nodes[j].type} inside the unit")
-            else:
+            elif op == "equal" and i is not None and j is not None:
+                self.role(steps[i], nodes[j])
+            elif i is not None and j is not None:
                 self.deviate((nodes[j].name,), f"{nodes[j].type}, expected {want[i]}")
             if j is not None:
                 last_seen = nodes[j]
@@ -275,7 +275,7 @@ class _Walk:
         groups = [(s, n) for s, r, n in self.convs if r in ("group", "conv3")]
         if not groups:
             return
-        cardinality = _majority([n.params.group for _, n in groups])
+        cardinality = int(_majority([n.params.group for _, n in groups]))
         widths = [n.params.num_output / (n.params.group * 2 ** (s - 1)) for s, n in groups]
         width = _majority(widths)
         self.cardinality = cardinality

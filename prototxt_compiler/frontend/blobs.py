@@ -55,11 +55,11 @@ class BlobError(Exception):
 
 
 class _Segment(NamedTuple):
-    """Values of one field number in file order: ``count`` values from ``start`` every
+    """Values of one field number in file order: ``length`` values from ``start`` every
     ``stride`` bytes (stride = value size for packed data), or at the ``offsets``."""
 
     start: int
-    count: int
+    length: int
     stride: int
     offsets: array | None = None
 
@@ -87,7 +87,7 @@ def read_blob(buf: Bytes, start: int, end: int, layer: str, index: int) -> np.nd
         raise BlobError(f"{what}: its shape {list(shape)} has a dimension below 0 or above "
                         f"{_MAX_DIM:,} (Caffe's blob dimensions are int)")
     number = _DOUBLE if runs[_DOUBLE] else _DATA
-    have = sum(s.count for s in runs[number])
+    have = sum(s.length for s in runs[number])
     if prod(shape) != have:  # checked before any value is copied
         raise BlobError(f"{what}: its shape {list(shape)} holds {prod(shape):,} values but "
                         f"the file gives {have:,}")
@@ -136,7 +136,7 @@ def _add_scattered(segments: list[_Segment], offset: int) -> None:
     last = segments[-1] if segments else None
     if last is not None and last.offsets is not None:
         last.offsets.append(offset)
-        segments[-1] = last._replace(count=last.count + 1)
+        segments[-1] = last._replace(length=last.length + 1)
     else:
         segments.append(_Segment(offset, 1, 0, array("q", [offset])))
 
@@ -162,13 +162,13 @@ def _gather(buf: Bytes, segments: list[_Segment], number: int) -> np.ndarray:
     dtype = _F4 if number == _DATA else _F8
     size = _SIZE[number]
     if len(segments) == 1 and segments[0].stride == size and number == _DATA:
-        return np.frombuffer(buf, _F4, count=segments[0].count, offset=segments[0].start)
-    out = np.empty(sum(s.count for s in segments), np.float32)
+        return np.frombuffer(buf, _F4, count=segments[0].length, offset=segments[0].start)
+    out = np.empty(sum(s.length for s in segments), np.float32)
     raw = np.frombuffer(buf, _U8)
     at = 0
     for seg in segments:
-        for i in range(0, seg.count, _CHUNK):  # bounded temporaries, whatever the size
-            n = min(_CHUNK, seg.count - i)
+        for i in range(0, seg.length, _CHUNK):  # bounded temporaries, whatever the size
+            n = min(_CHUNK, seg.length - i)
             if seg.offsets is not None:
                 starts = np.frombuffer(seg.offsets, np.int64, count=n, offset=8 * i)
                 rows = raw[starts[:, None] + np.arange(size)]
@@ -178,7 +178,7 @@ def _gather(buf: Bytes, segments: list[_Segment], number: int) -> np.ndarray:
                     raw[first:first + (n - 1) * seg.stride + size], shape=(n, size),
                     strides=(seg.stride, 1), writeable=False).copy()
             out[at + i:at + i + n] = rows.view(dtype).ravel()
-        at += seg.count
+        at += seg.length
     return out
 
 

@@ -203,12 +203,15 @@ class _Parser:
         if field is None:
             fork = FORK_FIELDS.get((descriptor.full_name, name.text))
             if fork is not None:
-                return self._parse_fork_field(message, fork, name, path, seen)
+                self._parse_fork_field(message, fork, name, path, seen)
+                return None
             extra = EXTRA_FIELDS.get(descriptor.full_name, name.text)
             if extra is not None:
-                return self._parse_extra_field(extra, name, path, seen)
+                self._parse_extra_field(extra, name, path, seen)
+                return None
             if self._allow_unknown:
-                return self._skip_field(name, path)
+                self._skip_field(name, path)
+                return None
             close = difflib.get_close_matches(name.text, list(descriptor.fields_by_name),
                                               n=1) if len(name.text) <= _MAX_HINT_CHARS else []
             hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -184,7 +184,7 @@ def _upgrade_layer(entry: caffe_pb2.V1LayerParameter, index: int, filename: str,
             raise UpgradeError(
                 f"V0 layer '{v0.name}' (layers[{index}]) has unknown type '{v0.type}'; expected "
                 f"one of {', '.join(sorted(V0_TYPES))} (or 'padding')", where=filename)
-        out.type = V0_TYPES[v0.type]
+        out.type = V0_TYPES[v0.type]  # type: ignore[assignment]  # the enum is an int
     out.blobs.extend(v0.blobs)
     out.blobs_lr.extend(v0.blobs_lr)
     out.weight_decay.extend(v0.weight_decay)

@@ -109,7 +109,7 @@ def _expect(field: tuple[int, int, int, int], wire_type: int, name: str) -> tupl
 def _scan_layer(buf: mmap.mmap, span: tuple[int, int],
                 numbers: tuple[int, int, int | None]) -> tuple[str, list[np.ndarray]]:
     name_field, blobs_field, v0_field = numbers
-    name, blobs = "", []
+    name, blobs = "", list[np.ndarray]()
     for field in fields(buf, *span):
         if field.number == name_field:
             start, stop = _expect(field, LENGTH, "name")
@@ -136,7 +136,7 @@ def attach_weights(graph: Graph, blobs: Mapping[str, Sequence[np.ndarray]], *,
     problems: list[str] = []
     fitted: list[tuple[Node, tuple[np.ndarray, ...]]] = []
     for node in graph.nodes:
-        expected = OPS[node.type].blobs(node.params, [v.shape for v in node.inputs])
+        expected = OPS[node.type].blobs(node.params, node.input_shapes())
         found = blobs.get(node.name)
         if not expected and not found:
             continue
@@ -164,7 +164,7 @@ def _misfit_summary(graph: Graph, blobs: Mapping[str, Sequence[np.ndarray]],
                     problems: list[str]) -> str:
     """The misfits, summary first: weights for another net share few layer names."""
     wanted = [n.name for n in graph.nodes
-              if n.name in blobs or OPS[n.type].blobs(n.params, [v.shape for v in n.inputs])]
+              if n.name in blobs or OPS[n.type].blobs(n.params, n.input_shapes())]
     common = sum(1 for name in wanted if name in blobs)
     if len(problems) == 1:
         return problems[0]
@@ -234,7 +234,7 @@ def init_weights(graph: Graph, *, seed: int = 0, budget: int | None = None) -> l
 
 
 def _blob_shapes(node: Node) -> list[tuple[int, ...]]:
-    return [tuple(s) for s in OPS[node.type].blobs(node.params, [v.shape for v in node.inputs])]
+    return [tuple(s) for s in OPS[node.type].blobs(node.params, node.input_shapes())]
 
 
 def _bytes(count: int) -> str:
@@ -263,7 +263,7 @@ def _check_budget(plan: list[tuple[Node, list[tuple[int, ...]]]], budget: int) -
 def _fill_node(node: Node, shapes: list[tuple[int, ...]],
                rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     op = OPS[node.type]
-    bottoms = [v.shape for v in node.inputs]
+    bottoms = node.input_shapes()
     try:
         if op.fillers is None:
             raise OpError(f"no fillers are known for layer type {node.type}")

@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import sqrt
+from typing import cast
 
 import numpy as np
 
@@ -300,7 +301,7 @@ def detection_priors(p: DetectionOutputParams, bottoms: Sequence[Shape]) -> obje
 def infer_detection_output(p: DetectionOutputParams, bottoms: Sequence[Shape],
                            num_tops: int) -> list[Shape]:
     detection_priors(p, bottoms)
-    return [(1, 1, DETECTIONS, 7)]
+    return [cast(Shape, (1, 1, DETECTIONS, 7))]  # K: symbolic
 
 
 def write_detection_output(p: DetectionOutputParams, q: object,

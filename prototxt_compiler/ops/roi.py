@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -212,7 +212,7 @@ def infer_proposal(p: ProposalParams, bottoms: Sequence[Shape], num_tops: int) -
         raise OpError(f"scores {list(scores)} and deltas {list(deltas)} differ in H, W")
     if len(info) < 2 or info[1] < 3:
         raise OpError(f"im_info must hold [height, width, scale], got {list(info)}")
-    return [(ROIS, 5), (ROIS, 1)][:num_tops]
+    return [cast(Shape, (ROIS, 5)), cast(Shape, (ROIS, 1))][:num_tops]  # R: symbolic
 
 
 def write_proposal(p: ProposalParams, q: Any, bottoms: Sequence[Shape]) -> None:

@@ -36,10 +36,11 @@ __all__ = ["ResNeXtSpec", "DEPTHS", "build_resnext", "MSRA", "CLASSIFIER", "cut"
 CLASSIFIER = Filler(type="gaussian", std=float(np.float32(0.01)))
 
 # units per stage of the papers' nets, by depth (layers a unit x units + stem + fc)
-DEPTHS = {"imagenet": {26: (2, 2, 2, 2), 38: (3, 3, 3, 3), 50: (3, 4, 6, 3),
-                       101: (3, 4, 23, 3), 152: (3, 8, 36, 3), 200: (3, 24, 36, 3)},
-          "cifar": {29: (3, 3, 3), 38: (4, 4, 4), 56: (6, 6, 6)}}
-BASIC_DEPTHS = {"imagenet": {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}, "cifar": {}}
+Depths = dict[str, dict[int, tuple[int, ...]]]  # stem -> depth -> units per stage
+DEPTHS: Depths = {"imagenet": {26: (2, 2, 2, 2), 38: (3, 3, 3, 3), 50: (3, 4, 6, 3),
+                               101: (3, 4, 23, 3), 152: (3, 8, 36, 3), 200: (3, 24, 36, 3)},
+                  "cifar": {29: (3, 3, 3), 38: (4, 4, 4), 56: (6, 6, 6)}}
+BASIC_DEPTHS: Depths = {"imagenet": {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}, "cifar": {}}
 
 
 @dataclass(frozen=True)

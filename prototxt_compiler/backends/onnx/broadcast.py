@@ -35,6 +35,6 @@ def convert_axpy(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None
 
 @ONNX.register("Broadcastmul", "BroadcastMul")
 def convert_broadcastmul(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
-    s = scale_bottom([v.shape for v in node.inputs])
+    s = scale_bottom(node.input_shapes())
     scale = _per_channel(emit, s, len(emit.input_shape(1 - s)))
     emit.op("Mul", [emit.input(1 - s), scale], [emit.output(0)])

@@ -12,6 +12,7 @@ with that axis appended.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,11 +36,12 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) 
     weights = [emit.weight("weight", blobs[0].reshape(blobs[0].shape + (1,) * flat))]
     if p.bias_term:
         weights.append(emit.weight("bias", blobs[1]))
-    attrs = dict(kernel_shape=list(p.kernel), strides=list(p.stride),
-                 pads=list(p.pad) + [pad + more for pad, more in zip(p.pad, extra)],
-                 dilations=list(p.dilation))
+    attrs: dict[str, Any] = {
+        "kernel_shape": list(p.kernel), "strides": list(p.stride),
+        "pads": list(p.pad) + [pad + more for pad, more in zip(p.pad, extra)],
+        "dilations": list(p.dilation)}
     if flat:
-        attrs = dict(kernel_shape=[1])
+        attrs = {"kernel_shape": [1]}
         axes = emit.const("axes", [2])
     for i in range(len(node.inputs)):
         if not flat:

@@ -65,8 +65,8 @@ def _priors_computed(emit: Emitter, p: PriorBoxParams) -> None:
     centres = []
     for size, step in ((fh, sh), (fw, sw)):
         index = emit.op("Range", [zero, size, one])
-        centre = emit.op("Mul", emit.op("Add", index + [offset]) + [step])
-        centres.append(emit.op("Cast", centre, to=TensorProto.DOUBLE)[0])
+        scaled = emit.op("Mul", emit.op("Add", index + [offset]) + [step])
+        centres.append(emit.op("Cast", scaled, to=TensorProto.DOUBLE)[0])
     half = np.array(prior_shapes(p), dtype=np.float64).reshape(-1, 2) / 2.0
     cy = emit.op("Unsqueeze", [centres[0], emit.const("yx", [1, 2])])[0]   # (H, 1, 1)
     cx = emit.op("Unsqueeze", [centres[1], emit.const("xx", [0, 2])])[0]   # (1, W, 1)
@@ -143,11 +143,11 @@ def convert_detection_output(node: Node, blobs: Sequence[np.ndarray], emit: Emit
         emit.op("Div", [dim(emit, prior, 2), emit.const("four", [4])])[0]
     flat = emit.op("Reshape", [prior, emit.const("rows", [-1, 4])])
     zero = emit.const("z", [0])
-    boxes = emit.op("Slice", flat + [zero, count])
+    box_rows = emit.op("Slice", flat + [zero, count])
     twice = emit.op("Mul", [count, emit.const("two_i", [2])])
-    variance = emit.op("Slice", flat + [count] + twice)
-    boxes = emit.op("Unsqueeze", boxes + [emit.const("ax1", [1])])[0]        # (P, 1, 4)
-    variance = emit.op("Unsqueeze", variance + [emit.const("ax1b", [1])])[0]
+    variance_rows = emit.op("Slice", flat + [count] + twice)
+    boxes = emit.op("Unsqueeze", box_rows + [emit.const("ax1", [1])])[0]        # (P, 1, 4)
+    variance = emit.op("Unsqueeze", variance_rows + [emit.const("ax1b", [1])])[0]
     loc = emit.op("Reshape", [loc, emit.const("loc", [0, -1, p.loc_classes, 4])])[0]
     decoded = emit.op("Transpose", [_decode(emit, p, loc, boxes, variance)], perm=[0, 2, 1, 3])
     classes = emit.const("classes", list(p.classes))

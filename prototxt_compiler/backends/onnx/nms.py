@@ -16,6 +16,8 @@ kernel for it; the Loop runs everywhere and gives Caffe's result exactly.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from onnx import TensorProto, helper
 
@@ -62,7 +64,7 @@ def nms_loop(emit: Emitter, boxes: str, valid: str, threshold: float, eta: float
              ("t", "cond", "keep", "thr", "cond_out", "keep_out", "thr_out")}
     counter = [0]
 
-    def op(kind: str, inputs: list[str], **attrs: object) -> str:
+    def op(kind: str, inputs: list[str], **attrs: Any) -> str:
         counter[0] += 1
         out = emit.unique(f"{emit.node.name}/nms_{kind.lower()}{counter[0]}")
         body.append(helper.make_node(kind, inputs, [out], name=out, **attrs))

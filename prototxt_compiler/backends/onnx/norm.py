@@ -60,11 +60,11 @@ def convert_batch_norm(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -
     x, out = emit.input(0), emit.output(0)
     if not p.global_stats:
         ndim = len(emit.input_shape(0))
-        mean = reduce_mean(emit, x, [0] + list(range(2, ndim)))
-        centred = emit.op("Sub", [x, mean])[0]
+        batch_mean = reduce_mean(emit, x, [0] + list(range(2, ndim)))
+        centred = emit.op("Sub", [x, batch_mean])[0]
         square = emit.op("Mul", [centred, centred])[0]
-        variance = reduce_mean(emit, square, [0] + list(range(2, ndim)))
-        shifted = emit.op("Add", [variance, emit.const("eps", p.eps, np.float32)])[0]
+        batch_variance = reduce_mean(emit, square, [0] + list(range(2, ndim)))
+        shifted = emit.op("Add", [batch_variance, emit.const("eps", p.eps, np.float32)])[0]
         emit.op("Div", [centred, emit.op("Sqrt", [shifted])[0]], [out])
         return
     mean = np.asarray(blobs[0], dtype=np.float32).reshape(-1)
@@ -81,7 +81,7 @@ def convert_batch_norm(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -
 # Scale and Bias
 
 def _trailing(node: Node, axis: int, num_axes: int) -> int:
-    return len(node.inputs[0].shape) - axis - num_axes
+    return len(node.input_shapes()[0]) - axis - num_axes
 
 
 def _learned(blob: np.ndarray, trailing: int) -> np.ndarray:

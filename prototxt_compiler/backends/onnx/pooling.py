@@ -134,10 +134,9 @@ def _pooling(emit: Emitter, p: PoolingParams, x: str, shape: tuple[int, int],
     refuse_stochastic(p.pool)
     out = pooled_hw(p, *shape)
     if p.pool == "MAX":
-        if tops[0] is None:
-            tops = [emit.temp("level")] + list(tops[1:])
-        _max_pool(emit, p, x, shape, out, tops)
-        return tops[0]  # type: ignore[return-value]
+        named = [tops[0] or emit.temp("level"), *(t for t in tops[1:] if t is not None)]
+        _max_pool(emit, p, x, shape, out, named)
+        return named[0]
     return _ave_pool(emit, p, x, shape, out, tops[0])
 
 

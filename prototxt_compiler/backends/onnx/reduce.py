@@ -92,8 +92,8 @@ def convert_argmax(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> No
     if p.axis is not None:
         _, reversed_index = _top_k(emit, x, p.axis, p.top_k)
         if p.axis == 0:  # the batch: its size is known at run time only
-            size = emit.op("Gather", [emit.op("Shape", [x])[0], emit.const("axis", [0])])[0]
-            last = emit.op("Sub", [size, emit.const("one", [1])])[0]
+            batch = emit.op("Gather", [emit.op("Shape", [x])[0], emit.const("axis", [0])])[0]
+            last = emit.op("Sub", [batch, emit.const("one", [1])])[0]
         else:
             last = emit.const("last", [shape[p.axis] - 1])
         _float_index(emit, reversed_index, last, emit.output(0))

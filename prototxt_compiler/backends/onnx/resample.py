@@ -47,8 +47,9 @@ def distinct_mask(node: Node) -> bool:
             pool.outputs[1] is not node.inputs[1]:
         return False
     p = pool.params
-    height, width = pool.inputs[0].shape[2:]
-    plan = window_plan(p, height, width, tuple(pool.outputs[0].shape[2:]), max_pool=True)
+    height, width = pool.input_shapes()[0][2:]
+    out_h, out_w = pool.output_shapes()[0][2:]
+    plan = window_plan(p, height, width, (out_h, out_w), max_pool=True)
     if plan.h.out != plan.h.pooled or plan.w.out != plan.w.pooled:
         raise OpError(f"the mask comes from Pooling '{pool.name}', some of whose windows lie "
                       "past its input (their mask is -1, which the fork writes before the "
@@ -99,7 +100,8 @@ def convert_upsample(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> 
     if p.mode == "unpool":
         _unpool(node, emit)
         return
-    scales = emit.const("scales", [1.0, 1.0, float(p.scale), float(p.scale)], np.float32)
+    factor = float(p.scale if p.scale is not None else 1)  # the YOLO ports' default
+    scales = emit.const("scales", [1.0, 1.0, factor, factor], np.float32)
     emit.op("Resize", [emit.input(0), "", scales], [emit.output(0)], mode="nearest",
             coordinate_transformation_mode="asymmetric", nearest_mode="floor")
 
@@ -107,7 +109,7 @@ def convert_upsample(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> 
 @ONNX.register("Interp")
 def convert_interp(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: InterpParams = node.params
-    g = interp_geometry(p, [v.shape for v in node.inputs])
+    g = interp_geometry(p, node.input_shapes())
     x = emit.input(0)
     size = tuple(int(d) for d in emit.input_shape(0)[2:])
     crop = (int(g.crop[0]), int(g.crop[1]))

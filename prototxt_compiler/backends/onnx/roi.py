@@ -54,12 +54,12 @@ def _anchors(emit: Emitter, p: ProposalParams, scores: str) -> str:
         size = emit.op("Cast", emit.op("Squeeze", [dim(emit, scores, axis)]),
                        to=TensorProto.DOUBLE)
         axes.append(emit.op("Mul", emit.op("Range", [zero] + size + [one]) + [stride])[0])
-    sy = emit.op("Unsqueeze", [axes[0], emit.const("yx", [1, 2, 3])])[0]    # (H, 1, 1, 1)
-    sx = emit.op("Unsqueeze", [axes[1], emit.const("xx", [0, 2, 3])])[0]    # (1, W, 1, 1)
+    ys = emit.op("Unsqueeze", [axes[0], emit.const("yx", [1, 2, 3])])[0]    # (H, 1, 1, 1)
+    xs = emit.op("Unsqueeze", [axes[1], emit.const("xx", [0, 2, 3])])[0]    # (1, W, 1, 1)
     pick_x = emit.const("pick_x", [1.0, 0.0, 1.0, 0.0], np.float64)
     pick_y = emit.const("pick_y", [0.0, 1.0, 0.0, 1.0], np.float64)
-    shifts = emit.op("Add", emit.op("Mul", [sx, pick_x]) + emit.op("Mul", [sy, pick_y]))
-    moved = emit.op("Add", shifts + [emit.const("base", base[None, None], np.float64)])
+    offsets = emit.op("Add", emit.op("Mul", [xs, pick_x]) + emit.op("Mul", [ys, pick_y]))
+    moved = emit.op("Add", offsets + [emit.const("base", base[None, None], np.float64)])
     return emit.op("Cast", emit.op("Reshape", moved + [emit.const("flat4", [-1, 4])]),
                    to=TensorProto.FLOAT)[0]
 
@@ -103,11 +103,11 @@ def convert_proposal(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> 
     boxes = emit.op("Concat", clipped, axis=1)[0]
     least = emit.op("Mul", [emit.const("min_size", p.min_size, np.float32)] + emit.op(
         "Gather", im + [emit.const("i2", 2)]))[0]
-    big = emit.op("And", [emit.op("GreaterOrEqual", emit.op("Add", emit.op(
+    wide_enough = emit.op("And", [emit.op("GreaterOrEqual", emit.op("Add", emit.op(
         "Sub", [clipped[2], clipped[0]]) + [one]) + [least])[0], emit.op(
         "GreaterOrEqual", emit.op("Add", emit.op("Sub", [clipped[3], clipped[1]]) + [one]) +
         [least])[0]])
-    big = emit.op("Squeeze", big + [emit.const("sq1", [1])])[0]
+    big = emit.op("Squeeze", wide_enough + [emit.const("sq1", [1])])[0]
     masked = emit.op("Where", [big, fg[0], emit.const("minus_inf", -np.inf, np.float32)])
     flipped = emit.op("Slice", masked + [emit.const("rev0", [-1]), emit.const("rev1", [-2 ** 63]),
                                          emit.const("rev_ax", [0]), emit.const("rev_step", [-1])])

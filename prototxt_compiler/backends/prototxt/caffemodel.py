@@ -72,7 +72,7 @@ def caffemodel_blobs(node: Node) -> tuple[np.ndarray, ...]:
 
 def _check(node: Node, blobs: Sequence[np.ndarray]) -> None:
     """Every blob the layer expects, of the shape Caffe checks on loading."""
-    expected = OPS[node.type].blobs(node.params, [v.shape for v in node.inputs])
+    expected = OPS[node.type].blobs(node.params, node.input_shapes())
     found = [tuple(np.shape(b)) for b in blobs]
     if found != [tuple(s) for s in expected]:
         raise LayerError(f"the layer holds blobs {[list(s) for s in found]}, Caffe expects "
@@ -96,7 +96,7 @@ def _blob_header(blob: np.ndarray) -> tuple[bytes, bytes, int]:
 def _write_data(out: BinaryIO, blob: np.ndarray) -> None:
     array = np.asarray(blob)
     if array.dtype == np.dtype("<f4") and array.flags.c_contiguous:
-        out.write(memoryview(array.reshape(-1)).cast("B"))
+        out.write(array.reshape(-1).data.cast("B"))
         return
     flat = array.reshape(-1)
     for start in range(0, flat.size, _CHUNK):
@@ -123,7 +123,7 @@ def write_caffemodel(graph: Graph, path: str | os.PathLike[str]) -> int:
     for layer in net.layer:
         node = nodes.get(layer.name)
         blobs: tuple[np.ndarray, ...] = ()
-        if node is not None and OPS[node.type].blobs(node.params, [v.shape for v in node.inputs]):
+        if node is not None and OPS[node.type].blobs(node.params, node.input_shapes()):
             if not node.blobs:
                 raise LayerError("the layer has no parameter blobs to write (load weights "
                                  "or initialise them first)", layer=node.name, type=node.type)

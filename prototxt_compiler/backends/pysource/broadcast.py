@@ -51,6 +51,6 @@ def convert_axpy(node: Node) -> Module:
 
 @PYSOURCE.register("Broadcastmul", "BroadcastMul")
 def convert_broadcastmul(node: Node) -> Module:
-    s = scale_bottom([v.shape for v in node.inputs])
+    s = scale_bottom(node.input_shapes())
     return Module(call("BroadcastMul", s) if s != 1 else "BroadcastMul()", (),
                   ("BroadcastMul",))

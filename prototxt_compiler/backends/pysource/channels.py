@@ -53,6 +53,6 @@ def convert_shuffle_channel(node: Node) -> Module:
 @PYSOURCE.register("Reorg")
 def convert_reorg(node: Node) -> Module:
     p: ReorgParams = node.params
-    plan = reorg_plan(p, node.inputs[0].shape)
+    plan = reorg_plan(p, node.input_shapes()[0])
     return Module(call("Reorg", tuple(int(d) for d in plan.view[1:]), tuple(plan.perm),
                        tuple(int(d) for d in plan.top[1:])), (), ("Reorg",))

@@ -72,7 +72,7 @@ def convert_concat(node: Node) -> Module:
 def convert_slice(node: Node) -> Module:
     p: SliceParams = node.params
     tops = len(p.slice_point) + 1
-    size = node.inputs[0].shape[p.axis]
+    size = node.input_shapes()[0][p.axis]
     equal = p.axis == 0 and p.slice_point == tuple(size // tops * i for i in range(1, tops))
     extra = {"equal": True} if equal and tops > 1 else {}
     return Module(call("Slice", p.axis, tuple(p.slice_point), **extra), (), ("Slice",))

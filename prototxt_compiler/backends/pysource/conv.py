@@ -63,7 +63,7 @@ def torch_convolution(node: Node) -> str:
     kind = _KINDS.get((family, max(spatial, 1)))
     if kind is None:
         raise OpError(f"{spatial} spatial axes: torch convolves 0 to 3")
-    channels = int(node.inputs[0].shape[p.axis])
+    channels = int(node.input_shapes()[0][p.axis])
     extra: dict[str, object] = {}
     if set(p.stride) - {1}:
         extra["stride"] = _spatial(p.stride)
@@ -88,7 +88,7 @@ def convert_convolution(node: Node) -> Module:
     conv = torch_convolution(node)
     simple = p.axis == 1 and len(node.inputs) == 1
     prefix = "" if simple else "conv."
-    extra = overhang(p, node.inputs[0].shape) if node.type == "Convolution" else ()
+    extra = overhang(p, node.input_shapes()[0]) if node.type == "Convolution" else ()
     if any(extra):  # an input shorter than the kernel: zeros past the padding, as Caffe
         pads = tuple(v for more in reversed(extra) for v in (0, more))  # F.pad: last first
         pad = f"nn.ConstantPad{len(extra)}d({literal(pads)}, 0.0)"

@@ -58,7 +58,7 @@ def convert_inner_product(node: Node) -> Module:
     if p.bias_term:
         state.append(("bias", np.asarray(blobs[1], np.float32)))
     extra: dict[str, object] = {} if p.bias_term else {"bias": False}
-    if p.axis == 1 and len(node.inputs[0].shape) == 2:
+    if p.axis == 1 and len(node.input_shapes()[0]) == 2:
         return Module(call("nn.Linear", k, n, **extra), tuple(state))
     if p.axis != 1:
         extra["axis"] = p.axis

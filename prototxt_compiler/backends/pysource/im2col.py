@@ -36,7 +36,7 @@ class Im2col(nn.Module):
 @PYSOURCE.register("Im2col")
 def convert_im2col(node: Node) -> Module:
     p: Im2colParams = node.params
-    pads, taps = im2col_plan(p, node.inputs[0].shape)
+    pads, taps = im2col_plan(p, node.input_shapes()[0])
     plain_pads = tuple((int(a), int(b)) for a, b in pads)
     plain_taps = tuple(tuple(tuple(int(v) for v in w) for w in tap) for tap in taps)
     return Module(call("Im2col", p.axis, plain_pads, plain_taps), (), ("Im2col",))

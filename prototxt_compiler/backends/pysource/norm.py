@@ -148,7 +148,7 @@ def _f32(blob: np.ndarray) -> np.ndarray:
 def convert_batch_norm(node: Node) -> Module:
     p: BatchNormParams = node.params
     blobs = node.blobs or ()
-    shape = node.inputs[0].shape
+    shape = node.input_shapes()[0]
     channels = int(shape[1]) if len(shape) > 1 else 1
     if not p.global_stats:
         state = tuple((k, _f32(b)) for k, b in zip(("mean", "variance", "factor"), blobs))
@@ -170,7 +170,7 @@ _BATCH_NORM = {2: "nn.BatchNorm1d", 3: "nn.BatchNorm1d", 4: "nn.BatchNorm2d",
 
 
 def _trailing(node: Node, axis: int, num_axes: int) -> int:
-    return len(node.inputs[0].shape) - axis - num_axes
+    return len(node.input_shapes()[0]) - axis - num_axes
 
 
 @PYSOURCE.register("Scale")
@@ -179,7 +179,7 @@ def convert_scale(node: Node) -> Module:
     learned = [_f32(b) for b in node.blobs or ()]
     weight = learned.pop(0) if len(node.inputs) == 1 else None
     bias = learned.pop(0) if p.bias_term else None
-    bottom = node.inputs[0].shape
+    bottom = node.input_shapes()[0]
     shape = tuple(int(d) for d in bottom[p.axis:p.axis + p.num_axes])
     extra: dict[str, object] = {"trailing": _trailing(node, p.axis, p.num_axes)}
     if p.bias_term:
@@ -219,6 +219,6 @@ def convert_lrn(node: Node) -> Module:
 @PYSOURCE.register("MVN")
 def convert_mvn(node: Node) -> Module:
     p: MVNParams = node.params
-    shape = tuple(int(d) for d in node.outputs[0].shape[1:])
+    shape = tuple(int(d) for d in node.output_shapes()[0][1:])
     return Module(call("MVN", shape, normalize_variance=p.normalize_variance,
                        across_channels=p.across_channels, eps=p.eps), (), ("MVN",))

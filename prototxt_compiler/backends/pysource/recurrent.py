@@ -130,8 +130,8 @@ def convert_recurrent(node: Node) -> Module:
     blobs = node.blobs or ()
     if len(blobs) != len(names):
         raise OpError(f"expected {len(names)} blobs ({', '.join(names)}), got {len(blobs)}")
-    x_size = int(prod(node.inputs[0].shape[2:]))
-    static = int(prod(node.inputs[2].shape[1:])) if p.static_input else 0
+    x_size = int(prod(node.input_shapes()[0][2:]))
+    static = int(prod(node.input_shapes()[2][1:])) if p.static_input else 0
     extra: dict[str, object] = {}
     if static:
         extra["static"] = static

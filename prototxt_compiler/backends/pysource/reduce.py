@@ -100,5 +100,5 @@ def convert_argmax(node: Node) -> Module:
     if p.axis is not None:
         extra["axis"] = p.axis
     else:
-        extra["rank"] = len(node.outputs[0].shape)
+        extra["rank"] = len(node.output_shapes()[0])
     return Module(call("ArgMax", **extra), (), ("ArgMax",))

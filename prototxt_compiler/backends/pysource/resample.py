@@ -74,13 +74,13 @@ def convert_upsample(node: Node) -> Module:
     p: UpsampleParams = node.params
     if p.mode == "nearest":
         return Module(call("NearestUpsample", int(p.scale or 1)), (), ("NearestUpsample",))
-    height, width = node.outputs[0].shape[2:]
+    height, width = node.output_shapes()[0][2:]
     return Module(call("Unpool", int(height), int(width)), (), ("Unpool",))
 
 
 @PYSOURCE.register("Interp")
 def convert_interp(node: Node) -> Module:
     p: InterpParams = node.params
-    g = interp_geometry(p, [v.shape for v in node.inputs])
+    g = interp_geometry(p, node.input_shapes())
     return Module(call("Interp", int(g.start), (int(g.crop[0]), int(g.crop[1])),
                        (int(g.out[0]), int(g.out[1]))), (), ("Interp",))

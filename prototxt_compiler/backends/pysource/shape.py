@@ -80,7 +80,7 @@ def convert_flatten(node: Node) -> Module:
     p: FlattenParams = node.params
     if p.end_axis < p.axis:
         return Module(call("Unsqueeze", p.axis), (), ("Unsqueeze",))
-    if (p.axis, p.end_axis) == (1, len(node.inputs[0].shape) - 1):
+    if (p.axis, p.end_axis) == (1, len(node.input_shapes()[0]) - 1):
         return Module("nn.Flatten()")
     return Module(call("nn.Flatten", p.axis, p.end_axis))
 
@@ -88,7 +88,7 @@ def convert_flatten(node: Node) -> Module:
 @PYSOURCE.register("Reshape")
 def convert_reshape(node: Node) -> Module:
     p: ReshapeParams = node.params
-    target = reshape_target(p, node.inputs[0].shape)
+    target = reshape_target(p, node.input_shapes()[0])
     return Module(call("Reshape", *target), (), ("Reshape",))
 
 

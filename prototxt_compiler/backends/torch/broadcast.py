@@ -57,11 +57,11 @@ class CaffeBroadcastMul(nn.Module):
 
 @TORCH.register("Axpy")
 def convert_axpy(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
-    return CaffeAxpy(len(node.inputs[1].shape))
+    return CaffeAxpy(len(node.input_shapes()[1]))
 
 
 @TORCH.register("Broadcastmul", "BroadcastMul")
 def convert_broadcastmul(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
-    shapes = [v.shape for v in node.inputs]
+    shapes = node.input_shapes()
     s = scale_bottom(shapes)
     return CaffeBroadcastMul(s, len(shapes[1 - s]))

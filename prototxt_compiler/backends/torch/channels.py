@@ -50,12 +50,12 @@ class CaffeReorg(nn.Module):
 @TORCH.register("ShuffleChannel")
 def convert_shuffle_channel(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ShuffleChannelParams = node.params
-    return CaffeShuffleChannel(p.group, int(node.inputs[0].shape[1]))
+    return CaffeShuffleChannel(p.group, int(node.input_shapes()[0][1]))
 
 
 @TORCH.register("Reorg")
 def convert_reorg(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ReorgParams = node.params
-    plan = reorg_plan(p, node.inputs[0].shape)
+    plan = reorg_plan(p, node.input_shapes()[0])
     return CaffeReorg(tuple(int(d) for d in plan.view[1:]), plan.perm,
                       tuple(int(d) for d in plan.top[1:]))

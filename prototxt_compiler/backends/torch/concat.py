@@ -60,9 +60,9 @@ class CaffeSlice(nn.Module):
         if not self.points:
             return x
         if self.equal:
-            tops = len(self.points) + 1
-            size = x.shape[self.axis] // tops
-            return tuple(x.narrow(self.axis, i * size, size) for i in range(tops))
+            count = len(self.points) + 1
+            size = x.shape[self.axis] // count
+            return tuple(x.narrow(self.axis, i * size, size) for i in range(count))
         starts = (0,) + self.points
         tops = [x.narrow(self.axis, lo, hi - lo) for lo, hi in zip(starts, self.points)]
         last = starts[-1]
@@ -99,7 +99,7 @@ def convert_concat(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 def convert_slice(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: SliceParams = node.params
     tops = len(p.slice_point) + 1
-    size = node.inputs[0].shape[p.axis]
+    size = node.input_shapes()[0][p.axis]
     equal = p.axis == 0 and p.slice_point == tuple(size // tops * i for i in range(1, tops))
     return CaffeSlice(p.axis, p.slice_point, equal=equal)
 

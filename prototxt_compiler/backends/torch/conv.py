@@ -11,6 +11,7 @@ is a kernel-1 Conv1d over one added axis, its weight Caffe's with that axis appe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -52,26 +53,27 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     spatial = len(p.kernel)
     if spatial not in _CONV and spatial != 0:
         raise OpError(f"{spatial} spatial axes: torch convolves 0 to 3")
-    channels = node.inputs[0].shape[p.axis]
+    channels = node.input_shapes()[0][p.axis]
     kinds = _DECONV if node.type == "Deconvolution" else _CONV
+    torch_conv: Any = kinds[max(spatial, 1)]  # the ConvNd types take a tuple per axis
     if spatial == 0:
-        conv = kinds[1](channels, p.num_output, 1, groups=p.group, bias=p.bias_term)
+        conv = torch_conv(channels, p.num_output, 1, groups=p.group, bias=p.bias_term)
     else:
-        conv = kinds[spatial](channels, p.num_output, p.kernel, stride=p.stride,
-                              padding=p.pad, dilation=p.dilation, groups=p.group,
-                              bias=p.bias_term)
+        conv = torch_conv(channels, p.num_output, p.kernel, stride=p.stride, padding=p.pad,
+                          dilation=p.dilation, groups=p.group, bias=p.bias_term)
     with torch.no_grad():
         conv.weight.copy_(torch.from_numpy(blobs[0]).reshape(conv.weight.shape))
         if p.bias_term:
             conv.bias.copy_(torch.from_numpy(blobs[1]))
-    extra = overhang(p, node.inputs[0].shape) if node.type == "Convolution" else ()
+    extra = overhang(p, node.input_shapes()[0]) if node.type == "Convolution" else ()
+    module: nn.Module = conv
     if any(extra):  # an input shorter than the kernel: zeros past the padding, as Caffe
-        conv = _EndPadded(conv, extra)
+        module = _EndPadded(module, extra)
     if spatial == 0:
-        conv = _NoSpatialAxes(conv)
+        module = _NoSpatialAxes(module)
     if p.axis == 1 and len(node.inputs) == 1:
-        return conv
-    module = CaffeConvolution(conv, p.axis)
+        return module
+    module = CaffeConvolution(module, p.axis)
     return module if len(node.inputs) == 1 else _Shared(module, len(node.inputs))
 
 

@@ -101,6 +101,9 @@ def _caffe_nms_fake(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, 
 class CaffePriorBox(nn.Module):
     """SSD's PriorBox from its bottoms' run-time sizes."""
 
+    half_sizes: torch.Tensor  # buffers
+    variance: torch.Tensor
+
     def __init__(self, p: PriorBoxParams) -> None:
         super().__init__()
         half = torch.tensor(prior_shapes(p), dtype=torch.float64).reshape(-1, 2) / 2.0
@@ -164,6 +167,8 @@ def decode_boxes(p: DetectionOutputParams, loc: torch.Tensor, prior: torch.Tenso
 
 class CaffeDetectionOutput(nn.Module):
     """SSD's DetectionOutput (module docstring): (1, 1, K, 7) rows."""
+
+    classes: torch.Tensor  # a buffer
 
     def __init__(self, p: DetectionOutputParams) -> None:
         super().__init__()

@@ -45,5 +45,5 @@ class CaffeIm2col(nn.Module):
 @TORCH.register("Im2col")
 def convert_im2col(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: Im2colParams = node.params
-    pads, taps = im2col_plan(p, tuple(node.inputs[0].shape or ()))
+    pads, taps = im2col_plan(p, tuple(node.input_shapes()[0] or ()))
     return CaffeIm2col(p.axis, pads, taps)

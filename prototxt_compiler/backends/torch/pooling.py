@@ -104,6 +104,8 @@ class CaffeAvePool(nn.Module):
     """Caffe's AVE pooling of (N, C, H, W): window sums over the real input divided by
     Caffe's divisor map (buffer ``divisor``, shape (out_h, out_w)) where it is not uniform."""
 
+    divisor: torch.Tensor  # a buffer, where the windows differ
+
     fresh_output = True  # returns new storage (see lower.writable)
 
     def __init__(self, p: PoolingParams, height: int, width: int, out: tuple[int, int]) -> None:
@@ -136,8 +138,8 @@ def _pooling(p: PoolingParams, height: int, width: int, out: tuple[int, int], *,
 @TORCH.register("Pooling")
 def convert_pooling(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: PoolingParams = node.params
-    height, width = node.inputs[0].shape[2:]
-    out = tuple(node.outputs[0].shape[2:])
+    height, width = node.input_shapes()[0][2:]
+    out = tuple(node.output_shapes()[0][2:])
     return _pooling(p, height, width, (out[0], out[1]), mask=len(node.outputs) == 2)
 
 
@@ -158,7 +160,7 @@ class CaffeSPP(nn.Module):
 def convert_spp(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: SPPParams = node.params
     refuse_stochastic(p.pool)
-    height, width = node.inputs[0].shape[2:]
+    height, width = node.input_shapes()[0][2:]
     levels = [_pooling(level, height, width, pooled_hw(level, height, width), mask=False)
               for level in p.levels]
     return levels[0] if p.pyramid_height == 1 else CaffeSPP(levels)

@@ -129,7 +129,7 @@ def convert_reduction(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 @TORCH.register("ArgMax")
 def convert_argmax(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ArgMaxParams = node.params
-    return CaffeArgMax(p.top_k, p.out_max_val, p.axis, len(node.outputs[0].shape))
+    return CaffeArgMax(p.top_k, p.out_max_val, p.axis, len(node.output_shapes()[0]))
 
 
 @TORCH.register("Softmax")

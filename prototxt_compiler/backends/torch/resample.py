@@ -83,13 +83,13 @@ def convert_upsample(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: UpsampleParams = node.params
     if p.mode == "nearest":
         return CaffeNearestUpsample(int(p.scale or 1))
-    height, width = node.outputs[0].shape[2:]
+    height, width = node.output_shapes()[0][2:]
     return CaffeUnpool(int(height), int(width))
 
 
 @TORCH.register("Interp")
 def convert_interp(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: InterpParams = node.params
-    g = interp_geometry(p, [v.shape for v in node.inputs])
+    g = interp_geometry(p, node.input_shapes())
     return CaffeInterp(int(g.start), (int(g.crop[0]), int(g.crop[1])),
                        (int(g.out[0]), int(g.out[1])))

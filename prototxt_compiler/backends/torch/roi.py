@@ -105,6 +105,8 @@ def convert_roi_pooling(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 class CaffeProposal(nn.Module):
     """py-faster-rcnn's ProposalLayer (module docstring); one or two tops."""
 
+    anchors: torch.Tensor  # a buffer
+
     def __init__(self, p: ProposalParams, tops: int) -> None:
         super().__init__()
         self.p = p

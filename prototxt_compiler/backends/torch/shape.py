@@ -103,7 +103,7 @@ def convert_flatten(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 @TORCH.register("Reshape")
 def convert_reshape(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: ReshapeParams = node.params
-    return CaffeReshape(reshape_target(p, node.inputs[0].shape))
+    return CaffeReshape(reshape_target(p, node.input_shapes()[0]))
 
 
 @TORCH.register("Crop")
@@ -115,4 +115,4 @@ def convert_crop(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 @TORCH.register("Tile")
 def convert_tile(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: TileParams = node.params
-    return CaffeTile(p.axis, p.tiles, len(node.inputs[0].shape))
+    return CaffeTile(p.axis, p.tiles, len(node.input_shapes()[0]))
