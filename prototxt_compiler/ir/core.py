@@ -100,6 +100,14 @@ class Node:
         """The tops' shapes; a top without one (shapes not inferred yet) is an error."""
         return [self._known(value, "writes") for value in self.outputs]
 
+    def weights(self) -> tuple[np.ndarray, ...]:
+        """The parameter blobs; a layer without them (no weights attached, no fillers run)
+        is an error."""
+        if self.blobs is None:
+            raise GraphError(f"layer '{self.name}' has no parameter blobs yet: attach "
+                             "weights or initialise them first")
+        return self.blobs
+
     def _known(self, value: Value, verb: str) -> Shape:
         if value.shape is None:
             raise GraphError(f"layer '{self.name}' {verb} '{value.name}', which has no shape "

@@ -71,7 +71,7 @@ def _is_channel_scale(node: Node) -> bool:
 
 def _bn_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
     """(k, shift) with y = k * x + shift for a global-statistics BatchNorm."""
-    mean, var, factor = (np.asarray(b, np.float64) for b in node.blobs)
+    mean, var, factor = (np.asarray(b, np.float64) for b in node.weights())
     s = float(stats_scale(factor))
     k = 1.0 / np.sqrt(var.reshape(-1) * s + node.params.eps)
     return k, -mean.reshape(-1) * s * k
@@ -87,8 +87,9 @@ def _channel_affine(node: Node) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _scale_affine(node: Node) -> tuple[np.ndarray, np.ndarray]:
-    gamma = np.asarray(node.blobs[0], np.float64).reshape(-1)
-    beta = (np.asarray(node.blobs[1], np.float64).reshape(-1) if node.params.bias_term
+    blobs = node.weights()
+    gamma = np.asarray(blobs[0], np.float64).reshape(-1)
+    beta = (np.asarray(blobs[1], np.float64).reshape(-1) if node.params.bias_term
             else np.zeros_like(gamma))
     return gamma, beta
 
@@ -115,8 +116,8 @@ def _scale_rows(weight: np.ndarray, k: np.ndarray, *, columns: bool,
 
 def _apply(target: Node, k: np.ndarray, shift: np.ndarray,
            replaced: Callable[[np.ndarray], object] | None) -> None:
-    weight = target.blobs[0]
-    bias = (np.asarray(target.blobs[1], np.float64).reshape(-1) if target.params.bias_term
+    weight, *rest = target.weights()
+    bias = (np.asarray(rest[0], np.float64).reshape(-1) if target.params.bias_term
             else np.zeros(weight.shape[0]))
     new_weight = np.empty(weight.shape, np.float32)
     columns = target.type == "InnerProduct" and target.params.transpose
@@ -148,7 +149,7 @@ def _fold_chain(graph: Graph, target: Node,
         chain.append(reader)
     if not chain:
         return False
-    channels = target.outputs[0].shape[1]
+    channels = target.output_shapes()[0][1]
     k = np.broadcast_to(k, (channels,))
     shift = np.broadcast_to(shift, (channels,))
     _apply(target, k, shift, replaced)
@@ -168,8 +169,9 @@ def _merge_into_scale(graph: Graph, bn: Node) -> bool:
         return False
     k, shift = _bn_affine(bn)
     gamma, beta = _scale_affine(scale)
-    scale.blobs = ((gamma * k).astype(np.float32).reshape(scale.blobs[0].shape),
-                   (gamma * shift + beta).astype(np.float32).reshape(scale.blobs[0].shape))
+    shape = scale.weights()[0].shape
+    scale.blobs = ((gamma * k).astype(np.float32).reshape(shape),
+                   (gamma * shift + beta).astype(np.float32).reshape(shape))
     scale.params = replace(scale.params, bias_term=True)
     scale.inputs = bn.inputs
     graph.remove(bn)

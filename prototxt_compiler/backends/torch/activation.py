@@ -120,7 +120,7 @@ class CaffePReLU(nn.Module):
         self.weight = nn.Parameter(weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        slope = self.weight
+        slope: torch.Tensor = self.weight
         if slope.dim():
             slope = slope.reshape((-1,) + (1,) * (x.dim() - 2))
         return x.clamp(min=0) + slope * x.clamp(max=0)

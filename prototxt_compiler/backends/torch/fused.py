@@ -16,11 +16,19 @@ operations for the whole net, not six per layer); then each pair runs
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import torch
-from torch import nn
 
-__all__ = ["statistics", "batch_norm_scale"]
+__all__ = ["statistics", "batch_norm_scale", "Statistics"]
+
+
+class Statistics(Protocol):
+    """A BatchNorm module's buffers (``norm.CaffeBatchNorm``)."""
+
+    mean: torch.Tensor
+    variance: torch.Tensor
+    factor: torch.Tensor
 
 
 def _scales(factors: torch.Tensor) -> torch.Tensor:
@@ -30,7 +38,7 @@ def _scales(factors: torch.Tensor) -> torch.Tensor:
     return torch.where(torch.eq(factors, zero), zero, torch.reciprocal(factors))
 
 
-def statistics(layers: Sequence[nn.Module]) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+def statistics(layers: Sequence[Statistics]) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
     """(s * mean, s * variance) of each BatchNorm module in ``layers`` (buffers ``mean``,
     ``variance``, ``factor``), computed together where their factors share a device and a
     type, else layer by layer."""

@@ -75,8 +75,8 @@ def to_torch(graph: Graph) -> fx.GraphModule:
         names[node.name] = attribute_name(node.name, taken)
         module = _convert(graph, node)
         if hasattr(module, "writable_inputs"):
-            module.writable_inputs = tuple(writable(v, node, graph, modules)
-                                           for v in node.inputs)
+            setattr(module, "writable_inputs", tuple(writable(v, node, graph, modules)
+                                                     for v in node.inputs))
         modules[node.name] = module
         root.add_module(names[node.name], module)
     pairs = _batch_norm_scale_pairs(graph, modules)
@@ -106,12 +106,13 @@ def to_torch(graph: Graph) -> fx.GraphModule:
     module = fx.GraphModule(root, fxg, class_name=_class_name(graph.name))
     for node in graph.nodes:  # a fused pair's modules are only read (their blobs), so fx
         setattr(module, names[node.name], modules[node.name])  # made stand-ins: ours back
-    module.input_names = inputs
-    module.input_layers = layers_of_inputs
-    module.output_names = [v.blob for v in graph.outputs]
-    module.caffe_layers = layers
-    module.fused_layers = fused
-    module.notes = list(graph.notes)
+    # what the net's Caffe form adds to the module (plain attributes: nn.Module's typing
+    # would take them for submodules or tensors)
+    for attribute, data in (("input_names", inputs), ("input_layers", layers_of_inputs),
+                            ("output_names", [v.blob for v in graph.outputs]),
+                            ("caffe_layers", layers), ("fused_layers", fused),
+                            ("notes", list(graph.notes))):
+        setattr(module, attribute, data)
     return module.eval()
 
 
@@ -154,7 +155,7 @@ def _fused_call(fxg: fx.Graph, env: dict[int, fx.Node], stats: fx.Node, bn: Node
     bias = fxg.get_attr(f"{s}.bias") if modules[scale.name].bias is not None else None
     return fxg.create_node("call_function", batch_norm_scale,
                            (env[id(bn.inputs[0])], stats, weight, bias),
-                           {"eps": modules[bn.name].eps}, name=s)
+                           {"eps": float(getattr(modules[bn.name], "eps"))}, name=s)
 
 
 _FRESH = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
@@ -192,7 +193,7 @@ def _class_name(name: str) -> str:
 class _Recorder(fx.Interpreter):
     def __init__(self, module: fx.GraphModule) -> None:
         super().__init__(module)
-        self.layers: dict[str, tuple[str, tuple[str, ...]]] = module.caffe_layers
+        self.layers: dict[str, tuple[str, tuple[str, ...]]] = getattr(module, "caffe_layers")
         self.fused: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = \
             getattr(module, "fused_layers", {})
         self.record: dict[str, torch.Tensor] = {}
@@ -229,7 +230,8 @@ def layer_outputs(module: fx.GraphModule, *inputs: torch.Tensor) -> dict[str, to
     recorder = _Recorder(module)
     recorder.run(*inputs)
     record = {}
-    for name, layer, x in zip(module.input_names, module.input_layers, inputs):
+    for name, layer, x in zip(getattr(module, "input_names"), getattr(module, "input_layers"),
+                              inputs):
         record[f"input:{name}"] = x
         if layer is not None:
             record[f"{layer}:{name}"] = x

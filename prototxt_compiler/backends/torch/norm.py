@@ -55,6 +55,9 @@ class CaffeBatchNorm(nn.Module):
     """Caffe's BatchNorm (no affine part: Caffe puts that in a Scale layer)."""
 
     fresh_output = True  # returns new storage (see lower.writable)
+    mean: torch.Tensor
+    variance: torch.Tensor
+    factor: torch.Tensor
 
     def __init__(self, mean: torch.Tensor, variance: torch.Tensor, factor: torch.Tensor,
                  *, eps: float, use_global_stats: bool) -> None:
@@ -101,10 +104,22 @@ def _broadcast(b: torch.Tensor, trailing: int) -> torch.Tensor:
     return b.reshape(tuple(b.shape) + (1,) * trailing)
 
 
+def _operand(given: Sequence[torch.Tensor], learned: torch.Tensor | None,
+             layer: str) -> torch.Tensor:
+    """B: the second input where one is given, else the learned blob."""
+    if given:
+        return given[0]
+    if learned is None:
+        raise TypeError(f"a {layer} without a learned blob needs its second input")
+    return learned
+
+
 class CaffeScale(nn.Module):
     """y = x * B (+ bias); B is ``weight``, or the second input when ``weight`` is None."""
 
     fresh_output = True  # returns new storage (see lower.writable)
+    weight: nn.Parameter | None
+    bias: nn.Parameter | None
 
     def __init__(self, weight: torch.Tensor | None, bias: torch.Tensor | None,
                  *, trailing: int, per_channel: bool = False) -> None:
@@ -116,11 +131,11 @@ class CaffeScale(nn.Module):
         self.per_channel = per_channel and weight is not None and weight.dim() == 1
 
     def forward(self, x: torch.Tensor, *given: torch.Tensor) -> torch.Tensor:
-        if not given and self.per_channel and x.dim() >= 2:
+        w = self.weight
+        if not given and self.per_channel and w is not None and x.dim() >= 2:
             # x * w + b per channel of axis 1 in one fused pass (mean 0, variance 1, eps 0)
-            w = self.weight
             return F.batch_norm(x, torch.zeros_like(w), torch.ones_like(w), w, self.bias, eps=0.0)
-        scale = _broadcast(given[0] if given else self.weight, self.trailing)
+        scale = _broadcast(_operand(given, w, "Scale"), self.trailing)
         if self.bias is None:
             return x * scale
         return torch.addcmul(_broadcast(self.bias, self.trailing), x, scale)
@@ -133,6 +148,7 @@ class CaffeBias(nn.Module):
     """y = x + B; B is ``bias``, or the second input when ``bias`` is None."""
 
     fresh_output = True  # returns new storage (see lower.writable)
+    bias: nn.Parameter | None
 
     def __init__(self, bias: torch.Tensor | None, *, trailing: int) -> None:
         super().__init__()
@@ -140,14 +156,14 @@ class CaffeBias(nn.Module):
         self.trailing = trailing
 
     def forward(self, x: torch.Tensor, *given: torch.Tensor) -> torch.Tensor:
-        return x + _broadcast(given[0] if given else self.bias, self.trailing)
+        return x + _broadcast(_operand(given, self.bias, "Bias"), self.trailing)
 
     def extra_repr(self) -> str:
         return f"trailing={self.trailing}"
 
 
 def _trailing(node: Node, axis: int, num_axes: int) -> int:
-    return len(node.inputs[0].shape) - axis - num_axes
+    return len(node.input_shapes()[0]) - axis - num_axes
 
 
 @TORCH.register("Scale")
@@ -242,6 +258,6 @@ class CaffeMVN(nn.Module):
 @TORCH.register("MVN")
 def convert_mvn(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: MVNParams = node.params
-    return CaffeMVN(shape=tuple(node.outputs[0].shape[1:]),
+    return CaffeMVN(shape=tuple(node.output_shapes()[0][1:]),
                     normalize_variance=p.normalize_variance,
                     across_channels=p.across_channels, eps=p.eps)

@@ -78,10 +78,10 @@ def _ranges(ctx: Context, node: OnnxNode, shape: tuple[int, ...]) -> dict[int, t
     else:
         starts, ends = (np.asarray(ctx.constant(node, i, what)).reshape(-1)
                         for i, what in ((1, "starts"), (2, "ends")))
-        axes = (np.asarray(ctx.constant(node, 3, "axes")).reshape(-1) if node.input(3)
-                else list(range(len(starts))))
-        steps = (np.asarray(ctx.constant(node, 4, "steps")).reshape(-1) if node.input(4)
-                 else [1] * len(starts))
+        axes = (np.asarray(ctx.constant(node, 3, "axes")).reshape(-1).tolist()
+                if node.input(3) else list(range(len(starts))))
+        steps = (np.asarray(ctx.constant(node, 4, "steps")).reshape(-1).tolist()
+                 if node.input(4) else [1] * len(starts))
     ranges = {}
     for start, end, axis, step in zip(starts, ends, axes, steps):
         axis = int(axis) % rank
