@@ -2,7 +2,7 @@
 ``readNetFromCaffe`` of the same prototxt + .caffemodel, side by side in the same run;
 target: compile / OpenCV at most 1.0.
 
-    python benchmarks/compile_time.py [--cache DIR] [--repeat 5]
+    python benchmarks/compile_time.py [--cache DIR] [--repeat 5] [--out-dir DIR]
 
 Models: ResNeXt-101 64x4d and VGG-16 with Caffe-written weights (``benchmarks/measure.py``).
 Each run is a fresh process, the two alternated: ``prototxt-compiler compile NET -w
@@ -11,7 +11,9 @@ NET.caffemodel -o OUT.onnx -q`` (BatchNorm folded, the onnx.checker pass, the wr
 from before the process starts to after it exits (the interpreter's start and imports
 included: that is what a user waits for); the OpenCV process also reports the call alone,
 and ours how long ``import onnx`` took in it, since that import (ml_dtypes registering
-its numpy types) is a fixed cost no work of ours can remove. Medians with their spread.
+its numpy types) is a fixed cost no work of ours can remove. The output goes to a fresh
+folder in ``--out-dir`` (the system's temp folder by default: a disk; ``/dev/shm`` shows
+the time without the disk's writeback). Medians with their spread.
 """
 from __future__ import annotations
 
@@ -58,12 +60,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=pathlib.Path, default=DEFAULT_CACHE)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out-dir", default=None, help="where the .onnx is written")
     args = parser.parse_args()
     print(machine())
     print(f"load average before: {load_average()}")
+    print(f"output folder in {args.out_dir or tempfile.gettempdir()}")
     print(f"{'model':18s} {'compile s':>22s} {'import onnx s':>22s} {'OpenCV s':>22s} "
           f"{'OpenCV call s':>22s} {'compile / OpenCV':>22s} {'/ OpenCV call':>22s}")
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=args.out_dir) as folder:
         out = str(pathlib.Path(folder) / "out.onnx")
         for name in ("resnext101_64x4d", "vgg16"):
             net, weights = caffe_model(name, args.cache)
