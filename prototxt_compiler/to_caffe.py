@@ -23,28 +23,53 @@ from typing import Any
 from .errors import UsageError
 from .ir import Graph
 
-__all__ = ["from_onnx", "from_torch", "save_caffe", "verify_caffe", "caffe_oracle"]
+__all__ = ["from_onnx", "from_torch", "save_caffe", "verify_caffe", "caffe_oracle",
+           "export_layer"]
 
 
 def from_onnx(model_or_path: Any, *,
-              input_shapes: Mapping[str, Sequence[int]] | None = None) -> Graph:
+              input_shapes: Mapping[str, Sequence[int]] | None = None,
+              fork: str | None = None) -> Graph:
     """The Caffe graph of an ONNX model (a path, the model's bytes or an
     ``onnx.ModelProto``), every blob shaped, every parameter blob set. ``input_shapes``
     fixes graph inputs' shapes (needed where the model leaves dimensions symbolic; an
-    unknown batch is taken as 1). Nodes without an exact Caffe form raise one
-    ``UnsupportedNodesError`` listing them all."""
+    unknown batch is taken as 1). ``fork`` names a Caffe fork (``yolo``, ``shufflenet``,
+    ``mobilenet``...) whose layers are written where BVLC Caffe has none. Nodes without an
+    exact Caffe form raise one ``UnsupportedNodesError`` listing them all. The nodes this
+    project's ONNX backend writes for one Caffe layer come back as that layer, when the
+    backend, exporting it again, writes the very same nodes."""
     from .frontend.onnx import import_onnx
 
-    return import_onnx(model_or_path, input_shapes=input_shapes)
+    return import_onnx(model_or_path, input_shapes=input_shapes, fork=fork,
+                       exporter=export_layer)
+
+
+def export_layer(graph: Graph, opset: int) -> Any:
+    """The ONNX backend's nodes and initializers for a one-layer graph (how the ONNX
+    frontend confirms that a group of nodes is the export of a Caffe layer)."""
+    from .backends.onnx.lower import emit_onnx
+    from .frontend.onnx.idioms import ExportedLayer
+
+    export = emit_onnx(graph, opset, static_batch=True)
+    skeleton = export.skeleton.graph
+    return ExportedLayer(nodes=tuple(skeleton.node),
+                         tensors={t.name: t.array for t in export.tensors},
+                         inputs=tuple(v.name for v in skeleton.input),
+                         outputs=tuple(v.name for v in skeleton.output))
 
 
 def from_torch(module: Any, example_inputs: Any, *, opset: int = 17,
                input_names: Sequence[str] | None = None,
-               output_names: Sequence[str] | None = None) -> Graph:
+               output_names: Sequence[str] | None = None,
+               fork: str | None = None) -> Graph:
     """The Caffe graph of a ``torch.nn.Module`` in eval mode, traced on ``example_inputs``
     (a tensor or a tuple of tensors, whose shapes become the Caffe input shapes) and exported
     with ``torch.onnx.export`` at ``opset``. Inputs are named ``input`` (``input0``, ...
-    for several) and outputs ``output`` (``output0``, ...) unless names are given."""
+    for several) and outputs ``output`` (``output0``, ...) unless names are given;
+    ``fork`` as for ``from_onnx``."""
+    from .frontend.onnx.fork_layers import check_fork
+
+    check_fork(fork)
     import torch
 
     args = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
@@ -70,7 +95,7 @@ def from_torch(module: Any, example_inputs: Any, *, opset: int = 17,
                               do_constant_folding=True, **options)
             # read in place: the graph's blobs are views of the file's mapping, which
             # outlives the file's name
-            return from_onnx(path)
+            return from_onnx(path, fork=fork)
     finally:
         module.train(was_training)
 

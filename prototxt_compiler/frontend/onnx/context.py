@@ -38,7 +38,7 @@ from .model import OnnxModel, OnnxNode
 from .names import Namer, caffe_name
 from .registry import Refused
 
-__all__ = ["Context", "View", "Padded", "Meaning"]
+__all__ = ["Context", "View", "Padded", "Meaning", "caffe_rules"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,20 @@ class Padded:
 Meaning = Union[np.ndarray, Value, View, Padded]
 
 
+def caffe_rules(type: str, params: Any, bottoms: Sequence[Any],
+                num_tops: int) -> tuple[Any, list[Shape], list[Shape]]:
+    """Caffe's rules for a layer: its bound params, its tops' shapes and the shapes of the
+    parameter blobs it expects (``OpError`` where Caffe refuses it)."""
+    op = OPS[type]
+    bound = op.bind(params, bottoms) if op.bind else params
+    return bound, op.infer(bound, bottoms, num_tops), op.blobs(bound, bottoms)
+
+
 class Context:
     def __init__(self, graph: Graph, model: OnnxModel, *, uses: Mapping[str, int],
-                 preferred: Mapping[str, str], names: Namer) -> None:
+                 preferred: Mapping[str, str], names: Namer, fork: str | None = None) -> None:
         self.graph = graph
+        self.fork = fork  # the Caffe fork whose layers may be written (None: BVLC only)
         self.opset = model.opset
         self.names = names
         self.uses = uses
@@ -208,12 +218,9 @@ class Context:
                                             for b in blobs]
         caffe = self.graph.add_node(name, type, params, list(inputs), list(tops), blobs=arrays,
                                     index=index)
-        op = OPS[type]
-        bottoms = [v.shape for v in caffe.inputs]
         try:
-            bound = op.bind(params, bottoms) if op.bind else params
-            shapes = op.infer(bound, bottoms, len(caffe.outputs))
-            expected = op.blobs(bound, bottoms)
+            bound, shapes, expected = caffe_rules(type, params, [v.shape for v in caffe.inputs],
+                                                  len(caffe.outputs))
         except OpError as error:
             self.graph.remove(caffe, safe=False)
             raise Refused(f"Caffe refuses the {type} layer it needs: {error.message}"

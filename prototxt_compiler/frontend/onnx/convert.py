@@ -32,6 +32,8 @@ from ...ir import Graph
 from ...ops.concat import SplitParams
 from .context import Context
 from .fold import fold, foldable, shape_of
+from .fork_layers import check_fork
+from .idioms import LayerExporter, group_nodes, take
 from .model import OnnxModel, OnnxNode, read_onnx
 from .names import Namer, caffe_name
 from .registry import IMPORTERS, Refused
@@ -55,26 +57,37 @@ class UnsupportedNodesError(UnsupportedLayerError):
 
 
 def import_onnx(source: Any, *,
-                input_shapes: Mapping[str, Sequence[int]] | None = None) -> Graph:
+                input_shapes: Mapping[str, Sequence[int]] | None = None,
+                fork: str | None = None, exporter: LayerExporter | None = None) -> Graph:
     """The Caffe graph computing what the ONNX model ``source`` (a path, bytes or
-    ``onnx.ModelProto``) computes, with every blob's shape and every parameter blob."""
+    ``onnx.ModelProto``) computes, with every blob's shape and every parameter blob.
+    ``fork`` names the Caffe fork whose layers may be written where BVLC has none;
+    ``exporter`` (this project's ONNX backend, one layer at a time) lets the groups of
+    nodes it writes for one layer come back as that layer (``idioms``)."""
+    check_fork(fork)
     model = read_onnx(source)
     nodes = _topological(model)
     graph = Graph(model.name)
     names = Namer()
     uses: dict[str, int] = {}
-    for node in nodes:
+    readers: dict[str, list[int]] = {}
+    for index, node in enumerate(nodes):
         for name in node.inputs:
             if name:
                 uses[name] = uses.get(name, 0) + 1
+                readers.setdefault(name, []).append(index)
     for name in model.outputs:
         uses[name] = uses.get(name, 0) + 1
-    ctx = Context(graph, model, uses=uses, preferred=_output_names(model, nodes), names=names)
+    ctx = Context(graph, model, uses=uses, preferred=_output_names(model, nodes), names=names,
+                  fork=fork)
     refused: list[tuple[str, str, str]] = []
     _add_inputs(ctx, model, dict(input_shapes or {}), refused)
     ctx.claim_output_names(model.outputs)
-    for node in nodes:
-        _convert(ctx, node, refused)
+    for span in group_nodes(nodes, model.outputs):
+        if exporter is not None and take(ctx, span, exporter, readers):
+            continue
+        for node in span.group.nodes:
+            _convert(ctx, node, refused)
     outputs = []
     for name in model.outputs:
         if name in ctx.poisoned:

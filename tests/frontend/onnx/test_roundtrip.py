@@ -3,20 +3,21 @@ golden numeric fixture (tests/fixtures/numeric/: small nets run by real Caffe).
 
 - Every fixture the frontend imports computes Caffe's committed outputs again (run in the
   PyTorch backend, itself held to Caffe layer by layer).
-- Where the backend writes each Caffe layer as ONNX ops the frontend maps back one to one,
-  the round trip gives the same layers: names, types, parameters and blobs (BatchNorm's
-  statistics normalised to a moving-average factor of 1, which is how the backend writes
-  them; Split, Dropout and other identities are not layers of an ONNX graph, and a graph
-  output that an identity passed through comes back as a one-top Split; a pooling whose
-  kernel is its input's size comes back as a global pooling, the same windows; the legacy
-  concat_dim and slice_dim come back as axis).
-- The rest are refused, each node listed with why: the backend writes those layers with ONNX
-  ops that have no BVLC Caffe layer (Greater/Where for Threshold and for Caffe's NaN rules
-  of Clip and MAX, TopK for ArgMax, Gather for Embed, batch-axis means for batch statistics,
-  a 3-D average pool for in-place LRN, MaxPool indices for the mask).
-The fixtures neither exact nor refused import as other BVLC layers computing the same (an
-Exp of base 2 as Power, Exp, Power; the backend's divisor map of an AVE pooling as a
-pooling, Power and Scale; a Crop as Slice layers).
+- EXACT: the same layers come back: names, types, parameters and blobs. What the comparison
+  sets aside is not a difference in Caffe: BatchNorm's statistics normalised to a
+  moving-average factor of 1, which is how the backend writes them; Split, Dropout and
+  other identities are not layers of an ONNX graph, and a graph output that an identity
+  passed through comes back as a one-top Split; a pooling whose kernel is its input's size
+  comes back as a global pooling, the same windows; the legacy concat_dim and slice_dim
+  come back as axis; a WITHIN_CHANNEL LRN's ``k``, which Caffe never reads (its
+  LRNLayer::LayerSetUp builds that region's Power with shift 1, whatever k says).
+- EQUIVALENT: other BVLC layers computing the same come back, each for the reason given:
+  the ONNX the backend writes holds less than the layer (the export is the same for
+  several layers, and the frontend takes the likeliest), or the frontend has no idiom
+  for the layer yet and imports its nodes one by one. The test checks that the
+  comparison above does fail for them, so that a fixture that comes back exact moves up.
+- REFUSED: each node listed with why: the backend writes those layers with ONNX ops that
+  have no BVLC Caffe layer.
 """
 from __future__ import annotations
 
@@ -36,20 +37,45 @@ from tests.tolerance import mismatch
 
 NUMERIC = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "numeric"
 CASES = sorted(p.stem for p in NUMERIC.glob("*.prototxt"))
-EXACT = {"bn_2d_eps", "bn_scale_apart", "bn_scale_inplace", "frag_conv", "lrn_across",
-         "net_resnet_kaiming", "net_resnext_seed", "net_v1_alexnet_small",
-         "net_v1_memory_data_twin", "pool_global", "reduction_ops", "softmax_axes",
-         "split_tops", "concat_axes", "slice_points", "tile_axes"}
-REFUSED = {"act_nan": {"Greater"}, "act_threshold_clip": {"Greater"},
-           "argmax_top_k": {"Slice"}, "bn_batch_stats": {"ReduceMean"},
-           "eltwise_inplace": {"Greater"}, "eltwise_ops": {"Greater"},
-           "embed_lookup": {"Cast", "Slice"}, "lrn_inplace": {"AveragePool"},
-           "mvn_variants": {"Div"}, "pool_max_mask": {"MaxPool"},
-           "pool_past_input": {"AveragePool", "MaxPool"},
+EXACT = {"act_exp_log", "act_nan", "act_relu_prelu", "act_smooth", "act_threshold_clip",
+         "bias_forms", "bn_2d_eps", "bn_scale_apart", "bn_scale_inplace", "concat_axes",
+         "conv_group_dilation", "conv_short_input", "crop_axes", "flatten_axes",
+         "fork_mobilenet_dw", "fork_se_axpy", "fork_se_broadcastmul", "fork_se_resnext_small",
+         "fork_shufflenet_unit", "fork_yolo_neck", "frag_conv", "lrn_across", "lrn_within",
+         "mvn_variants", "net_resnet_kaiming", "net_resnext_seed", "net_v1_alexnet_small",
+         "net_v1_memory_data_twin", "parameter_blob", "pool_global", "reduction_ops",
+         "scale_axes", "scale_two_bottoms", "slice_points", "softmax_axes", "split_tops",
+         "tile_axes"}
+EQUIVALENT = {
+    "act_power": "a Power of scale 0 is written as the constant it computes "
+                 "(ConstantOfShape), which holds only that constant",
+    "bn_batch_stats": "a BatchNorm using the batch's statistics is written without the "
+                      "stored ones, which Caffe does not read then: they come back 0 and 1",
+    "fork_bn_forks": "as bn_batch_stats",
+    "eltwise_inplace": "an in-place SUM's first coefficient multiplies the cleared top in "
+                       "Caffe and is not written: it comes back 1",
+    "eltwise_ops": "MAX's coefficients (unread) and an in-place SUM's first are not written",
+    "ip_axis_transpose": "transpose: true is written as transpose: false with the weight "
+                         "transposed; no idiom yet for an InnerProduct past axis 1",
+    "lrn_inplace": "a Power of the identity is written as Identity, as Dropout is: the copy "
+                   "an in-place LRN needs comes back under the LRN's name",
+    "net_inception": "as pool_ave_pad (an AVE pooling with a clipped window)",
+    "pool_ave_pad": "no idiom yet for AVE pooling's divisor map (Mul, Div by the counts "
+                    "Caffe divides by): it comes back as pooling, Power and Scales",
+    "pool_clip": "no idiom yet for the Slice the backend writes before a pooling whose "
+                 "last window Caffe clips",
+    "pool_round_modes": "as pool_ave_pad and pool_clip (FLOOR rounding comes back as CEIL "
+                        "on a sliced input)",
+    "reshape_rules": "Flatten and Reshape are written alike, and a Reshape's dims past "
+                     "the batch as their bound values: the likeliest form comes back",
+    "spp_pyramid": "no idiom yet for SPP: it comes back as its poolings, Flattens and "
+                   "Concat",
+}
+REFUSED = {"argmax_top_k": {"Slice"}, "embed_lookup": {"Cast", "Slice"},
+           "pool_max_mask": {"MaxPool"}, "pool_past_input": {"AveragePool", "MaxPool"},
            "batch_reindex_gather": {"GreaterOrEqual", "Less", "Slice"},
-           "filter_select": {"Equal", "Greater"}, "im2col_variants": {"Pad", "Slice"},
-           "recurrent_lstm": {"Greater"}, "recurrent_rnn": {"Greater"},
-           "fork_bn_forks": {"ReduceMean"}, "fork_mobilenet_dw": {"Greater"}}
+           "filter_select": {"Equal"}, "im2col_variants": {"Pad", "Slice"},
+           "recurrent_lstm": {"Equal", "Scan"}, "recurrent_rnn": {"Scan"}}
 IDENTITIES = ("Split", "Dropout")
 
 
@@ -75,6 +101,8 @@ def layer_form(node) -> tuple:
     if node.type == "Pooling":  # a kernel of the input's size is a global pooling, bound
         params["global_pooling"] = False
     params.pop("legacy_dim", None)  # concat_dim / slice_dim: the legacy spelling of axis
+    if node.type == "LRN" and params.get("norm_region") == "WITHIN_CHANNEL":
+        params["k"] = None  # Caffe's WITHIN_CHANNEL LRN adds 1, never k
     return node.name, node.type, params
 
 
@@ -105,17 +133,30 @@ def test_round_trip(stem: str) -> None:
                 if (p := mismatch(outs[f"{ours.producer.name}:{ours.blob}"].numpy(),
                                   ref[f"output:{theirs.blob}"], theirs.blob))]
     assert problems == []
-    if stem not in EXACT:
-        return
+    difference = first_difference(graph, back)
+    if stem in EXACT:
+        assert difference is None
+    else:
+        assert difference is not None, f"{stem} comes back exact: move it to EXACT"
+
+
+def first_difference(graph, back) -> str | None:
+    """Where the layers coming back first differ from the fixture's (None: nowhere)."""
     layers = [n for n in graph.nodes if not is_identity(n)]
     kept = [n for n in back.nodes if not is_identity(n)]
-    assert [layer_form(n) for n in kept] == [layer_form(n) for n in layers]
     for theirs, ours in zip(layers, kept):
+        if layer_form(ours) != layer_form(theirs):
+            return f"{layer_form(theirs)} came back as {layer_form(ours)}"
         expected, found = caffemodel_blobs(theirs), caffemodel_blobs(ours)
-        assert len(found) == len(expected), theirs.name
-        for a, b in zip(found, expected):
-            np.testing.assert_array_equal(a, np.asarray(b, np.float32), err_msg=theirs.name)
+        if len(found) != len(expected) or any(
+                not np.array_equal(a, np.asarray(b, np.float32), equal_nan=True)
+                for a, b in zip(found, expected)):
+            return f"the blobs of {theirs.name}"
+    if len(layers) != len(kept):
+        return f"{len(layers)} layers came back as {len(kept)}"
+    return None
 
 
-def test_every_expectation_names_a_fixture() -> None:
-    assert EXACT <= set(CASES) and set(REFUSED) <= set(CASES)
+def test_every_fixture_has_one_expectation() -> None:
+    sets = [EXACT, set(EQUIVALENT), set(REFUSED)]
+    assert sorted(name for names in sets for name in names) == CASES
