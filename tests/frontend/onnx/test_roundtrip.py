@@ -31,6 +31,7 @@ from prototxt_compiler import load
 from prototxt_compiler.backends.onnx import to_onnx
 from prototxt_compiler.backends.prototxt.caffemodel import caffemodel_blobs
 from prototxt_compiler.frontend.onnx import UnsupportedNodesError
+from prototxt_compiler.frontend.onnx.fork_layers import FORK_LAYERS
 from prototxt_compiler.frontend.weights import attach_weights, read_caffemodel
 from prototxt_compiler.to_caffe import from_onnx
 from tests.tolerance import mismatch
@@ -122,6 +123,7 @@ def test_round_trip(stem: str) -> None:
         assert {op for _, op, _ in caught.value.nodes} == REFUSED[stem]
         return
     back = round_trip(graph)
+    assert not [n.name for n in back.nodes if n.type in FORK_LAYERS]  # no fork= named
     torch = pytest.importorskip("torch")
     from prototxt_compiler.backends.torch import layer_outputs, to_torch
 
