@@ -164,7 +164,8 @@ def verify_caffe(model: Any, graph: Graph, prototxt: str | os.PathLike[str],
                  reference: str = "auto") -> tuple[str, list[Any]]:
     """Runs the ONNX ``model`` in onnxruntime and the written Caffe files in real Caffe
     (``reference`` "caffe", or "auto" when it is set up) or else in this project's PyTorch
-    backend ("torch") on one seeded N(0, 1) input; returns the reference's description and
+    backend ("torch", and for a net with fork layers, which BVLC Caffe lacks) on one seeded
+    N(0, 1) input; returns the reference's description and
     one ``verify.Comparison`` per graph output (tolerance 1e-4 x max(1, max |ref|), 1e-3
     for nets of more than 50 convolution and inner-product layers)."""
     import numpy as np
@@ -187,15 +188,22 @@ def verify_caffe(model: Any, graph: Graph, prototxt: str | os.PathLike[str],
     expected = session.run(None, ort_feeds)
     keys = [f"{v.producer.name}:{v.blob}" if v.producer is not None else None
             for v in graph.outputs]
-    oracle = caffe_oracle() if reference in ("auto", "caffe") else None
+    from .frontend.onnx.fork_layers import FORK_LAYERS
+
+    forked = sorted({n.type for n in graph.nodes if n.type in FORK_LAYERS})
+    if reference == "caffe" and forked:
+        raise UsageError(f"real BVLC Caffe has no {', '.join(forked)} layer (a fork's)")
+    oracle = caffe_oracle() if reference in ("auto", "caffe") and not forked else None
     if reference == "caffe" and oracle is None:
         raise UsageError("real Caffe (caffe-oracle) is not set up here")
     if oracle is not None:
         outputs, described = _run_caffe(oracle, prototxt, caffemodel, graph, feeds, keys), \
             "real BVLC Caffe (caffe-oracle)"
     else:
+        why = (f"the net has fork layers BVLC Caffe lacks: {', '.join(forked)}" if forked
+               else "real Caffe is not set up here")
         outputs, described = _run_torch(prototxt, caffemodel, graph, feeds, keys), \
-            "prototxt-compiler's PyTorch backend (real Caffe is not set up here)"
+            f"prototxt-compiler's PyTorch backend ({why})"
     deep = sum(n.type in ("Convolution", "Deconvolution", "InnerProduct") for n in graph.nodes)
     rtol = 1e-3 if deep > 50 else 1e-4
     names = [o.name for o in session.get_outputs()]

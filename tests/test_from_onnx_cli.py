@@ -131,3 +131,64 @@ def test_quiet_hides_notes(tmp_path: pathlib.Path) -> None:
     quiet = run("from-onnx", str(path), "-o", str(tmp_path / "b.prototxt"), "-q")
     assert "batch dimension N is taken as 1" in loud.stderr
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def _fork_onnx(tmp_path: pathlib.Path, stem: str, fork: str) -> pathlib.Path:
+    """The ONNX our backend writes for a fork net of tests/fixtures/fork_nets."""
+    from prototxt_compiler.api import load_with_weights
+    from prototxt_compiler.backends.onnx import to_onnx
+
+    graph = load_with_weights(ROOT / "tests" / "fixtures" / "fork_nets" / f"{stem}.prototxt",
+                              fork=fork, warn=False)
+    path = tmp_path / f"{stem}.onnx"
+    onnx.save_model(to_onnx(graph, static_batch=True), path)
+    return path
+
+
+def test_without_fork_a_fork_layer_is_refused(tmp_path: pathlib.Path) -> None:
+    model = _fork_onnx(tmp_path, "shufflenet_unit", "shufflenet")
+    out = tmp_path / "net.prototxt"
+    refused = run("from-onnx", str(model), "-o", str(out))
+    assert refused.returncode == 2
+    assert "(Transpose): it is a channel shuffle, which needs the fork layer ShuffleChannel" \
+        in refused.stderr
+    assert not out.exists()
+
+
+CAFFEMODEL_FORK = pytest.mark.xfail(
+    strict=True, reason="the .caffemodel writer (backends/prototxt/caffemodel.py) writes "
+    "each layer's params in a BVLC NetParameter, which cannot hold a fork's *_param")
+
+
+@CAFFEMODEL_FORK
+def test_fork_writes_that_forks_layers(tmp_path: pathlib.Path) -> None:
+    model = _fork_onnx(tmp_path, "shufflenet_unit", "shufflenet")
+    out = tmp_path / "net.prototxt"
+    result = run("from-onnx", str(model), "-o", str(out), "--fork", "shufflenet")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.count('type: "ShuffleChannel"') == 4
+    assert "shuffle_channel_param {\n    group: 3\n  }" in text
+    assert "4 ShuffleChannel" in result.stdout
+
+
+@CAFFEMODEL_FORK
+def test_fork_verify_runs_the_torch_backend_and_says_why(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxruntime")
+    model = _fork_onnx(tmp_path, "yolo_neck", "yolo")
+    result = run("from-onnx", str(model), "-o", str(tmp_path / "net.prototxt"), "--fork",
+                 "yolo", "--verify")
+    assert result.returncode == 0, result.stderr
+    assert 'type: "Upsample"' in (tmp_path / "net.prototxt").read_text()
+    assert "verify: reference: prototxt-compiler's PyTorch backend (the net has fork layers " \
+           "BVLC Caffe lacks: Upsample)" in result.stdout
+    assert result.stdout.rstrip().endswith("ok")
+
+
+def test_an_unknown_fork_is_a_usage_error(tmp_path: pathlib.Path) -> None:
+    result = run("from-onnx", str(MODEL), "-o", str(tmp_path / "net.prototxt"), "--fork",
+                 "nosuchfork")
+    assert result.returncode == 2
+    assert "--fork 'nosuchfork': not a known fork (known: " in result.stderr
+    assert "Traceback" not in result.stderr

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.model):
         raise UsageError(f"{args.model}: no such file")
     shapes = input_shapes(args)
-    graph = from_onnx(args.model, input_shapes=shapes)
+    graph = from_onnx(args.model, input_shapes=shapes, fork=args.fork)
     save_caffe(graph, args.output, weights)
     print_notes(graph, args)
     kinds = Counter(node.type for node in graph.nodes)
@@ -44,6 +44,16 @@ def run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _fork_layers_help() -> str:
+    from ..frontend.onnx.fork_layers import FORK_LAYERS
+
+    forks: dict[str, list[str]] = {}
+    for layer_type, names in FORK_LAYERS.items():
+        for name in names:
+            forks.setdefault(name, []).append(layer_type)
+    return "; ".join(f"{name}: {', '.join(types)}" for name, types in sorted(forks.items()))
+
+
 def add_parser(sub: Any) -> None:
     cmd = sub.add_parser("from-onnx", help="convert an ONNX model to a Caffe prototxt and "
                                            ".caffemodel (BVLC layers)")
@@ -56,6 +66,9 @@ def add_parser(sub: Any) -> None:
     cmd.add_argument("--input-shape", action="append", default=[], metavar="NAME=N,C,H,W",
                      help="fix a graph input's shape (repeatable; a bare N,C,H,W for a "
                           "model of one input); an unknown batch is taken as 1")
+    cmd.add_argument("--fork", metavar="NAME",
+                     help="also write the layers of this Caffe fork where BVLC Caffe has "
+                          "none: " + _fork_layers_help())
     cmd.add_argument("--verify", action="store_true",
                      help="run the written files in real Caffe (when set up) or else the "
                           "PyTorch backend, against onnxruntime on the model (exit 1 on a "
