@@ -155,12 +155,6 @@ def test_without_fork_a_fork_layer_is_refused(tmp_path: pathlib.Path) -> None:
     assert not out.exists()
 
 
-CAFFEMODEL_FORK = pytest.mark.xfail(
-    strict=True, reason="the .caffemodel writer (backends/prototxt/caffemodel.py) writes "
-    "each layer's params in a BVLC NetParameter, which cannot hold a fork's *_param")
-
-
-@CAFFEMODEL_FORK
 def test_fork_writes_that_forks_layers(tmp_path: pathlib.Path) -> None:
     model = _fork_onnx(tmp_path, "shufflenet_unit", "shufflenet")
     out = tmp_path / "net.prototxt"
@@ -172,7 +166,6 @@ def test_fork_writes_that_forks_layers(tmp_path: pathlib.Path) -> None:
     assert "4 ShuffleChannel" in result.stdout
 
 
-@CAFFEMODEL_FORK
 def test_fork_verify_runs_the_torch_backend_and_says_why(tmp_path: pathlib.Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("onnxruntime")

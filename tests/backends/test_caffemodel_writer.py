@@ -162,3 +162,46 @@ def test_a_model_over_2gb_streams_and_reads_back(tmp_path: pathlib.Path) -> None
     values = np.frombuffer(buf, np.float32, count=(data.stop - data.start) // 4,
                            offset=data.start).reshape(100_000, 5500)
     np.testing.assert_array_equal(values[[0, 77_777, 99_999]], weight[[0, 77_777, 99_999]])
+
+
+FORK_NET = """name: "fork"
+input: "data" input_shape { dim: 1 dim: 3 dim: 4 dim: 4 }
+layer { name: "norm" type: "Normalize" bottom: "data" top: "norm"
+        norm_param { across_spatial: false channel_shared: false
+                     scale_filler { type: "constant" value: 20 } } }
+layer { name: "up" type: "Upsample" bottom: "norm" top: "up" upsample_param { scale: 2 } }
+layer { name: "conv" type: "Convolution" bottom: "up" top: "conv"
+        convolution_param { num_output: 2 kernel_size: 1 weight_filler { type: "gaussian" } } }
+"""
+
+
+def test_fork_layers_are_written_with_their_blobs_and_without_their_fork_params(
+        tmp_path: pathlib.Path) -> None:
+    # BVLC's NetParameter has no norm_param or upsample_param, and Caffe reads a
+    # .caffemodel's blobs by layer name: the layers go in with name, type, bottoms, tops
+    # and blobs, nothing BVLC's schema would not know
+    from google.protobuf.unknown_fields import UnknownFieldSet
+
+    from prototxt_compiler import init_weights
+
+    net = tmp_path / "fork.prototxt"
+    net.write_text(FORK_NET)
+    graph = init_weights(load(net), seed=3)
+    save_caffe(graph, tmp_path / "out.prototxt", tmp_path / "out.caffemodel")
+    data = (tmp_path / "out.caffemodel").read_bytes()
+    parsed = caffe_pb2.NetParameter.FromString(data)
+    assert all(len(UnknownFieldSet(layer)) == 0 for layer in parsed.layer)
+    assert len(UnknownFieldSet(parsed)) == 0  # every byte a field BVLC's schema knows
+    assert [(layer.name, layer.type) for layer in parsed.layer] == [
+        ("input", "Input"), ("norm", "Normalize"), ("up", "Upsample"), ("conv", "Convolution")]
+    norm = parsed.layer[1]
+    assert {f.name for f, _ in norm.ListFields()} == {"name", "type", "bottom", "top", "blobs"}
+    assert {f.name for f, _ in parsed.layer[2].ListFields()} == {"name", "type", "bottom", "top"}
+    assert parsed.layer[3].convolution_param.num_output == 2
+    again = load(tmp_path / "out.prototxt")  # the text keeps the fork params
+    attach_weights(again, read_caffemodel(tmp_path / "out.caffemodel"))
+    for name in ("norm", "conv"):
+        for a, b in zip(again.node(name).blobs, graph.node(name).blobs):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(again.node("norm").blobs[0], np.full(3, 20, np.float32))
+    assert again.node("up").params == graph.node("up").params

@@ -13,6 +13,12 @@ The bytes are protobuf's own serialization of that message (fields in number ord
 layer's fields below 7, its blobs, its fields above 7), so a test can compare them with
 ``NetParameter.SerializeToString()``.
 
+A fork layer (an ``Upsample`` from ``from-onnx --fork yolo``) is written without its fork's
+params field (``upsample_param``): BVLC's NetParameter has no such field, and forks number
+one name differently. Nothing is lost: Caffe and its forks load a .caffemodel's blobs by
+layer name (``Net::CopyTrainedLayersFrom``) and take every param from the prototxt, which
+holds them.
+
 BatchNorm's third blob (the moving-average factor f that divides mean and variance) is
 written as 1, with mean and variance multiplied by 1/f in float32 (0 when f is 0), which is
 what Caffe computes from them: the same normalisation, and a file that tools expecting a
@@ -117,7 +123,7 @@ def write_caffemodel(graph: Graph, path: str | os.PathLike[str]) -> int:
     """Writes every layer with its blobs to ``path``; returns the number of bytes. A layer
     that expects blobs and has none (or of other shapes) is a LayerError, raised before
     anything is written."""
-    net = to_net_parameter(graph)
+    net = to_net_parameter(graph, fork_params=False)
     nodes = {node.name: node for node in graph.nodes}
     plan = []
     for layer in net.layer:

@@ -74,10 +74,14 @@ def _build(graph: Graph) -> tuple[caffe_pb2.NetParameter, list[list[tuple[str, A
     return net, extras
 
 
-def to_net_parameter(graph: Graph) -> caffe_pb2.NetParameter:
-    """The graph as a BVLC ``NetParameter`` (a graph with fork layers has fields BVLC's
-    schema cannot hold: write it as text)."""
+def to_net_parameter(graph: Graph, *, fork_params: bool = True) -> caffe_pb2.NetParameter:
+    """The graph as a BVLC ``NetParameter``. A graph with fork layers has fields BVLC's
+    schema cannot hold: an error (write it as text), or with ``fork_params=False`` those
+    layers without their fork's params field (what a .caffemodel needs of them: their name,
+    type, bottoms, tops and blobs)."""
     net, extras = _build(graph)
+    if not fork_params:
+        return net
     for layer, extra in zip(net.layer, extras):
         if extra:
             raise UsageError(f"layer '{layer.name}' has params in a field BVLC Caffe does not "
