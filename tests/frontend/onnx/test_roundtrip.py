@@ -43,10 +43,11 @@ EXACT = {"act_exp_log", "act_nan", "act_relu_prelu", "act_smooth", "act_threshol
          "conv_group_dilation", "conv_short_input", "crop_axes", "flatten_axes",
          "fork_mobilenet_dw", "fork_se_axpy", "fork_se_broadcastmul", "fork_se_resnext_small",
          "fork_shufflenet_unit", "fork_yolo_neck", "frag_conv", "lrn_across", "lrn_within",
-         "mvn_variants", "net_resnet_kaiming", "net_resnext_seed", "net_v1_alexnet_small",
-         "net_v1_memory_data_twin", "parameter_blob", "pool_global", "reduction_ops",
-         "scale_axes", "scale_two_bottoms", "slice_points", "softmax_axes", "split_tops",
-         "tile_axes"}
+         "mvn_variants", "net_inception", "net_resnet_kaiming", "net_resnext_seed",
+         "net_v1_alexnet_small", "net_v1_memory_data_twin", "parameter_blob", "pool_ave_pad",
+         "pool_clip", "pool_global", "pool_max_mask", "pool_past_input", "pool_round_modes",
+         "reduction_ops", "scale_axes", "scale_two_bottoms", "slice_points", "softmax_axes",
+         "split_tops", "tile_axes"}
 EQUIVALENT = {
     "act_power": "a Power of scale 0 is written as the constant it computes "
                  "(ConstantOfShape), which holds only that constant",
@@ -60,20 +61,12 @@ EQUIVALENT = {
                          "transposed; no idiom yet for an InnerProduct past axis 1",
     "lrn_inplace": "a Power of the identity is written as Identity, as Dropout is: the copy "
                    "an in-place LRN needs comes back under the LRN's name",
-    "net_inception": "as pool_ave_pad (an AVE pooling with a clipped window)",
-    "pool_ave_pad": "no idiom yet for AVE pooling's divisor map (Mul, Div by the counts "
-                    "Caffe divides by): it comes back as pooling, Power and Scales",
-    "pool_clip": "no idiom yet for the Slice the backend writes before a pooling whose "
-                 "last window Caffe clips",
-    "pool_round_modes": "as pool_ave_pad and pool_clip (FLOOR rounding comes back as CEIL "
-                        "on a sliced input)",
     "reshape_rules": "Flatten and Reshape are written alike, and a Reshape's dims past "
                      "the batch as their bound values: the likeliest form comes back",
-    "spp_pyramid": "no idiom yet for SPP: it comes back as its poolings, Flattens and "
-                   "Concat",
+    "spp_pyramid": "an SPP of pyramid_height 1 is written as the one global pooling it "
+                   "computes, and comes back as that Pooling",
 }
 REFUSED = {"argmax_top_k": {"Slice"}, "embed_lookup": {"Cast", "Slice"},
-           "pool_max_mask": {"MaxPool"}, "pool_past_input": {"AveragePool", "MaxPool"},
            "batch_reindex_gather": {"GreaterOrEqual", "Less", "Slice"},
            "filter_select": {"Equal"}, "im2col_variants": {"Pad", "Slice"},
            "recurrent_lstm": {"Equal", "Scan"}, "recurrent_rnn": {"Scan"}}

@@ -13,4 +13,4 @@ __all__ = ["IDIOMS", "Group", "Proposal", "GroupSpan", "group_nodes", "take", "v
            "ExportedLayer", "LayerExporter"]
 
 # each family's module registers its matchers
-from . import activation, channels, conv, eltwise, norm, shape  # noqa: E402,F401
+from . import activation, channels, conv, eltwise, norm, pooling, shape  # noqa: E402,F401
