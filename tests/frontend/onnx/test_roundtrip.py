@@ -39,18 +39,20 @@ from tests.tolerance import mismatch
 NUMERIC = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "numeric"
 CASES = sorted(p.stem for p in NUMERIC.glob("*.prototxt"))
 EXACT = {"act_exp_log", "act_nan", "act_relu_prelu", "act_smooth", "act_threshold_clip",
-         "bias_forms", "bn_2d_eps", "bn_scale_apart", "bn_scale_inplace", "concat_axes",
-         "conv_group_dilation", "conv_short_input", "crop_axes", "flatten_axes",
-         "fork_mobilenet_dw", "fork_se_axpy", "fork_se_broadcastmul", "fork_se_resnext_small",
-         "fork_shufflenet_unit", "fork_yolo_neck", "frag_conv", "lrn_across", "lrn_within",
-         "mvn_variants", "net_inception", "net_resnet_kaiming", "net_resnext_seed",
-         "net_v1_alexnet_small", "net_v1_memory_data_twin", "parameter_blob", "pool_ave_pad",
-         "pool_clip", "pool_global", "pool_max_mask", "pool_past_input", "pool_round_modes",
-         "reduction_ops", "scale_axes", "scale_two_bottoms", "slice_points", "softmax_axes",
-         "split_tops", "tile_axes"}
+         "argmax_top_k", "bias_forms", "bn_2d_eps", "bn_scale_apart", "bn_scale_inplace",
+         "concat_axes", "conv_group_dilation", "conv_short_input", "crop_axes", "embed_lookup",
+         "flatten_axes", "fork_mobilenet_dw", "fork_se_axpy", "fork_se_broadcastmul",
+         "fork_se_resnext_small", "fork_shufflenet_unit", "fork_yolo_neck", "frag_conv",
+         "lrn_across", "lrn_within", "mvn_variants", "net_inception", "net_resnet_kaiming",
+         "net_resnext_seed", "net_v1_alexnet_small", "net_v1_memory_data_twin", "parameter_blob",
+         "pool_ave_pad", "pool_clip", "pool_global", "pool_max_mask", "pool_past_input",
+         "pool_round_modes", "reduction_ops", "scale_axes", "scale_two_bottoms", "slice_points",
+         "softmax_axes", "split_tops", "tile_axes"}
 EQUIVALENT = {
     "act_power": "a Power of scale 0 is written as the constant it computes "
                  "(ConstantOfShape), which holds only that constant",
+    "batch_reindex_gather": "as reshape_rules: its Reshapes to dim -1 come back as the "
+                            "Flatten written alike",
     "bn_batch_stats": "a BatchNorm using the batch's statistics is written without the "
                       "stored ones, which Caffe does not read then: they come back 0 and 1",
     "fork_bn_forks": "as bn_batch_stats",
@@ -58,7 +60,7 @@ EQUIVALENT = {
                        "Caffe and is not written: it comes back 1",
     "eltwise_ops": "MAX's coefficients (unread) and an in-place SUM's first are not written",
     "ip_axis_transpose": "transpose: true is written as transpose: false with the weight "
-                         "transposed; no idiom yet for an InnerProduct past axis 1",
+                         "transposed, which computes the same: it comes back false",
     "lrn_inplace": "a Power of the identity is written as Identity, as Dropout is: the copy "
                    "an in-place LRN needs comes back under the LRN's name",
     "reshape_rules": "Flatten and Reshape are written alike, and a Reshape's dims past "
@@ -66,9 +68,7 @@ EQUIVALENT = {
     "spp_pyramid": "an SPP of pyramid_height 1 is written as the one global pooling it "
                    "computes, and comes back as that Pooling",
 }
-REFUSED = {"argmax_top_k": {"Slice"}, "embed_lookup": {"Cast", "Slice"},
-           "batch_reindex_gather": {"GreaterOrEqual", "Less", "Slice"},
-           "filter_select": {"Equal"}, "im2col_variants": {"Pad", "Slice"},
+REFUSED = {"filter_select": {"Equal"}, "im2col_variants": {"Pad", "Slice"},
            "recurrent_lstm": {"Equal", "Scan"}, "recurrent_rnn": {"Scan"}}
 IDENTITIES = ("Split", "Dropout")
 

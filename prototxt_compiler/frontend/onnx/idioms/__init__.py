@@ -13,4 +13,14 @@ __all__ = ["IDIOMS", "Group", "Proposal", "GroupSpan", "group_nodes", "take", "v
            "ExportedLayer", "LayerExporter"]
 
 # each family's module registers its matchers
-from . import activation, channels, conv, eltwise, norm, pooling, shape  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    activation,
+    channels,
+    conv,
+    dense,
+    eltwise,
+    norm,
+    pooling,
+    select,
+    shape,
+)

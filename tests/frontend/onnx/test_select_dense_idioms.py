@@ -1,0 +1,66 @@
+"""ArgMax, BatchReindex, Embed and InnerProduct from the nodes this project's backend writes
+for them (``idioms.select``, ``idioms.dense``): the round trip's fixtures show them coming
+back; these show the backend's own export (``idioms.verify``) turning down a group edited
+after the export, which then meets the node by node import's refusal."""
+from __future__ import annotations
+
+import pathlib
+
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from prototxt_compiler.api import load_with_weights
+from prototxt_compiler.backends.onnx import to_onnx
+from prototxt_compiler.frontend.onnx import UnsupportedNodesError
+from prototxt_compiler.to_caffe import from_onnx
+
+NUMERIC = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "numeric"
+
+
+def _exported(stem: str) -> onnx.ModelProto:
+    graph = load_with_weights(NUMERIC / f"{stem}.prototxt", warn=False)
+    return to_onnx(graph, static_batch=True)
+
+
+def _refused(model: onnx.ModelProto) -> list[tuple[str, str]]:
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(model)
+    return [(name, op) for name, op, _ in caught.value.nodes]
+
+
+def test_an_argmax_whose_last_index_was_edited_is_refused() -> None:
+    """a1 ranks the 6*4*5 = 120 elements of each item: the index is 119 - the reversed
+    index. With 118 the group is no ArgMax's export, and the reversing Slice (step -1)
+    has no Caffe layer."""
+    model = _exported("argmax_top_k")
+    assert {n.name: n.type for n in from_onnx(model).nodes}["a1"] == "ArgMax"
+    for tensor in model.graph.initializer:
+        if tensor.name == "a1/last":
+            assert numpy_helper.to_array(tensor).tolist() == [119]
+            tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor) - 1,
+                                                    tensor.name))
+    assert _refused(model) == [("a1/Slice", "Slice")]
+
+
+def test_a_batch_reindex_reading_the_batch_elsewhere_is_refused() -> None:
+    """reindex compares the index with the batch size, Shape(x)[0]; reading item 1 of the
+    shape instead, the group is no BatchReindex's export."""
+    model = _exported("batch_reindex_gather")
+    assert {n.name: n.type for n in from_onnx(model).nodes}["reindex"] == "BatchReindex"
+    for tensor in model.graph.initializer:
+        if tensor.name == "reindex/first":
+            tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor) + 1,
+                                                    tensor.name))
+    assert ("reindex/GreaterOrEqual", "GreaterOrEqual") in _refused(model)
+
+
+def test_an_embed_casting_to_int32_is_refused() -> None:
+    """The backend casts an Embed's indices to int64; cast to int32 the lookup is the same
+    in ONNX but not the backend's export, and Cast has no Caffe layer."""
+    model = _exported("embed_lookup")
+    assert {n.name: n.type for n in from_onnx(model).nodes}["emb_frac"] == "Embed"
+    cast = next(n for n in model.graph.node if n.name == "emb_frac")
+    assert [a.name for a in cast.attribute] == ["to"]
+    cast.attribute[0].i = onnx.TensorProto.INT32
+    assert _refused(model) == [("emb_frac", "Cast")]
