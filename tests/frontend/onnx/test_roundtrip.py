@@ -59,6 +59,9 @@ EQUIVALENT = {
     "eltwise_inplace": "an in-place SUM's first coefficient multiplies the cleared top in "
                        "Caffe and is not written: it comes back 1",
     "eltwise_ops": "MAX's coefficients (unread) and an in-place SUM's first are not written",
+    "im2col_variants": "force_nd_im2col (Caffe's N-d code for 2-D, the same data) and how "
+                       "a 2-D layer spells its values are not written: they come back false "
+                       "and as *_h/*_w where the two axes differ",
     "ip_axis_transpose": "transpose: true is written as transpose: false with the weight "
                          "transposed, which computes the same: it comes back false",
     "lrn_inplace": "a Power of the identity is written as Identity, as Dropout is: the copy "
@@ -68,8 +71,7 @@ EQUIVALENT = {
     "spp_pyramid": "an SPP of pyramid_height 1 is written as the one global pooling it "
                    "computes, and comes back as that Pooling",
 }
-REFUSED = {"filter_select": {"Equal"}, "im2col_variants": {"Pad", "Slice"},
-           "recurrent_lstm": {"Equal", "Scan"}, "recurrent_rnn": {"Scan"}}
+REFUSED = {"filter_select": {"Equal"}, "recurrent_lstm": {"Equal", "Scan"}, "recurrent_rnn": {"Scan"}}
 IDENTITIES = ("Split", "Dropout")
 
 

@@ -1,7 +1,8 @@
-"""ArgMax, BatchReindex, Embed and InnerProduct from the nodes this project's backend writes
-for them (``idioms.select``, ``idioms.dense``): the round trip's fixtures show them coming
-back; these show the backend's own export (``idioms.verify``) turning down a group edited
-after the export, which then meets the node by node import's refusal."""
+"""ArgMax, BatchReindex, Embed, InnerProduct and Im2col from the nodes this project's
+backend writes for them (``idioms.select``, ``idioms.dense``, ``idioms.im2col``): the round
+trip's fixtures show them coming back; these show the backend's own export
+(``idioms.verify``) turning down a group edited after the export, which then meets the node
+by node import's refusal."""
 from __future__ import annotations
 
 import pathlib
@@ -64,3 +65,20 @@ def test_an_embed_casting_to_int32_is_refused() -> None:
     assert [a.name for a in cast.attribute] == ["to"]
     cast.attribute[0].i = onnx.TensorProto.INT32
     assert _refused(model) == [("emb_frac", "Cast")]
+
+
+def test_an_im2col_with_an_edited_tap_is_refused() -> None:
+    """im_past (kernel 3, stride 2 on 2 x 5) reads tap (0, 1) from column 1 on; moved to
+    column 0 the taps are no Im2col's, and a strided Slice has no Caffe layer."""
+    model = _exported("im2col_variants")
+    assert {n.name: n.type for n in from_onnx(model).nodes}["im_past"] == "Im2col"
+    starts = [n.input[1] for n in model.graph.node
+              if n.op_type == "Slice" and n.name.startswith("im_past")]
+    for tensor in model.graph.initializer:
+        if tensor.name == starts[1]:
+            assert numpy_helper.to_array(tensor).tolist() == [0, 1]
+            tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor) * 0,
+                                                    tensor.name))
+    refused = _refused(model)
+    assert refused and all(name.startswith("im_past") and op == "Slice"
+                           for name, op in refused)

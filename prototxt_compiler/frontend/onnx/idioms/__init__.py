@@ -19,6 +19,7 @@ from . import (  # noqa: E402,F401
     conv,
     dense,
     eltwise,
+    im2col,
     norm,
     pooling,
     select,
