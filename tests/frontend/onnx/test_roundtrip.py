@@ -46,8 +46,8 @@ EXACT = {"act_exp_log", "act_nan", "act_relu_prelu", "act_smooth", "act_threshol
          "lrn_across", "lrn_within", "mvn_variants", "net_inception", "net_resnet_kaiming",
          "net_resnext_seed", "net_v1_alexnet_small", "net_v1_memory_data_twin", "parameter_blob",
          "pool_ave_pad", "pool_clip", "pool_global", "pool_max_mask", "pool_past_input",
-         "pool_round_modes", "reduction_ops", "scale_axes", "scale_two_bottoms", "slice_points",
-         "softmax_axes", "split_tops", "tile_axes"}
+         "pool_round_modes", "recurrent_rnn", "reduction_ops", "scale_axes", "scale_two_bottoms",
+         "slice_points", "softmax_axes", "split_tops", "tile_axes"}
 EQUIVALENT = {
     "act_power": "a Power of scale 0 is written as the constant it computes "
                  "(ConstantOfShape), which holds only that constant",
@@ -66,12 +66,14 @@ EQUIVALENT = {
                          "transposed, which computes the same: it comes back false",
     "lrn_inplace": "a Power of the identity is written as Identity, as Dropout is: the copy "
                    "an in-place LRN needs comes back under the LRN's name",
+    "recurrent_lstm": "as lrn_inplace: the copy (a Power of the identity) an in-place "
+                      "LSTMUnit writes over is written as Identity, as Dropout is: it comes back as none",
     "reshape_rules": "Flatten and Reshape are written alike, and a Reshape's dims past "
                      "the batch as their bound values: the likeliest form comes back",
     "spp_pyramid": "an SPP of pyramid_height 1 is written as the one global pooling it "
                    "computes, and comes back as that Pooling",
 }
-REFUSED = {"filter_select": {"Equal"}, "recurrent_lstm": {"Equal", "Scan"}, "recurrent_rnn": {"Scan"}}
+REFUSED = {"filter_select": {"Equal"}}
 IDENTITIES = ("Split", "Dropout")
 
 

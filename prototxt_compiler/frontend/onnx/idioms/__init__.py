@@ -16,12 +16,14 @@ __all__ = ["IDIOMS", "Group", "Proposal", "GroupSpan", "group_nodes", "take", "v
 from . import (  # noqa: E402,F401
     activation,
     channels,
+    concat,
     conv,
     dense,
     eltwise,
     im2col,
     norm,
     pooling,
+    recurrent,
     select,
     shape,
 )

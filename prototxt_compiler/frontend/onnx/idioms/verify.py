@@ -8,7 +8,8 @@ since the frontend does not import the backends). The nodes it writes must equal
 group's, in order: op type, domain, node name, every attribute (byte for byte), and each
 input the same thing: the same bottom, the same output of the same earlier node, or a
 constant of the same name, type, shape and bytes (the weights as the backend transforms
-them, the small constants it makes). The exported graph's outputs must be the proposal's
+them, the small constants it makes; those only a subgraph reads, a Scan's body, by name and
+bytes too). The exported graph's outputs must be the proposal's
 tops, and every value of the group read after it must be one of them. Anything else (an
 edited attribute or constant, a renamed or missing node, an inner value read elsewhere)
 rejects the proposal.
@@ -104,7 +105,21 @@ def _same(exported: ExportedLayer, group: Group, proposal: Proposal, ctx: Contex
             names[a] = b
             written.add(b)
     tops = [names.get(name) for name in exported.outputs]
-    return tops == list(proposal.tops) and set(group.outputs) <= set(proposal.tops)
+    return tops == list(proposal.tops) and set(group.outputs) <= set(proposal.tops) and \
+        _same_outer_constants(exported, ctx)
+
+
+def _same_outer_constants(exported: ExportedLayer, ctx: Context) -> bool:
+    """The constants only a subgraph reads (a Scan body names them in its attribute, which
+    is compared as bytes): the model's, of the same name, must hold the same."""
+    read = {name for node in exported.nodes for name in node.input}
+    for name, array in exported.tensors.items():
+        if name in read:
+            continue
+        theirs = ctx.const(name)
+        if theirs is None or not same_array(array, theirs):
+            return False
+    return True
 
 
 def _same_input(a: str, b: str, names: Mapping[str, str], tensors: Mapping[str, np.ndarray],
