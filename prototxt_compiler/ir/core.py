@@ -197,6 +197,25 @@ class Graph:
         node.inputs = ()
         self.nodes.remove(node)
 
+    def remove_nodes(self, nodes: Iterable[Node], *, safe: bool = True) -> None:
+        """Removes several nodes in one pass over the graph's list (``remove``, one at a
+        time, scans it each time: a pass that removes a layer in three would be quadratic).
+        With ``safe``, refuses (removing none) while an output of one is read by a node
+        that stays, or is a graph output."""
+        doomed = list(dict.fromkeys(nodes))
+        ids = {id(node) for node in doomed}
+        if safe:
+            outputs = set(map(id, self.outputs))
+            for node in doomed:
+                used = [v.name for v in node.outputs if id(v) in outputs
+                        or any(id(reader) not in ids for reader in v._uses)]
+                if used:
+                    raise GraphError(f"cannot remove layer '{node.name}': its outputs "
+                                     f"{', '.join(used)} are still in use")
+        for node in doomed:
+            node.inputs = ()
+        self.nodes = [node for node in self.nodes if id(node) not in ids]
+
     # -- reading -------------------------------------------------------------------------
     def node(self, name: str) -> Node:
         for node in self.nodes:

@@ -129,8 +129,8 @@ def _apply(target: Node, k: np.ndarray, shift: np.ndarray,
         replaced(weight)
 
 
-def _fold_chain(graph: Graph, target: Node,
-                replaced: Callable[[np.ndarray], object] | None) -> bool:
+def _fold_chain(graph: Graph, target: Node, replaced: Callable[[np.ndarray], object] | None,
+                dead: list[Node]) -> bool:
     k = np.ones(1)
     shift = np.zeros(1)
     chain: list[Node] = []
@@ -154,12 +154,11 @@ def _fold_chain(graph: Graph, target: Node,
     shift = np.broadcast_to(shift, (channels,))
     _apply(target, k, shift, replaced)
     graph.replace_all_uses_with(chain[-1].outputs[0], target.outputs[0])
-    for node in reversed(chain):
-        graph.remove(node)
+    dead.extend(chain)  # removed together (Graph.remove_nodes): one pass over the graph
     return True
 
 
-def _merge_into_scale(graph: Graph, bn: Node) -> bool:
+def _merge_into_scale(graph: Graph, bn: Node, dead: list[Node]) -> bool:
     """A BatchNorm that no convolution precedes (one on the input, say) and the per-channel
     Scale that alone reads it become that one Scale: gamma' = gamma k, beta' = gamma shift +
     beta. (Folding it forward into the next convolution would not be exact: the
@@ -174,7 +173,7 @@ def _merge_into_scale(graph: Graph, bn: Node) -> bool:
                    (gamma * shift + beta).astype(np.float32).reshape(shape))
     scale.params = replace(scale.params, bias_term=True)
     scale.inputs = bn.inputs
-    graph.remove(bn)
+    dead.append(bn)
     return True
 
 
@@ -185,12 +184,16 @@ def fold_batchnorm(graph: Graph, *,
     returns whether the graph changed. Nodes need their blobs (weights or initialised).
     ``replaced`` is called with each weight array a fold replaced by a fresh one."""
     folded = merged = 0
-    for node in list(graph.nodes):  # a fold removes only BatchNorm and Scale layers
+    dead: list[Node] = []
+    for node in graph.nodes:  # a fold removes only BatchNorm and Scale layers, at the end
         if _foldable_target(node):
-            folded += _fold_chain(graph, node, replaced)
-    for node in list(graph.nodes):
+            folded += _fold_chain(graph, node, replaced, dead)
+    graph.remove_nodes(dead)
+    dead.clear()
+    for node in graph.nodes:
         if _is_global_bn(node):
-            merged += _merge_into_scale(graph, node)
+            merged += _merge_into_scale(graph, node, dead)
+    graph.remove_nodes(dead)
     if folded:
         graph.notes.append(f"folded BatchNorm/Scale into {folded} convolution or "
                            "InnerProduct layer(s)")

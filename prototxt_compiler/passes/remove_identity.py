@@ -10,13 +10,13 @@ IDENTITY_TYPES = ("Dropout", "Split")
 
 
 def remove_identity_layers(graph: Graph) -> bool:
-    changed = False
-    for node in list(graph.nodes):
+    dead = []
+    for node in graph.nodes:
         if node.type not in IDENTITY_TYPES or len(node.inputs) != 1:
             continue
         source = node.inputs[0]
         for value in node.outputs:
             graph.replace_all_uses_with(value, source)
-        graph.remove(node)
-        changed = True
-    return changed
+        dead.append(node)
+    graph.remove_nodes(dead)  # in one pass over the graph
+    return bool(dead)

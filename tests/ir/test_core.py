@@ -56,6 +56,21 @@ def test_replace_all_uses_with_and_safe_remove() -> None:
     assert g.lint() == []
 
 
+def test_remove_nodes_removes_a_chain_at_once_or_nothing() -> None:
+    g = small_graph()
+    conv, relu, a, b = g.nodes
+    g.outputs = [conv.outputs[0]]
+    with pytest.raises(GraphError, match="'relu1'.* conv1@1"):  # 'b' stays and reads it
+        g.remove_nodes([a, relu])
+    assert [n.name for n in g.nodes] == ["conv1", "relu1", "a", "b"]  # nothing removed
+    assert [n.name for n in relu.outputs[0].uses] == ["a", "b"]
+    g.remove_nodes([b, relu, a])  # read only by each other: any order
+    assert [n.name for n in g.nodes] == ["conv1"]
+    assert conv.outputs[0].uses == () and g.lint() == []
+    with pytest.raises(GraphError, match="conv1"):  # a graph output
+        g.remove_nodes([conv])
+
+
 def test_lint_reports_use_before_definition() -> None:
     g = small_graph()
     g.nodes.insert(0, g.nodes.pop(2))  # move 'a' before the relu that feeds it
