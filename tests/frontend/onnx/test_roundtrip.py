@@ -66,8 +66,9 @@ EQUIVALENT = {
                          "transposed, which computes the same: it comes back false",
     "lrn_inplace": "a Power of the identity is written as Identity, as Dropout is: the copy "
                    "an in-place LRN needs comes back under the LRN's name",
-    "recurrent_lstm": "as lrn_inplace: the copy (a Power of the identity) an in-place "
-                      "LSTMUnit writes over is written as Identity, as Dropout is: it comes back as none",
+    "recurrent_lstm": "as lrn_inplace: the copy (a Power of the identity) that an in-place "
+                      "LSTMUnit writes over is written as Identity, as Dropout is: it "
+                      "comes back as none",
     "reshape_rules": "Flatten and Reshape are written alike, and a Reshape's dims past "
                      "the batch as their bound values: the likeliest form comes back",
     "spp_pyramid": "an SPP of pyramid_height 1 is written as the one global pooling it "
