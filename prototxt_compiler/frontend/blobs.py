@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..limits import MAX_BLOB_AXES
-from .wire import (
+from ..proto.wire import (
     FIXED32,
     FIXED64,
     LENGTH,

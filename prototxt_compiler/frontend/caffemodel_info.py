@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import mmap
 import os
-import stat
 from dataclasses import dataclass
 from math import prod
 
-from .. import limits
 from ..errors import WeightsError
 from ..proto import caffe_pb2
+from ..proto.wire import FIXED32, FIXED64, LENGTH, VARINT, WireError, fields
 from .blobs import BlobError, read_blob
 from .reader import file_name, text_not_weights
 from .upgrade import V1_TYPES
-from .wire import FIXED32, FIXED64, LENGTH, VARINT, WireError, fields
+from .weights import map_caffemodel
 
 __all__ = ["BlobInfo", "LayerInfo", "CaffemodelInfo", "read_caffemodel_info"]
 
@@ -112,7 +111,7 @@ def read_caffemodel_info(path: str | os.PathLike[str]) -> CaffemodelInfo:
     most Caffe's 2 GB, protobuf throughout, holding layers; a damaged field, blob or layer
     name is an error saying where."""
     where = file_name(path)
-    buf = _map(where)
+    buf = map_caffemodel(where, copy=False)
     try:
         name, layers = _scan_net(buf)
     except WireError as error:
@@ -131,29 +130,6 @@ def read_caffemodel_info(path: str | os.PathLike[str]) -> CaffemodelInfo:
     if not layers:
         raise WeightsError("not a Caffe .caffemodel: the file holds no layers", where=where)
     return CaffemodelInfo(path=where, name=name, layers=tuple(layers), file_bytes=size)
-
-
-def _map(path: str) -> mmap.mmap:
-    """The file mapped read-only, after the checks Caffe's reader implies."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe: no wait
-    except OSError as error:
-        raise WeightsError(f"cannot read the file: {error.strerror or error}",
-                           where=path) from error
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise WeightsError("not a regular file; a .caffemodel must be one", where=path)
-        if info.st_size == 0:
-            raise WeightsError("the file is empty, not a .caffemodel", where=path)
-        if info.st_size > limits.MAX_CAFFEMODEL_BYTES:
-            raise WeightsError(f"the file is {info.st_size:,} bytes; Caffe reads at most "
-                               f"{limits.MAX_CAFFEMODEL_BYTES:,}", where=path)
-        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as error:
-        raise WeightsError(f"cannot map the file: {error}", where=path) from error
-    finally:
-        os.close(fd)
 
 
 def _scan_net(buf: mmap.mmap) -> tuple[str, list[LayerInfo]]:

@@ -37,11 +37,11 @@ from ..errors import CompilerError, LayerError, OpError, UsageError, WeightsErro
 from ..ir import Graph, Node, Shape
 from ..ops import OPS
 from ..ops.fillers import fill
+from ..proto.wire import LENGTH, WireError, fields
 from .blobs import BlobError, read_blob
 from .reader import file_name, text_not_weights
-from .wire import LENGTH, WireError, fields
 
-__all__ = ["read_caffemodel", "attach_weights", "init_weights"]
+__all__ = ["read_caffemodel", "attach_weights", "init_weights", "map_caffemodel"]
 
 # message -> (name field, blobs field, nested V0 layer field or None)
 _V2_LAYER, _V1_LAYER, _V0_LAYER = (1, 7, None), (4, 6, 1), (1, 50, None)
@@ -53,7 +53,7 @@ def read_caffemodel(path: str | os.PathLike[str]) -> dict[str, list[np.ndarray]]
     """Layer name -> its parameter blobs (float32), in the file's layer order; views of a
     memory map of the file where the data is packed float (Caffe always writes it so)."""
     where = file_name(path)
-    buf = _map(where)
+    buf = map_caffemodel(where)
     try:
         layers = dict(_scan_net(buf))
     except WireError as error:
@@ -68,7 +68,9 @@ def read_caffemodel(path: str | os.PathLike[str]) -> dict[str, list[np.ndarray]]
     return layers
 
 
-def _map(path: str) -> mmap.mmap:
+def map_caffemodel(path: str, *, copy: bool = True) -> mmap.mmap:
+    """The file mapped (copy-on-write with ``copy``, else read-only), after the checks
+    Caffe's reader implies: a regular, non-empty file within Caffe's size limit."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe: no wait
     except OSError as error:
@@ -83,7 +85,7 @@ def _map(path: str) -> mmap.mmap:
         if info.st_size > limits.MAX_CAFFEMODEL_BYTES:
             raise WeightsError(f"the file is {info.st_size:,} bytes; Caffe reads at most "
                                f"{limits.MAX_CAFFEMODEL_BYTES:,}", where=path)
-        return mmap.mmap(fd, 0, access=mmap.ACCESS_COPY)
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_COPY if copy else mmap.ACCESS_READ)
     except (OSError, ValueError) as error:
         raise WeightsError(f"cannot map the file: {error}", where=path) from error
     finally:

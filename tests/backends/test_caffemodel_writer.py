@@ -148,7 +148,7 @@ def test_a_model_over_2gb_streams_and_reads_back(tmp_path: pathlib.Path) -> None
     node.blobs = (weight,)
     import mmap
 
-    from prototxt_compiler.frontend.wire import fields
+    from prototxt_compiler.proto.wire import fields
 
     path = tmp_path / "big.caffemodel"
     size = write_caffemodel(graph, path)

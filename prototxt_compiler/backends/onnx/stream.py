@@ -32,6 +32,7 @@ from typing import Any, BinaryIO, Union
 
 import onnx
 
+from ...proto.wire import LENGTH, VARINT, WireError, length_key, read_varint
 from .tensors import Tensor, chunks, external_header, header, to_proto
 
 __all__ = ["PROTOBUF_LIMIT", "EXTERNAL_MIN_BYTES", "ALIGN", "Layout", "plan_layout",
@@ -41,26 +42,13 @@ PROTOBUF_LIMIT = (1 << 31) - 1
 EXTERNAL_MIN_BYTES = 1024  # as onnx.save_model's size_threshold
 ALIGN = 4096  # page-aligned offsets let readers map a tensor in place
 
-_LEN = 2
 Buffer = Union[bytes, bytearray, "_FileBytes"]
 _GRAPH, _INITIALIZER, _RAW_DATA = 7, 5, 9
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
 def _prefix(number: int, length: int) -> bytes:
     """The key and length of a length-delimited field."""
-    return _varint(number << 3 | _LEN) + _varint(length)
+    return length_key(number, length)
 
 
 @dataclass(frozen=True)
@@ -171,22 +159,6 @@ def written_model(skeleton: onnx.ModelProto, layout: Layout, model_name: str) ->
     return model
 
 
-def _read_varint(buf: Buffer, at: int) -> tuple[int, int]:
-    """The varint at ``at`` and the offset after it."""
-    value, shift = 0, 0
-    while True:
-        if at >= len(buf):
-            raise ValueError("the file ends inside a varint")
-        byte = buf[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, at
-        shift += 7
-        if shift > 63:
-            raise ValueError("a varint longer than 10 bytes")
-
-
 _FIXED = {1: 8, 5: 4}  # wire type -> bytes
 
 
@@ -217,14 +189,14 @@ class _FileBytes:
 def _fields(buf: Buffer, at: int, end: int) -> Iterator[tuple[int, int, int, int]]:
     """(number, key start, value start, field end) of every field from ``at`` to ``end``."""
     while at < end:
-        key, start = _read_varint(buf, at)
+        key, start = read_varint(buf, at, end)
         wire = key & 7
-        if wire == _LEN:
-            length, start = _read_varint(buf, start)
+        if wire == LENGTH:
+            length, start = read_varint(buf, start, end)
         elif wire in _FIXED:
             length = _FIXED[wire]
-        elif wire == 0:
-            length = _read_varint(buf, start)[1] - start
+        elif wire == VARINT:
+            length = read_varint(buf, start, end)[1] - start
         else:
             raise ValueError(f"field {key >> 3} at byte {at} has wire type {wire}")
         yield key >> 3, at, start, start + length
@@ -249,7 +221,7 @@ def verify_framing(layout: Layout, model_path: str, data_path: str | None) -> No
                                             os.path.getsize(data_path) != layout.data_bytes):
             raise ValueError(f"the data file does not hold the {layout.data_bytes} bytes "
                              "planned")
-    except ValueError as error:
+    except (ValueError, WireError) as error:
         raise RuntimeError(f"the written model is not what was planned: {error}") from error
 
 

@@ -36,6 +36,7 @@ from ...errors import LayerError
 from ...ir import Graph, Node
 from ...ops import OPS
 from ...proto import caffe_pb2
+from ...proto.wire import length_key, varint
 from .lower import to_net_parameter
 
 __all__ = ["write_caffemodel", "caffemodel_blobs"]
@@ -47,19 +48,8 @@ _BLOB_DATA, _BLOB_SHAPE = 5, 7
 _CHUNK = 1 << 22  # values per write when a blob must be converted
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if not value:
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
-
-
 def _key(number: int) -> bytes:
-    return _varint(number << 3 | _LENGTH)
+    return length_key(number)
 
 
 def caffemodel_blobs(node: Node) -> tuple[np.ndarray, ...]:
@@ -86,15 +76,15 @@ def _check(node: Node, blobs: Sequence[np.ndarray]) -> None:
 
 
 def _shape_bytes(shape: Sequence[int]) -> bytes:
-    dims = b"".join(_varint(int(d) & 0xFFFFFFFFFFFFFFFF) for d in shape)
-    inner = (_varint(1 << 3 | _LENGTH) + _varint(len(dims)) + dims) if dims else b""
-    return _key(_BLOB_SHAPE) + _varint(len(inner)) + inner
+    dims = b"".join(varint(int(d) & 0xFFFFFFFFFFFFFFFF) for d in shape)
+    inner = (varint(1 << 3 | _LENGTH) + varint(len(dims)) + dims) if dims else b""
+    return _key(_BLOB_SHAPE) + varint(len(inner)) + inner
 
 
 def _blob_header(blob: np.ndarray) -> tuple[bytes, bytes, int]:
     """(the bytes before the data, the shape field, the data's length in bytes)."""
     size = int(np.size(blob)) * 4
-    data_head = (_key(_BLOB_DATA) + _varint(size)) if size else b""
+    data_head = (_key(_BLOB_DATA) + varint(size)) if size else b""
     shape = _shape_bytes(np.shape(blob))
     return data_head, shape, size
 
@@ -140,7 +130,7 @@ def write_caffemodel(graph: Graph, path: str | os.PathLike[str]) -> int:
     with open(path, "wb") as out:
         if net.name:
             name = net.name.encode("utf-8")
-            head = _varint(_NET_NAME << 3 | _LENGTH) + _varint(len(name)) + name
+            head = varint(_NET_NAME << 3 | _LENGTH) + varint(len(name)) + name
             out.write(head)
             written += len(head)
         for layer, blobs in plan:
@@ -149,9 +139,9 @@ def write_caffemodel(graph: Graph, path: str | os.PathLike[str]) -> int:
             for blob in blobs:
                 data_head, shape, size = _blob_header(blob)
                 body = len(data_head) + size + len(shape)
-                parts.append((_key(_LAYER_BLOBS) + _varint(body) + data_head, blob, shape, size))
+                parts.append((_key(_LAYER_BLOBS) + varint(body) + data_head, blob, shape, size))
             length = len(low) + len(high) + sum(len(p[0]) + p[3] + len(p[2]) for p in parts)
-            head = _key(_NET_LAYER) + _varint(length) + low
+            head = _key(_NET_LAYER) + varint(length) + low
             out.write(head)
             for prefix, blob, shape, size in parts:
                 out.write(prefix)

@@ -1,7 +1,7 @@
 """Reading an ONNX model: its nodes, graph inputs and outputs, opset and initializers.
 
 From a file, the model is memory-mapped and scanned with the protobuf wire reader
-(``frontend.wire``): every initializer whose values are ``raw_data`` (what exporters write)
+(``proto.wire``): every initializer whose values are ``raw_data`` (what exporters write)
 becomes an ``np.frombuffer`` view of the map, and only the rest of the model (nodes,
 attributes, small tensors) goes through protobuf, as a model "skeleton" without those bytes.
 Loading a model therefore copies no weight, and a model past protobuf's 2 GB limit loads the
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ParseError
-from ..wire import LENGTH, VARINT, WireError, fields
+from ...proto.wire import LENGTH, VARINT, WireError, fields, length_key
 
 __all__ = ["OnnxNode", "GraphInput", "OnnxModel", "read_onnx", "MIN_OPSET", "max_opset"]
 
@@ -133,19 +133,7 @@ def _from_file(path: str) -> OnnxModel:
 
 def _field_bytes(number: int, payload: bytes) -> bytes:
     """A length-delimited field: its tag, the payload's length and the payload."""
-    return _varint(number << 3 | LENGTH) + _varint(len(payload)) + payload
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+    return length_key(number, len(payload)) + payload
 
 
 def _split(buf: mmap.mmap, base: str) -> tuple[bytes, dict[str, np.ndarray]]:
@@ -204,7 +192,7 @@ def _tensor(buf: mmap.mmap, start: int, stop: int, base: str) -> tuple[str, np.n
 
 
 def _ints(buf: mmap.mmap, f: Any) -> list[int]:
-    from ..wire import read_varint, signed64
+    from ...proto.wire import read_varint, signed64
 
     if f.wire_type == VARINT:
         return [signed64(f.start)]

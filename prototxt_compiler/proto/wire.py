@@ -1,4 +1,5 @@
-"""A minimal reader of the protobuf wire format, for scanning large binary files in place.
+"""The protobuf wire format, read and written by hand where the files are large: scanning
+a .caffemodel or an .onnx in place, streaming one out (``varint``, ``length_key``).
 
 The protobuf encoding is a sequence of fields, each a varint tag ``number << 3 | wire_type``
 followed by its payload: wire type 0 a varint, 1 eight bytes, 2 a varint length and that
@@ -14,12 +15,18 @@ from __future__ import annotations
 
 import mmap
 from collections.abc import Iterator
-from typing import NamedTuple, Union
+from typing import NamedTuple, Protocol, Union
 
 __all__ = ["WireError", "Field", "fields", "read_varint", "VARINT", "FIXED64", "LENGTH",
-           "FIXED32", "Bytes", "signed32", "signed64"]
+           "FIXED32", "Bytes", "Indexed", "signed32", "signed64", "varint", "length_key"]
 
 Bytes = Union[bytes, bytearray, memoryview, mmap.mmap]
+
+
+class Indexed(Protocol):
+    """Anything whose bytes read one at a time by index (a file read in windows, say)."""
+
+    def __getitem__(self, index: int, /) -> int: ...
 
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 _SIZES = {FIXED64: 8, FIXED32: 4}
@@ -45,7 +52,7 @@ class Field(NamedTuple):
     stop: int
 
 
-def read_varint(buf: Bytes, pos: int, end: int) -> tuple[int, int]:
+def read_varint(buf: Bytes | Indexed, pos: int, end: int) -> tuple[int, int]:
     """Decodes the varint at ``pos`` (at most 10 bytes); returns (value, next offset)."""
     value = shift = 0
     start = pos
@@ -102,3 +109,22 @@ def signed64(value: int) -> int:
     """An int64 field's varint as a Python int."""
     value &= 0xFFFFFFFFFFFFFFFF
     return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def varint(value: int) -> bytes:
+    """The varint encoding of a non-negative ``value`` (an int64's negatives: ``value &
+    0xFFFFFFFFFFFFFFFF`` first)."""
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if not value:
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def length_key(number: int, length: int | None = None) -> bytes:
+    """The tag of length-delimited field ``number``, and its payload's length when given."""
+    key = varint(number << 3 | LENGTH)
+    return key if length is None else key + varint(length)
