@@ -13,7 +13,8 @@ floor for Upsample and opset 10), clamped to the input. With integer factors thi
 half_pixel and pytorch_half_pixel with the rounding modes, and for asymmetric with floor
 (torch.onnx's export of ``nn.Upsample(scale_factor=2)``), among others. Scales (or sizes)
 must keep N and C and give integer factors on H and W. Linear and cubic modes have no exact
-BVLC layer.
+BVLC layer. With ``fork="yolo"`` (``--fork yolo``) a resize by one factor on both axes is
+the YOLO ports' Upsample (``upsample_param { scale }``), which copies the same blocks.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ import math
 import numpy as np
 
 from ...ops.conv import ConvolutionParams
+from ...ops.resample import UpsampleParams
 from .context import Context
+from .fork_layers import fork_allows
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
@@ -108,6 +111,9 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
     x = ctx.value(node.inputs[0])
     if factors == [1, 1]:
         ctx.alias(node.outputs[0], x)
+        return
+    if factors[0] == factors[1] and fork_allows("Upsample", ctx.fork):
+        ctx.layer(node, "Upsample", UpsampleParams(mode="nearest", scale=factors[0]), [x])
         return
     channels = shape[1]
     params = ConvolutionParams(num_output=channels, kernel=tuple(factors),

@@ -10,7 +10,8 @@ consumer gets a Caffe ``Flatten`` (axis 1) or ``Reshape`` (the batch written as 
     Unsqueeze(axes)     axes of size 1 inserted at the output positions ``axes``
     Transpose(perm)     a view where it moves only axes of size 1 (the element order stays);
                         a channel shuffle (Reshape to (N, g, C/g, H, W), Transpose (0, 2, 1,
-                        3, 4)) needs the fork layer ShuffleChannel, not in BVLC Caffe;
+                        3, 4)) is the fork layer ShuffleChannel (group g) with
+                        ``fork="shufflenet"``, refused without (BVLC Caffe has none);
                         other permutations have no BVLC layer
 Tile(repeats) is one Caffe Tile (axis, tiles) per repeated axis: Caffe copies the blob's
 block from ``axis`` on ``tiles`` times, which is numpy's tile along that axis.
@@ -23,8 +24,10 @@ from math import prod
 
 import numpy as np
 
+from ...ops.channels import ShuffleChannelParams
 from ...ops.shape import TileParams
-from .context import Context
+from .context import Context, View
+from .fork_layers import fork_allows
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
@@ -105,8 +108,21 @@ def convert_transpose(ctx: Context, node: OnnxNode) -> None:
         ctx.view(node, node.outputs[0], node.inputs[0], [shape[p] for p in perm])
         return
     if len(shape) == 5 and perm == [0, 2, 1, 3, 4]:
-        raise Refused("it is a channel shuffle, which needs the fork layer ShuffleChannel "
-                      "(BVLC Caffe has none)")
+        source = ctx.peek(node.inputs[0])
+        if not fork_allows("ShuffleChannel", ctx.fork):
+            raise Refused("it is a channel shuffle, which needs the fork layer ShuffleChannel "
+                          "(BVLC Caffe has none; --fork shufflenet writes it)")
+        base = source.base.shape if isinstance(source, View) else None
+        n, g, per, h, w = shape
+        if base is None or tuple(base) != (n, g * per, h, w):
+            raise Refused(f"it is a channel shuffle of {list(shape)}, which is not a view of "
+                          f"an (N, C, H, W) blob as ({n}, {g}, C/{g}, {h}, {w})")
+        assert isinstance(source, View)
+        shuffled = f"{node.outputs[0]}/shuffled"  # (N, C, H, W), read as (N, C/g, g, H, W)
+        ctx.layer(node, "ShuffleChannel", ShuffleChannelParams(group=g), [source.base],
+                  outputs=(shuffled,))
+        ctx.view(node, node.outputs[0], shuffled, [n, per, g, h, w])
+        return
     raise Refused(f"it permutes axes {perm} of {list(shape)}; BVLC Caffe has no transpose "
                   "(Permute is a fork layer)")
 

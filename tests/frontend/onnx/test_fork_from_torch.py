@@ -1,0 +1,99 @@
+"""Fork layers from other exporters' ONNX: torch's channel shuffle (reshape to (N, g, C/g, H,
+W), transpose of axes 1 and 2, reshape back) is ShuffleChannel with ``fork="shufflenet"``,
+and its nearest upsampling by one integer factor is the YOLO ports' Upsample with
+``fork="yolo"``; without the fork the shuffle is refused, naming the fork that writes it,
+and the upsampling is BVLC's grouped Deconvolution. Each at opsets 11, 13 and 17, and the
+Caffe graph (run in the PyTorch backend, whose fork layers are held to the forks' own
+forwards in tests/backends) computes what the module computes."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from prototxt_compiler.backends.torch import to_torch  # noqa: E402
+from prototxt_compiler.frontend.onnx import UnsupportedNodesError  # noqa: E402
+from prototxt_compiler.to_caffe import from_torch  # noqa: E402
+from tests.tolerance import assert_close  # noqa: E402
+
+OPSETS = (11, 13, 17)
+
+
+class Shuffle(torch.nn.Module):
+    """ShuffleNet's unit, as its torch ports write the shuffle."""
+
+    def __init__(self, groups: int = 3) -> None:
+        super().__init__()
+        self.groups = groups
+        self.conv = torch.nn.Conv2d(12, 12, 1, groups=groups)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv(x)
+        n, c, h, w = x.shape
+        x = x.reshape(n, self.groups, c // self.groups, h, w).transpose(1, 2)
+        return torch.relu(x.reshape(n, c, h, w))
+
+
+class Neck(torch.nn.Module):
+    """YOLOv3's route: a 1x1 convolution, upsampled by 2, concatenated with a skip."""
+
+    def __init__(self, mode_factor: tuple[float, float] = (2.0, 2.0)) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(8, 4, 1)
+        self.up = torch.nn.Upsample(scale_factor=mode_factor, mode="nearest")
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.up(self.conv(x)), skip], 1)
+
+
+def _run(module: torch.nn.Module, graph, *inputs: torch.Tensor) -> None:  # noqa: ANN001
+    with torch.inference_mode():
+        assert_close(to_torch(graph)(*inputs).numpy(), module(*inputs).numpy(),
+                     type(module).__name__)
+
+
+@pytest.mark.parametrize("opset", OPSETS)
+def test_torch_channel_shuffle_is_shuffle_channel_with_its_fork(opset: int) -> None:
+    torch.manual_seed(opset)
+    module, x = Shuffle().eval(), torch.randn(2, 12, 5, 7)
+    graph = from_torch(module, (x,), opset=opset, fork="shufflenet")
+    shuffles = [n for n in graph.nodes if n.type == "ShuffleChannel"]
+    assert [n.params.group for n in shuffles] == [3]
+    assert {n.type for n in graph.nodes} == {"Convolution", "ShuffleChannel", "ReLU"}
+    _run(module, graph, x)
+
+
+def test_torch_channel_shuffle_without_the_fork_is_refused_naming_it() -> None:
+    module, x = Shuffle().eval(), torch.randn(1, 12, 4, 4)
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_torch(module, (x,), opset=17)
+    [(_, op, why)] = caught.value.nodes
+    assert op == "Transpose" and "--fork shufflenet writes it" in why
+    with pytest.raises(UnsupportedNodesError):  # a fork without ShuffleChannel: refused too
+        from_torch(module, (x,), opset=17, fork="yolo")
+
+
+@pytest.mark.parametrize("opset", OPSETS)
+def test_torch_nearest_upsample_is_yolos_upsample_with_its_fork(opset: int) -> None:
+    torch.manual_seed(opset)
+    module = Neck().eval()
+    x, skip = torch.randn(1, 8, 6, 5), torch.randn(1, 3, 12, 10)
+    graph = from_torch(module, (x, skip), opset=opset, fork="yolo")
+    ups = [n for n in graph.nodes if n.type == "Upsample"]
+    assert [(n.params.mode, n.params.scale) for n in ups] == [("nearest", 2)]
+    assert "Deconvolution" not in {n.type for n in graph.nodes}
+    _run(module, graph, x, skip)
+    bvlc = from_torch(module, (x, skip), opset=opset)
+    assert "Upsample" not in {n.type for n in bvlc.nodes}
+    assert [n.params.group for n in bvlc.nodes if n.type == "Deconvolution"] == [4]
+    _run(module, bvlc, x, skip)
+
+
+def test_unequal_factors_stay_a_deconvolution_with_the_fork() -> None:
+    # the YOLO ports' Upsample has one scale for both axes
+    module = Neck((2.0, 3.0)).eval()
+    x, skip = torch.randn(1, 8, 4, 4), torch.randn(1, 3, 8, 12)
+    graph = from_torch(module, (x, skip), opset=17, fork="yolo")
+    assert "Upsample" not in {n.type for n in graph.nodes}
+    assert [n.params.kernel for n in graph.nodes if n.type == "Deconvolution"] == [(2, 3)]
+    _run(module, graph, x, skip)
