@@ -14,7 +14,10 @@ half_pixel and pytorch_half_pixel with the rounding modes, and for asymmetric wi
 (torch.onnx's export of ``nn.Upsample(scale_factor=2)``), among others. Scales (or sizes)
 must keep N and C and give integer factors on H and W. Linear and cubic modes have no exact
 BVLC layer. With ``fork="yolo"`` (``--fork yolo``) a resize by one factor on both axes is
-the YOLO ports' Upsample (``upsample_param { scale }``), which copies the same blocks.
+the YOLO ports' Upsample (``upsample_param { scale }``), which copies the same blocks. With
+a fork that has ``Interp`` (``--fork pspnet``, ``deeplab``, ``caffe_priv``) a bilinear resize
+with corners aligned (``F.interpolate(..., mode="bilinear", align_corners=True)``) is that
+Interp, to the output's height and width.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import math
 import numpy as np
 
 from ...ops.conv import ConvolutionParams
-from ...ops.resample import UpsampleParams
+from ...ops.resample import InterpParams, UpsampleParams
 from .context import Context
 from .fork_layers import fork_allows
 from .model import OnnxNode
@@ -68,9 +71,11 @@ def source_index(o: int, n: int, out: int, scale: float, transform: str, roundin
 @IMPORTERS.register("Resize", "Upsample")
 def convert_resize(ctx: Context, node: OnnxNode) -> None:
     mode = node.attr("mode", "nearest")
-    if mode != "nearest":
+    interp = mode == "linear" and fork_allows("Interp", ctx.fork)
+    if mode != "nearest" and not interp:
         raise Refused(f"it resizes by {mode} interpolation; BVLC Caffe has no exact layer "
-                      "for it (nearest by an integer factor is imported)")
+                      "for it (nearest by an integer factor is imported; bilinear with "
+                      "corners aligned is the fork layer Interp: --fork pspnet)")
     shape = ctx.shape(node.inputs[0])
     legacy = node.op_type == "Upsample" or ctx.opset < 11
     transform = "asymmetric" if legacy else node.attr("coordinate_transformation_mode",
@@ -96,6 +101,9 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
     if len(shape) != 4 or out[:2] != list(shape[:2]):
         raise Refused(f"it resizes {list(shape)} to {out}; imported is (N, C, H, W) resized "
                       "on H and W")
+    if interp:
+        _interp(ctx, node, transform, out)
+        return
     factors = []
     for axis in (2, 3):
         n, m = shape[axis], out[axis]
@@ -121,6 +129,21 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
                                group=channels, bias_term=False)
     ctx.layer(node, "Deconvolution", params, [x],
               blobs=[np.ones((channels, 1) + tuple(factors), np.float32)])
+
+
+def _interp(ctx: Context, node: OnnxNode, transform: str, out: list[int]) -> None:
+    """A bilinear resize with corners aligned: the forks' Interp to (height, width), which
+    maps output index o to input o * (n - 1) / (m - 1) (0 where m is 1), as ONNX's
+    ``align_corners`` does, and weighs the two neighbours linearly."""
+    if transform != "align_corners":
+        raise Refused(f"it resizes bilinearly with coordinate_transformation_mode "
+                      f"{transform!r}; the forks' Interp aligns corners (align_corners)")
+    if node.attr("antialias", 0):
+        raise Refused("it resizes with antialias; the forks' Interp does not")
+    if any(m < 1 for m in out[2:]):
+        raise Refused(f"it resizes to {out}, an empty blob")
+    ctx.layer(node, "Interp", InterpParams(height=out[2], width=out[3]),
+              [ctx.value(node.inputs[0])])
 
 
 def _scales_and_sizes(ctx: Context, node: OnnxNode, legacy: bool):  # noqa: ANN202

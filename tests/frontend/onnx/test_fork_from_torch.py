@@ -97,3 +97,46 @@ def test_unequal_factors_stay_a_deconvolution_with_the_fork() -> None:
     assert "Upsample" not in {n.type for n in graph.nodes}
     assert [n.params.kernel for n in graph.nodes if n.type == "Deconvolution"] == [(2, 3)]
     _run(module, graph, x, skip)
+
+
+class Bilinear(torch.nn.Module):
+    """PSPNet's pyramid branch: a 1x1 convolution, resized bilinearly to a given size."""
+
+    def __init__(self, size: tuple[int, int] | None = None, *, align: bool = True) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(4, 3, 1)
+        self.size, self.align = size, align
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv(x)
+        if self.size is None:
+            return torch.nn.functional.interpolate(y, scale_factor=2.0, mode="bilinear",
+                                                   align_corners=self.align)
+        return torch.nn.functional.interpolate(y, size=self.size, mode="bilinear",
+                                               align_corners=self.align)
+
+
+@pytest.mark.parametrize("opset", OPSETS)
+@pytest.mark.parametrize("size", [None, (7, 9), (1, 3)])
+def test_torch_bilinear_with_corners_aligned_is_interp_with_its_fork(
+        opset: int, size: tuple[int, int] | None) -> None:
+    torch.manual_seed(opset)
+    module, x = Bilinear(size).eval(), torch.randn(2, 4, 4, 5)
+    graph = from_torch(module, (x,), opset=opset, fork="pspnet")
+    [interp] = [n for n in graph.nodes if n.type == "Interp"]
+    out = size or (8, 10)
+    assert (interp.params.height, interp.params.width) == out
+    assert graph.outputs[0].shape == (2, 3) + out
+    _run(module, graph, x)
+
+
+def test_bilinear_is_refused_without_the_fork_or_without_aligned_corners() -> None:
+    x = torch.randn(1, 4, 4, 5)
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_torch(Bilinear().eval(), (x,), opset=17)
+    [(_, op, why)] = caught.value.nodes
+    assert op == "Resize" and "--fork pspnet" in why
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_torch(Bilinear(align=False).eval(), (x,), opset=17, fork="deeplab")
+    [(_, op, why)] = caught.value.nodes
+    assert "'half_pixel'" in why and "align_corners" in why
