@@ -13,7 +13,8 @@
     Reciprocal              Power(power=-1)
     Neg                     Power(scale=-1)
     Clip(min, max)          ReLU when min is 0 and there is no max; else Clip(min, max), an
-                            absent bound written as -+FLT_MAX (equal for every finite x)
+                            absent bound written as -+FLT_MAX (equal for every finite x);
+                            [0, 6] with ``fork="mobilenet"``: the fork's ReLU6
 
 Caffe's Power computes (shift + scale * x) ** power in that order, so a chain of ONNX steps
 in that order is one Power layer (``power_layer``): a shift after a pure scale, and a power
@@ -35,7 +36,9 @@ from ...ops.activation import (
     ReLUParams,
 )
 from ...ops.base import FLT_MAX
+from ...ops.mobilenet import RELU6_MAX, ReLU6Params
 from .context import Context
+from .fork_layers import fork_allows
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
@@ -149,6 +152,9 @@ def convert_clip(ctx: Context, node: OnnxNode) -> None:
     x = ctx.value(node.inputs[0])
     if low is not None and low == 0 and (high is None or high == np.inf):
         ctx.layer(node, "ReLU", ReLUParams(), [x])
+        return
+    if low == 0 and high == RELU6_MAX and fork_allows("ReLU6", ctx.fork):
+        ctx.layer(node, "ReLU6", ReLU6Params(), [x])
         return
     low = -FLT_MAX if low is None or low < -FLT_MAX else low
     high = FLT_MAX if high is None or high > FLT_MAX else high

@@ -140,3 +140,27 @@ def test_bilinear_is_refused_without_the_fork_or_without_aligned_corners() -> No
         from_torch(Bilinear(align=False).eval(), (x,), opset=17, fork="deeplab")
     [(_, op, why)] = caught.value.nodes
     assert "'half_pixel'" in why and "align_corners" in why
+
+
+class Block(torch.nn.Module):
+    """MobileNet-v2's expansion: a 1x1 convolution and ReLU6 (also as hardtanh(0, 6))."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 6, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.nn.functional.relu6(self.conv(x))
+        return torch.nn.functional.hardtanh(y * 4 - 3, 0.0, 6.0)
+
+
+@pytest.mark.parametrize("opset", OPSETS)
+def test_torch_relu6_is_the_forks_relu6_with_mobilenet_and_clip_without(opset: int) -> None:
+    torch.manual_seed(opset)
+    module, x = Block().eval(), torch.randn(2, 3, 5, 5) * 4
+    graph = from_torch(module, (x,), opset=opset, fork="mobilenet")
+    assert [n.type for n in graph.nodes if n.type in ("ReLU6", "Clip")] == ["ReLU6", "ReLU6"]
+    _run(module, graph, x)
+    bvlc = from_torch(module, (x,), opset=opset)
+    assert [n.type for n in bvlc.nodes if n.type in ("ReLU6", "Clip")] == ["Clip", "Clip"]
+    _run(module, bvlc, x)
