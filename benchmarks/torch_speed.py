@@ -8,11 +8,13 @@ faster still.
 Loads the seed-style ResNeXt-50 from models/, gives it seeded random weights (BatchNorm
 statistics with a moving-average factor, as Caffe stores them), builds the hand-written
 torchvision-architecture ResNeXt-50 (benchmarks/handwritten_resnext.py) with the same
-weights, checks all three compute the same probabilities, then times forward passes at
-224x224 under ``torch.inference_mode``, the three models run side by side (each first in
-turn), after warm-up.
-"compiled" is ``load_torch``'s default module (one submodule per Caffe layer), "folded"
-the module with BatchNorm + Scale folded into the convolutions (``fold=True``). Each
+weights, checks all compute the same probabilities, then times forward passes at 224x224
+under ``torch.inference_mode``, the models run side by side (each first in turn), after
+warm-up. "compiled" is ``load_torch``'s default module (one submodule per Caffe layer, its
+convolutions' weights channels-last), "folded" the module with BatchNorm + Scale folded
+into the convolutions (``fold=True``); "hand NHWC" is the hand-written model with its
+weights made channels-last too (``model.to(memory_format=torch.channels_last)``), the
+reference for what that layout alone gives. Every model takes the same NCHW input. Each
 thread count runs in ``--repeat`` fresh processes; a process reports the median time of
 each model and, as its ratio, the median of the ratios of runs made side by side (which a
 change of the machine's load between runs does not move); the ratios are given as the
@@ -36,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.measure import load_average, machine, spread  # noqa: E402
 from prototxt_compiler.ops import OPS  # noqa: E402
 
-MODELS = ("hand-written", "compiled", "folded")
+MODELS = ("hand-written", "hand NHWC", "compiled", "folded")
+COMPARED = ("hand NHWC", "compiled", "folded")
 
 
 def random_blobs(graph, seed: int = 0) -> None:  # noqa: ANN001
@@ -74,14 +77,18 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
     models = {"compiled": to_torch(graph)}
     hand = ResNeXt([3, 4, 6, 3], 32, 4).eval()
     load_from_graph(hand, graph)
+    nhwc = ResNeXt([3, 4, 6, 3], 32, 4).eval()  # the same, its weights channels-last
+    load_from_graph(nhwc, graph)
+    nhwc.to(memory_format=torch.channels_last)
     fold_batchnorm(graph)
-    models = {"hand-written": hand, "compiled": models["compiled"], "folded": to_torch(graph)}
+    models = {"hand-written": hand, "hand NHWC": nhwc, "compiled": models["compiled"],
+              "folded": to_torch(graph)}
     result: dict = {"diff": {}, "ms": {}, "ratio": {}}
     with torch.inference_mode():
         for batch in batches:
             x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(0))
             ref = hand(x)
-            for name in ("compiled", "folded"):
+            for name in COMPARED:
                 result["diff"][f"{name}@{batch}"] = float((models[name](x) - ref).abs().max())
             for model in models.values():
                 for _ in range(2):
@@ -89,14 +96,14 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
             samples: dict[str, list[float]] = {k: [] for k in models}
             order = list(models)
             for i in range(runs if batch == 1 else max(3, runs // 2)):
-                for name in order[i % 3:] + order[:i % 3]:  # each model first in turn
+                for name in order[i % len(order):] + order[:i % len(order)]:  # each first in turn
                     start = time.perf_counter()
                     models[name](x)
                     samples[name].append((time.perf_counter() - start) * 1e3)
             result["ms"][str(batch)] = {k: statistics.median(v) for k, v in samples.items()}
             result["ratio"][str(batch)] = {  # of runs side by side: robust to the load
                 k: statistics.median(a / b for a, b in zip(samples[k], samples["hand-written"]))
-                for k in ("compiled", "folded")}
+                for k in COMPARED}
     return result
 
 
@@ -132,7 +139,7 @@ def main() -> None:
                               for m in MODELS)
             ratios = "  ".join(
                 f"{m} / hand {spread([r['ratio'][str(batch)][m] for r in reports])}"
-                for m in ("compiled", "folded"))
+                for m in COMPARED)
             print(f"threads {threads} batch {batch}: {times}  |  {ratios}", flush=True)
         print(f"    (max |diff| of probabilities against the hand-written: {worst:.1e})")
     print(f"load average after: {load_average()}")
