@@ -54,6 +54,20 @@ def test_layer_outputs_names_every_caffe_top(module, ref) -> None:
     assert_close(outs["fc1:fc1"].numpy(), ref["layer:fc1:fc1"], "fc1:fc1")
 
 
+def test_convolutions_run_channels_last_and_take_nchw_state_dicts(module, ref) -> None:
+    convs = [m for m in module.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs and all(c.weight.is_contiguous(memory_format=torch.channels_last)
+                         for c in convs)
+    x = torch.from_numpy(ref["input:data"])
+    outs = layer_outputs(module, x)
+    assert outs["conv0:conv0"].is_contiguous(memory_format=torch.channels_last)
+    # a state_dict saved NCHW (as another module or an older version holds it) loads
+    fresh = load_torch(NET)  # fillers: other values
+    fresh.load_state_dict({k: v.contiguous() for k, v in module.state_dict().items()})
+    with torch.inference_mode():
+        assert_close(fresh(x).numpy(), ref["output:prob"], "prob (NCHW state_dict)")
+
+
 def test_jit_trace(module, ref) -> None:
     x = torch.from_numpy(ref["input:data"])
     traced = torch.jit.trace(module, (x,))
