@@ -81,7 +81,8 @@ def to_torch(graph: Graph) -> fx.GraphModule:
         if isinstance(module, nn.Conv2d):
             # NHWC weights: oneDNN's convolutions then run (and write) NHWC, and the
             # elementwise layers after them keep that layout; same values, faster on CPU
-            module.to(memory_format=torch.channels_last)
+            module.weight.data = module.weight.data.contiguous(
+                memory_format=torch.channels_last)
         if hasattr(module, "writable_inputs"):
             setattr(module, "writable_inputs", tuple(writable(v, node, graph, modules)
                                                      for v in node.inputs))
