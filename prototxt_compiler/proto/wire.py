@@ -71,7 +71,7 @@ def read_varint(buf: Bytes | Indexed, pos: int, end: int) -> tuple[int, int]:
                             offset=start, truncated=False)
 
 
-def fields(buf: Bytes, start: int, end: int) -> Iterator[Field]:
+def fields(buf: Bytes | Indexed, start: int, end: int) -> Iterator[Field]:
     """The fields of the message in ``buf[start:end]``, in file order."""
     pos = start
     while pos < end:

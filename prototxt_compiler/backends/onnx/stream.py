@@ -26,13 +26,13 @@ header and the length of its data, the data file's size.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Union
 
 import onnx
 
-from ...proto.wire import LENGTH, VARINT, WireError, length_key, read_varint
+from ...proto.wire import WireError, fields, length_key
 from .tensors import Tensor, chunks, external_header, header, to_proto
 
 __all__ = ["PROTOBUF_LIMIT", "EXTERNAL_MIN_BYTES", "ALIGN", "Layout", "plan_layout",
@@ -44,11 +44,6 @@ ALIGN = 4096  # page-aligned offsets let readers map a tensor in place
 
 Buffer = Union[bytes, bytearray, "_FileBytes"]
 _GRAPH, _INITIALIZER, _RAW_DATA = 7, 5, 9
-
-
-def _prefix(number: int, length: int) -> bytes:
-    """The key and length of a length-delimited field."""
-    return length_key(number, length)
 
 
 @dataclass(frozen=True)
@@ -72,10 +67,10 @@ class Layout:
     data_bytes: int
 
 
-def _inline_prefix(tensor: Tensor) -> bytes:
+def _inlinelength_key(tensor: Tensor) -> bytes:
     body = header(tensor).SerializeToString()
-    raw = _prefix(_RAW_DATA, tensor.nbytes)
-    return _prefix(_INITIALIZER, len(body) + len(raw) + tensor.nbytes) + body + raw
+    raw = length_key(_RAW_DATA, tensor.nbytes)
+    return length_key(_INITIALIZER, len(body) + len(raw) + tensor.nbytes) + body + raw
 
 
 def _head(skeleton: onnx.ModelProto) -> bytes:
@@ -90,16 +85,16 @@ def plan_layout(skeleton: onnx.ModelProto, tensors: Sequence[Tensor], *,
     """Where everything goes. ``skeleton`` is the model without initializers; the tensors
     go to the data file ``location`` when the model would pass ``external_bytes``."""
     head, graph = _head(skeleton), skeleton.graph.SerializeToString()
-    prefixes = [_inline_prefix(t) for t in tensors]
+    prefixes = [_inlinelength_key(t) for t in tensors]
     graph_bytes = len(graph) + sum(len(p) + t.nbytes for p, t in zip(prefixes, tensors))
-    total = len(head) + len(_prefix(_GRAPH, graph_bytes)) + graph_bytes
+    total = len(head) + len(length_key(_GRAPH, graph_bytes)) + graph_bytes
     if total <= external_bytes:
-        start = len(head) + len(_prefix(_GRAPH, graph_bytes)) + len(graph)
+        start = len(head) + len(length_key(_GRAPH, graph_bytes)) + len(graph)
         placements = []
         for tensor, prefix in zip(tensors, prefixes):
             placements.append(Placement(tensor, prefix, True, start + len(prefix)))
             start += len(prefix) + tensor.nbytes
-        return Layout(head + _prefix(_GRAPH, graph_bytes), graph, tuple(placements), None,
+        return Layout(head + length_key(_GRAPH, graph_bytes), graph, tuple(placements), None,
                       total, 0)
     placements, offset = [], 0
     for tensor, prefix in zip(tensors, prefixes):
@@ -108,12 +103,12 @@ def plan_layout(skeleton: onnx.ModelProto, tensors: Sequence[Tensor], *,
             continue
         offset = -(-offset // ALIGN) * ALIGN
         body = external_header(tensor, location, offset).SerializeToString()
-        placements.append(Placement(tensor, _prefix(_INITIALIZER, len(body)) + body, False,
+        placements.append(Placement(tensor, length_key(_INITIALIZER, len(body)) + body, False,
                                     offset))
         offset += tensor.nbytes
     graph_bytes = len(graph) + sum(len(p.prefix) + (p.tensor.nbytes if p.inline else 0)
                                    for p in placements)
-    head += _prefix(_GRAPH, graph_bytes)
+    head += length_key(_GRAPH, graph_bytes)
     return Layout(head, graph, tuple(placements), location,
                   len(head) + graph_bytes, offset)
 
@@ -159,9 +154,6 @@ def written_model(skeleton: onnx.ModelProto, layout: Layout, model_name: str) ->
     return model
 
 
-_FIXED = {1: 8, 5: 4}  # wire type -> bytes
-
-
 class _FileBytes:
     """A file read as a bytes-like, ``WINDOW`` bytes at a time where it is indexed (no map:
     a map would take address space for the whole file)."""
@@ -186,25 +178,6 @@ class _FileBytes:
         return self.data[index - self.start]
 
 
-def _fields(buf: Buffer, at: int, end: int) -> Iterator[tuple[int, int, int, int]]:
-    """(number, key start, value start, field end) of every field from ``at`` to ``end``."""
-    while at < end:
-        key, start = read_varint(buf, at, end)
-        wire = key & 7
-        if wire == LENGTH:
-            length, start = read_varint(buf, start, end)
-        elif wire in _FIXED:
-            length = _FIXED[wire]
-        elif wire == VARINT:
-            length = read_varint(buf, start, end)[1] - start
-        else:
-            raise ValueError(f"field {key >> 3} at byte {at} has wire type {wire}")
-        yield key >> 3, at, start, start + length
-        at = start + length
-    if at != end:
-        raise ValueError(f"a field runs past byte {end}")
-
-
 def verify_framing(layout: Layout, model_path: str, data_path: str | None) -> None:
     """Reads the written file's structure back and checks it against ``layout`` (a window
     at a time: only the parts holding keys and headers are read, never the tensors');
@@ -227,17 +200,17 @@ def verify_framing(layout: Layout, model_path: str, data_path: str | None) -> No
 
 def _verify(layout: Layout, buf: Buffer) -> None:
     size = len(buf)
-    graphs = [f for f in _fields(buf, 0, size) if f[0] == _GRAPH]
-    if len(graphs) != 1 or graphs[0][3] != size:
+    graphs = [f for f in fields(buf, 0, size) if f.number == _GRAPH]
+    if len(graphs) != 1 or graphs[0].stop != size:
         raise ValueError("expected one graph, at the end of the file")
     expected = iter(layout.placements)
-    for number, _, start, stop in _fields(buf, graphs[0][2], size):
-        if number != _INITIALIZER:
+    for f in fields(buf, graphs[0].start, size):
+        if f.number != _INITIALIZER:
             continue
         placement = next(expected, None)
         if placement is None:
             raise ValueError("more initializers than were written")
-        proto, raw = _header_of(buf, start, stop)
+        proto, raw = _header_of(buf, f.start, f.stop)
         _check_tensor(placement, proto, raw, layout.location)
     if next(expected, None) is not None:
         raise ValueError("fewer initializers than were written")
@@ -246,12 +219,13 @@ def _verify(layout: Layout, buf: Buffer) -> None:
 def _header_of(buf: Buffer, at: int, stop: int
                ) -> tuple[onnx.TensorProto, tuple[int, int] | None]:
     """An initializer's fields but its raw data, and where its raw data lies."""
-    kept, raw = bytearray(), None
-    for number, key_start, start, end in _fields(buf, at, stop):
-        if number == _RAW_DATA:
-            raw = (start, end)
+    kept, raw, pos = bytearray(), None, at
+    for f in fields(buf, at, stop):
+        if f.number == _RAW_DATA:
+            raw = (f.start, f.stop)
         else:
-            kept += buf[key_start:end]
+            kept += buf[pos:f.stop]  # the field with its key: from where the last one ended
+        pos = f.stop
     return onnx.TensorProto.FromString(bytes(kept)), raw
 
 

@@ -41,15 +41,10 @@ from .lower import to_net_parameter
 
 __all__ = ["write_caffemodel", "caffemodel_blobs"]
 
-_LENGTH = 2
 _NET_NAME, _NET_LAYER = 1, 100
 _LAYER_BLOBS = 7
 _BLOB_DATA, _BLOB_SHAPE = 5, 7
 _CHUNK = 1 << 22  # values per write when a blob must be converted
-
-
-def _key(number: int) -> bytes:
-    return length_key(number)
 
 
 def caffemodel_blobs(node: Node) -> tuple[np.ndarray, ...]:
@@ -77,14 +72,14 @@ def _check(node: Node, blobs: Sequence[np.ndarray]) -> None:
 
 def _shape_bytes(shape: Sequence[int]) -> bytes:
     dims = b"".join(varint(int(d) & 0xFFFFFFFFFFFFFFFF) for d in shape)
-    inner = (varint(1 << 3 | _LENGTH) + varint(len(dims)) + dims) if dims else b""
-    return _key(_BLOB_SHAPE) + varint(len(inner)) + inner
+    inner = (length_key(1, len(dims)) + dims) if dims else b""
+    return length_key(_BLOB_SHAPE, len(inner)) + inner
 
 
 def _blob_header(blob: np.ndarray) -> tuple[bytes, bytes, int]:
     """(the bytes before the data, the shape field, the data's length in bytes)."""
     size = int(np.size(blob)) * 4
-    data_head = (_key(_BLOB_DATA) + varint(size)) if size else b""
+    data_head = length_key(_BLOB_DATA, size) if size else b""
     shape = _shape_bytes(np.shape(blob))
     return data_head, shape, size
 
@@ -130,7 +125,7 @@ def write_caffemodel(graph: Graph, path: str | os.PathLike[str]) -> int:
     with open(path, "wb") as out:
         if net.name:
             name = net.name.encode("utf-8")
-            head = varint(_NET_NAME << 3 | _LENGTH) + varint(len(name)) + name
+            head = length_key(_NET_NAME, len(name)) + name
             out.write(head)
             written += len(head)
         for layer, blobs in plan:
@@ -139,9 +134,9 @@ def write_caffemodel(graph: Graph, path: str | os.PathLike[str]) -> int:
             for blob in blobs:
                 data_head, shape, size = _blob_header(blob)
                 body = len(data_head) + size + len(shape)
-                parts.append((_key(_LAYER_BLOBS) + varint(body) + data_head, blob, shape, size))
+                parts.append((length_key(_LAYER_BLOBS, body) + data_head, blob, shape, size))
             length = len(low) + len(high) + sum(len(p[0]) + p[3] + len(p[2]) for p in parts)
-            head = _key(_NET_LAYER) + varint(length) + low
+            head = length_key(_NET_LAYER, length) + low
             out.write(head)
             for prefix, blob, shape, size in parts:
                 out.write(prefix)
