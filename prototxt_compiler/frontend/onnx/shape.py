@@ -112,12 +112,10 @@ def convert_transpose(ctx: Context, node: OnnxNode) -> None:
         if not fork_allows("ShuffleChannel", ctx.fork):
             raise Refused("it is a channel shuffle, which needs the fork layer ShuffleChannel "
                           "(BVLC Caffe has none; --fork shufflenet writes it)")
-        base = source.base.shape if isinstance(source, View) else None
         n, g, per, h, w = shape
-        if base is None or tuple(base) != (n, g * per, h, w):
+        if not isinstance(source, View) or tuple(source.base.shape or ()) != (n, g * per, h, w):
             raise Refused(f"it is a channel shuffle of {list(shape)}, which is not a view of "
                           f"an (N, C, H, W) blob as ({n}, {g}, C/{g}, {h}, {w})")
-        assert isinstance(source, View)
         shuffled = f"{node.outputs[0]}/shuffled"  # (N, C, H, W), read as (N, C/g, g, H, W)
         ctx.layer(node, "ShuffleChannel", ShuffleChannelParams(group=g), [source.base],
                   outputs=(shuffled,))
