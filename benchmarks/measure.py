@@ -11,6 +11,7 @@ the resident set of the parent it was forked from.) Linux only.
 """
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import statistics
@@ -20,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ORACLE = ROOT.parent / "shared" / "caffe-oracle" / "caffe-oracle"
@@ -62,6 +64,14 @@ def run_python(code: str, args: Sequence[str] = ()) -> Run:
                                f"{done.stdout}\n{done.stderr}")
         peak = int(pathlib.Path(peak_file).read_text())
     return Run(seconds, peak, done.stdout + done.stderr)
+
+
+def run_child(script: str, args: Sequence[str]) -> Any:
+    """``script --child ARGS`` in a fresh interpreter (a benchmark measuring in a process of
+    its own), and what it printed, read as JSON; fails loudly if the child fails."""
+    out = subprocess.run([sys.executable, script, "--child", *args], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 # The command line as the installed ``prototxt-compiler`` script runs it.

@@ -18,14 +18,13 @@ import argparse
 import json
 import pathlib
 import statistics
-import subprocess
 import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import load_average, machine, spread  # noqa: E402
+from benchmarks.measure import load_average, machine, run_child, spread  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 CORPUS_NETS = ("alexnet_v1_2014.prototxt", "caffenet_input_shape.prototxt",
@@ -92,12 +91,8 @@ def main() -> None:
     print(f"{args.threads} thread(s); median ms of each process; channels-last / NCHW of runs "
           f"side by side, median over {args.repeat} processes (min-max)")
     for net in nets:
-        reports = []
-        for _ in range(args.repeat):
-            out = subprocess.run([sys.executable, __file__, "--child", net, "--threads",
-                                  str(args.threads), "--runs", str(args.runs)], check=True,
-                                 capture_output=True, text=True).stdout
-            reports.append(json.loads(out))
+        reports = [run_child(__file__, [net, "--threads", str(args.threads), "--runs",
+                                        str(args.runs)]) for _ in range(args.repeat)]
         ms = {k: statistics.median(r["ms"][k] for r in reports) for k in ("nhwc", "nchw")}
         print(f"{pathlib.Path(net).stem:32s} {str(reports[0]['shapes']):24s} "
               f"channels-last {ms['nhwc']:8.1f} ms  NCHW {ms['nchw']:8.1f} ms  "

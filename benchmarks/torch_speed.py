@@ -26,7 +26,6 @@ import argparse
 import json
 import pathlib
 import statistics
-import subprocess
 import sys
 import time
 
@@ -35,7 +34,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import load_average, machine, spread  # noqa: E402
+from benchmarks.measure import load_average, machine, run_child, spread  # noqa: E402
 from prototxt_compiler.ops import OPS  # noqa: E402
 
 MODELS = ("hand-written", "hand NHWC", "compiled", "folded")
@@ -125,13 +124,9 @@ def main() -> None:
     print("ResNeXt-50 32x4d, 224x224, median ms of each process; ratios of runs side by "
           f"side: median over {args.repeat} processes (min-max)")
     for threads in (int(t) for t in args.threads.split(",")):
-        reports = []
-        for _ in range(args.repeat):
-            out = subprocess.run([sys.executable, __file__, "--child", "--model", args.model,
-                                  "--threads", str(threads), "--batches", args.batches,
-                                  "--runs", str(args.runs)], check=True,
-                                 capture_output=True, text=True).stdout
-            reports.append(json.loads(out))
+        reports = [run_child(__file__, ["--model", args.model, "--threads", str(threads),
+                                        "--batches", args.batches, "--runs", str(args.runs)])
+                   for _ in range(args.repeat)]
         worst = max(max(r["diff"].values()) for r in reports)
         for batch in batches:
             ms = [r["ms"][str(batch)] for r in reports]

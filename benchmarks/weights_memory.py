@@ -39,6 +39,10 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.measure import run_child  # noqa: E402
+
 ORACLE = ROOT.parent / "shared" / "caffe-oracle" / "caffe-oracle"
 APPROACHES = ("mmap", "mmap+read", "protobuf")
 
@@ -98,9 +102,7 @@ def child(approach: str, net: pathlib.Path, weights: pathlib.Path) -> dict:
 
 
 def measure(approach: str, net: pathlib.Path, weights: pathlib.Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", approach, str(net),
-                          str(weights)], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    return run_child(__file__, [approach, str(net), str(weights)])
 
 
 def main() -> None:
