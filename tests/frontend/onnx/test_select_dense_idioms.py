@@ -5,23 +5,13 @@ trip's fixtures show them coming back; these show the backend's own export
 by node import's refusal."""
 from __future__ import annotations
 
-import pathlib
-
 import onnx
 import pytest
 from onnx import numpy_helper
 
-from prototxt_compiler.api import load_with_weights
-from prototxt_compiler.backends.onnx import to_onnx
 from prototxt_compiler.frontend.onnx import UnsupportedNodesError
 from prototxt_compiler.to_caffe import from_onnx
-
-NUMERIC = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "numeric"
-
-
-def _exported(stem: str) -> onnx.ModelProto:
-    graph = load_with_weights(NUMERIC / f"{stem}.prototxt", warn=False)
-    return to_onnx(graph, static_batch=True)
+from tests.frontend.onnx.exported import exported
 
 
 def _refused(model: onnx.ModelProto) -> list[tuple[str, str]]:
@@ -34,7 +24,7 @@ def test_an_argmax_whose_last_index_was_edited_is_refused() -> None:
     """a1 ranks the 6*4*5 = 120 elements of each item: the index is 119 - the reversed
     index. With 118 the group is no ArgMax's export, and the reversing Slice (step -1)
     has no Caffe layer."""
-    model = _exported("argmax_top_k")
+    model = exported("argmax_top_k")
     assert {n.name: n.type for n in from_onnx(model).nodes}["a1"] == "ArgMax"
     for tensor in model.graph.initializer:
         if tensor.name == "a1/last":
@@ -47,7 +37,7 @@ def test_an_argmax_whose_last_index_was_edited_is_refused() -> None:
 def test_a_batch_reindex_reading_the_batch_elsewhere_is_refused() -> None:
     """reindex compares the index with the batch size, Shape(x)[0]; reading item 1 of the
     shape instead, the group is no BatchReindex's export."""
-    model = _exported("batch_reindex_gather")
+    model = exported("batch_reindex_gather")
     assert {n.name: n.type for n in from_onnx(model).nodes}["reindex"] == "BatchReindex"
     for tensor in model.graph.initializer:
         if tensor.name == "reindex/first":
@@ -59,7 +49,7 @@ def test_a_batch_reindex_reading_the_batch_elsewhere_is_refused() -> None:
 def test_an_embed_casting_to_int32_is_refused() -> None:
     """The backend casts an Embed's indices to int64; cast to int32 the lookup is the same
     in ONNX but not the backend's export, and Cast has no Caffe layer."""
-    model = _exported("embed_lookup")
+    model = exported("embed_lookup")
     assert {n.name: n.type for n in from_onnx(model).nodes}["emb_frac"] == "Embed"
     cast = next(n for n in model.graph.node if n.name == "emb_frac")
     assert [a.name for a in cast.attribute] == ["to"]
@@ -70,7 +60,7 @@ def test_an_embed_casting_to_int32_is_refused() -> None:
 def test_an_im2col_with_an_edited_tap_is_refused() -> None:
     """im_past (kernel 3, stride 2 on 2 x 5) reads tap (0, 1) from column 1 on; moved to
     column 0 the taps are no Im2col's, and a strided Slice has no Caffe layer."""
-    model = _exported("im2col_variants")
+    model = exported("im2col_variants")
     assert {n.name: n.type for n in from_onnx(model).nodes}["im_past"] == "Im2col"
     starts = [n.input[1] for n in model.graph.node
               if n.op_type == "Slice" and n.name.startswith("im_past")]
