@@ -28,6 +28,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from ... import limits
 from ...errors import OpError
 from ...ir import Graph, Node, Shape, Value
 from ...ops import OPS
@@ -38,7 +39,7 @@ from .model import OnnxModel, OnnxNode
 from .names import Namer, caffe_name
 from .registry import Refused
 
-__all__ = ["Context", "View", "Padded", "Meaning", "caffe_rules"]
+__all__ = ["Context", "View", "Padded", "Meaning", "caffe_rules", "made_blob"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,18 @@ def caffe_rules(type: str, params: Any, bottoms: Sequence[Any],
     op = OPS[type]
     bound = op.bind(params, bottoms) if op.bind else params
     return bound, op.infer(bound, bottoms, num_tops), op.blobs(bound, bottoms)
+
+
+def made_blob(shape: Sequence[int], fill: float, what: str) -> np.ndarray:
+    """A float32 blob of ``shape`` filled with ``fill``, for a weight the import makes (a
+    unit kernel, a kernel widened with zeros) from sizes the model declares: ``Refused``,
+    before anything is allocated, past ``limits.PARAM_BUDGET_BYTES``."""
+    nbytes = 4 * prod(int(d) for d in shape)
+    if nbytes > limits.PARAM_BUDGET_BYTES:
+        raise Refused(f"{what} needs a weight of {list(shape)} ({nbytes:,} bytes), past the "
+                      f"budget of {limits.PARAM_BUDGET_BYTES:,} bytes for parameters the "
+                      "compiler makes")
+    return np.full(tuple(int(d) for d in shape), fill, np.float32)
 
 
 class Context:
@@ -246,7 +259,7 @@ class Context:
                           f"{list(x.shape or ())}")
         channels = x.shape[1]  # type: ignore[index]
         kernel = (1 + begin[0] + end[0], 1 + begin[1] + end[1])
-        weight = np.zeros((channels, 1) + kernel, np.float32)
+        weight = made_blob((channels, 1) + kernel, 0.0, f"a zero pad of {begin}, {end}")
         weight[:, 0, begin[0], begin[1]] = 1.0
         params = ConvolutionParams(num_output=channels, kernel=kernel, stride=(1, 1),
                                    pad=(0, 0), dilation=(1, 1), group=channels,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...ops.conv import ConvolutionParams
-from .context import Context, Padded
+from .context import Context, Padded, made_blob
 from .model import OnnxNode
 from .padding import begin_end_pads, spatial_attr
 from .registry import IMPORTERS, Refused
@@ -117,8 +117,9 @@ def convert_conv_transpose(ctx: Context, node: OnnxNode) -> None:
         lead.append(0 if shift >= 0 else -shift // d)
         trail.append(shift // d if shift > 0 else 0)
     if any(lead) or any(trail):
-        padded = np.zeros(weight.shape[:2] + tuple(k + a + z for k, a, z in
-                                                   zip(kernel, lead, trail)), np.float32)
+        padded = made_blob(weight.shape[:2] + tuple(k + a + z for k, a, z in
+                                                    zip(kernel, lead, trail)), 0.0,
+                           f"its kernel widened by {lead} and {trail} zero taps")
         padded[:, :, lead[0]:lead[0] + kernel[0], lead[1]:lead[1] + kernel[1]] = weight
         weight = padded
     params = ConvolutionParams(num_output=weight.shape[1] * group, kernel=weight.shape[2:],

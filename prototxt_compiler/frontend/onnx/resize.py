@@ -27,7 +27,7 @@ import numpy as np
 
 from ...ops.conv import ConvolutionParams
 from ...ops.resample import InterpParams, UpsampleParams
-from .context import Context
+from .context import Context, made_blob
 from .fork_layers import fork_allows
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
@@ -128,7 +128,8 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
                                stride=tuple(factors), pad=(0, 0), dilation=(1, 1),
                                group=channels, bias_term=False)
     ctx.layer(node, "Deconvolution", params, [x],
-              blobs=[np.ones((channels, 1) + tuple(factors), np.float32)])
+              blobs=[made_blob((channels, 1) + tuple(factors), 1.0,
+                               f"its factor-{factors} resize")])
 
 
 def _interp(ctx: Context, node: OnnxNode, transform: str, out: list[int]) -> None:

@@ -157,3 +157,19 @@ def test_a_constant_too_large_to_make_is_refused_before_it_is_made() -> None:
                                       keepdims=0)], "sum"))
     with pytest.raises(UnsupportedNodesError, match="a constant of 1,099,511,627,776 values"):
         from_onnx(b.model())
+
+
+def test_a_weight_the_import_would_make_past_the_budget_is_refused_before_it_is_made() -> None:
+    # a nearest resize by 100,000 is a grouped Deconvolution with a unit kernel of
+    # 3 x 1 x 100000 x 100000 float32 = 120,000,000,000 bytes: refused, not allocated
+    b = Builder("huge", 13)
+    x = b.input("data", (1, 3, 4, 4))
+    b.output(b.node("Resize", [x, "", "", b.ints("sizes", [1, 3, 400000, 400000])], "up",
+                    mode="nearest", coordinate_transformation_mode="asymmetric",
+                    nearest_mode="floor"))
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(b.model())
+    [(name, op, why)] = caught.value.nodes
+    assert (name, op) == ("up", "Resize")
+    assert "needs a weight of [3, 1, 100000, 100000] (120,000,000,000 bytes), past the " \
+           "budget of 2,147,483,648 bytes" in why
