@@ -13,7 +13,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_TEXT_BYTES", "MAX_BINARY_BYTES", "MAX_CAFFEMODEL_BYTES", "MAX_TEXT_DEPTH",
     "MAX_TEXT_ENTRIES", "MAX_LAYERS", "MAX_TOKEN_CHARS", "MAX_QUOTE_CHARS",
-    "PARAM_BUDGET_BYTES", "MAX_BLOB_AXES",
+    "PARAM_BUDGET_BYTES", "MAX_BLOB_AXES", "VERIFY_BUDGET_BYTES",
 ]
 
 #: Largest prototxt text read, in bytes. Text costs far more memory per byte than binary once
@@ -56,6 +56,12 @@ MAX_QUOTE_CHARS = 60
 #: refused before anything is allocated, naming its largest layer; ``init_weights(budget=...)``
 #: raises or lowers it.
 PARAM_BUDGET_BYTES = 2 << 30
+
+#: Most bytes of float32 blobs one ``--verify`` run computes (every layer's tops together, at
+#: the run's input sizes): 4 GiB, 2 GiB more than ResNeXt-101 at batch 32 needs. A net whose
+#: declared sizes need more (an upsampling by 100,000) is refused before it runs, naming its
+#: largest top; the files written stay, since the check runs after them.
+VERIFY_BUDGET_BYTES = 4 << 30
 
 #: Most axes of one blob in a .caffemodel (Caffe's ``Blob`` allows 32, ``kMaxBlobAxes``).
 MAX_BLOB_AXES = 32

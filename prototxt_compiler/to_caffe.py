@@ -170,7 +170,7 @@ def verify_caffe(model: Any, graph: Graph, prototxt: str | os.PathLike[str],
     for nets of more than 50 convolution and inner-product layers)."""
     import numpy as np
 
-    from .verify import compare
+    from .verify import check_run_size, compare
 
     try:
         import onnxruntime
@@ -178,6 +178,7 @@ def verify_caffe(model: Any, graph: Graph, prototxt: str | os.PathLike[str],
         raise UsageError("verifying needs onnxruntime (pip install onnxruntime)") from error
 
     rng = np.random.default_rng(seed)
+    check_run_size(graph, {v.blob: tuple(v.shape or ()) for v in graph.inputs})
     feeds = {v.blob: rng.standard_normal(v.shape).astype(np.float32) for v in graph.inputs}
     onnx_model = model if isinstance(model, (bytes, bytearray)) else (
         model.SerializeToString() if hasattr(model, "SerializeToString") else os.fspath(model))

@@ -11,10 +11,12 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from math import prod
 from typing import Any
 
 import numpy as np
 
+from . import limits
 from .backends import DEFAULT_OPSET
 from .errors import UsageError
 from .ir import Graph, format_shape, symbols_of
@@ -22,7 +24,7 @@ from .ir.symbolic import substitute, unify
 from .ops.base import FLT_MAX
 
 __all__ = ["Comparison", "compare", "FLT_MAX", "verify_inputs", "verify_onnx", "worst",
-           "DEFAULT_SIZES"]
+           "DEFAULT_SIZES", "check_run_size"]
 
 # the sizes a symbolic dimension takes in a verification run without the user's inputs
 DEFAULT_SIZES = {"N": 1, "H": 32, "W": 32}
@@ -90,19 +92,48 @@ def verify_inputs(graph: Graph, files: Mapping[str, str], *, seed: int = 0
         for w, h in zip(want, array.shape):
             sizes.update(unify(w, int(h)) or {})
         arrays[value.blob] = array
+    shapes = {blob: tuple(array.shape) for blob, array in arrays.items()}
+    for value in graph.inputs:
+        if value.blob not in arrays:
+            free = {s: sizes.get(s, DEFAULT_SIZES.get(s.rstrip("0123456789"), 32))
+                    for s in sorted(symbols_of(value.shape))}
+            shapes[value.blob] = substitute(tuple(value.shape or ()), free)
+    check_run_size(graph, shapes)  # before the random inputs are made
     rng = np.random.default_rng(seed)
     lines = []
     for value in graph.inputs:
+        shape = shapes[value.blob]
         if value.blob in arrays:
-            lines.append(f"input {value.blob}: {files[value.blob]} "
-                         f"{format_shape(arrays[value.blob].shape)}")
+            lines.append(f"input {value.blob}: {files[value.blob]} {format_shape(shape)}")
             continue
-        free = {s: sizes.get(s, DEFAULT_SIZES.get(s.rstrip("0123456789"), 32))
-                for s in sorted(symbols_of(value.shape))}
-        shape = substitute(tuple(value.shape or ()), free)
         arrays[value.blob] = rng.standard_normal(shape).astype(np.float32)
         lines.append(f"input {value.blob}: random N(0,1) {format_shape(shape)} (seed {seed})")
     return arrays, lines
+
+
+def check_run_size(graph: Graph, inputs: Mapping[str, Sequence[int]]) -> None:
+    """Refuses (``UsageError``, before anything runs) a verification whose inputs and layers'
+    tops, at the input shapes ``inputs`` (blob -> shape), take more than
+    ``limits.VERIFY_BUDGET_BYTES`` as float32: the run keeps every one (``layer_outputs``)."""
+    sizes: dict[str, Any] = {}
+    for value in graph.inputs:
+        for want, have in zip(value.shape or (), inputs.get(value.blob, ())):
+            sizes.update(unify(want, int(have)) or {})
+    total, largest, where = 0, 0, ""
+    tops = [(f"input '{v.blob}'", v) for v in graph.inputs]
+    tops += [(f"layer '{n.name}'", v) for n in graph.nodes for v in n.outputs]
+    for what, value in tops:
+        shape = substitute(tuple(value.shape or ()), sizes)
+        if not all(isinstance(d, int) for d in shape):
+            continue  # a size the inputs do not fix: the run will say
+        nbytes = 4 * prod(shape)
+        total += nbytes
+        if nbytes > largest:
+            largest, where = nbytes, f"{what} is {format_shape(shape)}"
+    if total > limits.VERIFY_BUDGET_BYTES:
+        raise UsageError(f"verifying runs the net, whose blobs take {total:,} bytes at these "
+                         f"input sizes ({where}: {largest:,} bytes); a verification takes "
+                         f"at most {limits.VERIFY_BUDGET_BYTES:,}: verify with smaller inputs")
 
 
 def _read_npy(path: str, blob: str) -> np.ndarray:
@@ -128,6 +159,7 @@ def verify_onnx(model: Any, graph: Graph, feeds: Mapping[str, np.ndarray], *,
     from .backends.onnx import to_onnx
     from .backends.torch import layer_outputs, to_torch
 
+    check_run_size(graph, {blob: np.shape(array) for blob, array in feeds.items()})
     module = to_torch(graph)
     tensors = [torch.from_numpy(np.asarray(feeds[v.blob])) for v in graph.inputs]
     with torch.inference_mode():
