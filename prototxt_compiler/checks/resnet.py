@@ -33,7 +33,8 @@ def check(graph: Graph, template: str = "auto",
     if template not in FAMILY_TEMPLATES:
         raise UsageError(f"template {template!r} is not one of "
                          f"{', '.join(map(repr, FAMILY_TEMPLATES))}")
-    reports = [_Walk(graph, name, TEMPLATES[name], shape_errors).run()
+    params: list[int] = []  # the net's parameter count, counted once for all templates
+    reports = [_Walk(graph, name, TEMPLATES[name], shape_errors, params).run()
                for name in FAMILY_TEMPLATES[template]]
     best = min(reports, key=lambda r: (r.architecture is None, len(r.deviations)))
     if best.architecture is not None and template in ("resnext", "resnet"):
@@ -111,8 +112,9 @@ def _branch_point(a: Value, b: Value) -> Value | None:
 
 class _Walk:
     def __init__(self, graph: Graph, name: str, template: UnitTemplate,
-                 shape_errors: Sequence[LayerError]) -> None:
+                 shape_errors: Sequence[LayerError], params: list[int]) -> None:
         self.graph = graph
+        self.params = params  # empty until one walk has counted them
         self.t = template
         self.report = Report(template=name)
         self.failed = {e.layer: e for e in shape_errors}
@@ -362,7 +364,9 @@ class _Walk:
         units = sum(s.units for s in report.stages)
         depth = self.t.layers_per_unit * units + 2
         shaped = all(v.shape is not None for v in self.graph.values())
-        report.params = sum(c.params for c in layer_costs(self.graph)) if shaped else 0
+        if shaped and not self.params:
+            self.params.append(sum(c.params for c in layer_costs(self.graph)))
+        report.params = self.params[0] if shaped else 0
         report.cardinality = self.cardinality
         report.width = self.width
         resnext = self.t.layers_per_unit == 3 and bool(self.cardinality and self.cardinality > 1)
