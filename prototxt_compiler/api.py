@@ -192,17 +192,21 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     bytes of parameters made without weights (see ``load_with_weights``).
     Returns the model, the graph (folded when ``fold``) and the check's report. Without
     ``output`` the model is whole in memory; with it, the model is streamed to the file
-    from the weights (held once: folding gives back the mapped pages of each weight it
-    replaces) and is returned as written, its tensors of 1 KiB or more referring
-    to their bytes in the file(s) (ONNX's external-data form; ``onnx.load(output)`` reads
-    the whole model)."""
+    from the weights (held once: each folded weight is computed a block at a time as it is
+    written, and the mapped pages of the weight it replaces are given back) and is returned
+    as written, its tensors of 1 KiB or more referring to their bytes in the file(s)
+    (ONNX's external-data form; ``onnx.load(output)`` reads the whole model); the graph's
+    folded weights are then copy-on-write maps of the written file, as the unfolded ones
+    are of the .caffemodel (neither file may be truncated while the graph is in use)."""
     import onnx
 
     if output is not None and not isinstance(output, (str, os.PathLike)):
         raise UsageError(f"output is {output!r}, expected a file path (a str or os.PathLike)")
 
+    from .backends.onnx.export import settle
     from .backends.onnx.lower import emit_onnx, write_onnx
     from .backends.onnx.pages import release
+    from .backends.onnx.registry import takes_deferred
 
     step = progress or (lambda _: None)
     step("reading the net" + (" and its weights" if weights is not None else ""))
@@ -217,8 +221,10 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     if fold:
         step("folding BatchNorm and Scale")
         # the blobs are this call's own: the map of the weights can give back the pages of
-        # each weight a fold replaced (backends.onnx.pages), so they are never held twice
-        fold_batchnorm(graph, replaced=release)
+        # each weight a fold replaced (backends.onnx.pages), so they are never held twice;
+        # written to a file, the folded weights are computed as they are written (deferred)
+        fold_batchnorm(graph, replaced=release,
+                       deferred=takes_deferred if output is not None else None)
         remove_identity_layers(graph)
     step("emitting ONNX")
     export = emit_onnx(graph, opset, static_batch=static_batch)
@@ -227,7 +233,9 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
         step("checking the model")
         onnx.checker.check_model(model, full_check=True)
         return model, graph, report
-    return write_onnx(export, output, progress=step), graph, report
+    model = write_onnx(export, output, progress=step)
+    settle(graph, export, model, output)  # the deferred weights: maps of the written file
+    return model, graph, report
 
 
 def write_atomically(path: str | os.PathLike[str], write: Any) -> None:

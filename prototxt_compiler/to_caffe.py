@@ -47,13 +47,15 @@ def from_onnx(model_or_path: Any, *,
 def export_layer(graph: Graph, opset: int) -> Any:
     """The ONNX backend's nodes and initializers for a one-layer graph (how the ONNX
     frontend confirms that a group of nodes is the export of a Caffe layer)."""
+    import numpy as np
+
     from .backends.onnx.lower import emit_onnx
     from .frontend.onnx.idioms import ExportedLayer
 
     export = emit_onnx(graph, opset, static_batch=True)
     skeleton = export.skeleton.graph
     return ExportedLayer(nodes=tuple(skeleton.node),
-                         tensors={t.name: t.array for t in export.tensors},
+                         tensors={t.name: np.asarray(t.array) for t in export.tensors},
                          inputs=tuple(v.name for v in skeleton.input),
                          outputs=tuple(v.name for v in skeleton.output))
 

@@ -18,6 +18,7 @@ from prototxt_compiler.backends.onnx import export as export_module
 from prototxt_compiler.backends.onnx import stream
 from prototxt_compiler.backends.onnx.lower import emit_onnx, to_onnx
 from prototxt_compiler.backends.onnx.pages import release
+from prototxt_compiler.backends.onnx.registry import takes_deferred
 from prototxt_compiler.backends.onnx.tensors import Tensor, chunks, to_proto
 from prototxt_compiler.errors import UsageError
 from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
@@ -249,3 +250,117 @@ def test_giving_back_folded_weights_keeps_every_value(tmp_path: pathlib.Path) ->
     assert np.array_equal(view, values)
     assert release(values) == 0  # not a view of a map
     del view
+
+
+def _eager_fold(case: pathlib.Path):  # noqa: ANN202
+    from prototxt_compiler.passes.remove_identity import remove_identity_layers
+
+    graph = graph_of(case)
+    fold_batchnorm(graph)
+    remove_identity_layers(graph)
+    return graph
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_compile_computes_folded_weights_as_it_writes_them(case: pathlib.Path,
+                                                           tmp_path: pathlib.Path) -> None:
+    """``compile_onnx`` with an output folds deferred (``ir.deferred.RowScaled``, the product
+    computed as it is written): the file is byte for byte the eager fold's export, the
+    graph returned holds arrays again (maps of the written file), equal to the eager fold's,
+    and onnxruntime on the file computes what Caffe computed."""
+    from prototxt_compiler import api
+    from prototxt_compiler.ir.deferred import RowScaled
+
+    weights = case.with_suffix(".caffemodel")
+    if not weights.exists():
+        pytest.skip("no Caffe-written weights")
+    ours, theirs = tmp_path / "deferred.onnx", tmp_path / "eager.onnx"
+    _, graph, _ = api.compile_onnx(case, ours, weights)
+    eager = _eager_fold(case)
+    to_onnx(eager, theirs)
+    assert ours.read_bytes() == theirs.read_bytes()
+    assert [n.name for n in graph.nodes] == [n.name for n in eager.nodes]
+    for a, b in zip(graph.nodes, eager.nodes):
+        assert len(a.blobs or ()) == len(b.blobs or ())
+        for x, y in zip(a.blobs or (), b.blobs or ()):
+            assert isinstance(x, np.ndarray) and not isinstance(x, RowScaled)
+            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
+    ref = dict(np.load(case.with_suffix(".npz")))
+    feeds = {v.blob: ref[f"input:{v.blob}"].reshape(v.shape) for v in graph.inputs}
+    problems = [p for v, out in zip(graph.outputs, _ort_outputs(ours, graph, feeds))
+                if (p := mismatch(out, ref[f"output:{v.blob}"], v.blob))]
+    assert problems == []
+
+
+def test_deferred_weights_settle_as_maps_of_the_data_file(tmp_path: pathlib.Path) -> None:
+    """With external data (threshold 1 KiB), each deferred weight of 1 KiB or more becomes a
+    map of its bytes in ``MODEL.onnx.data`` (a smaller one, inline, is computed); the old
+    weights were given back once each was written."""
+    import mmap
+
+    from prototxt_compiler.backends.onnx.lower import write_onnx
+    from prototxt_compiler.ir.deferred import RowScaled
+
+    case = NUMERIC / "net_resnext_seed.prototxt"
+    graph = graph_of(case)
+    given: list[np.ndarray] = []
+    assert fold_batchnorm(graph, replaced=given.append, deferred=takes_deferred)
+    deferred = {n.name for n in graph.nodes if isinstance((n.blobs or (None,))[0], RowScaled)}
+    assert deferred == {n.name for n in graph.nodes if n.type == "Convolution"}
+    assert given == []  # nothing is computed, nor given back, before it is written
+    export = emit_onnx(graph)
+    path = tmp_path / "m.onnx"
+    model = write_onnx(export, path, external_bytes=1024)
+    assert len(given) == len(deferred)
+    assert export_module.settle(graph, export, model, path) == len(deferred)
+    eager = _eager_fold(case)
+    for name in deferred:
+        mine, wanted = graph.node(name).blobs[0], eager.node(name).blobs[0]
+        owner = mine
+        while isinstance(owner, (np.ndarray, memoryview)):
+            owner = owner.base if isinstance(owner, np.ndarray) else owner.obj
+        mapped = wanted.nbytes >= stream.EXTERNAL_MIN_BYTES
+        assert isinstance(owner, mmap.mmap) == mapped and mine.tobytes() == wanted.tobytes()
+    assert _without_locations(onnx.load(path)) == to_onnx(eager)
+
+
+def test_a_deferred_weight_no_tensor_was_written_from_is_computed(tmp_path: pathlib.Path
+                                                                  ) -> None:
+    """A converter that reads a deferred weight as an array (``np.asarray``) gets its
+    values; ``settle`` then computes the graph's blob itself rather than map it."""
+    from prototxt_compiler.ir.deferred import RowScaled
+
+    case = NUMERIC / "net_resnext_seed.prototxt"
+    graph = graph_of(case)
+    fold_batchnorm(graph, deferred=takes_deferred)
+    export = emit_onnx(graph)
+    name = next(n.name for n in graph.nodes if n.type == "Convolution")
+    # the model as if that weight had been emitted as a computed array: not a RowScaled
+    tensors = tuple(Tensor(t.name, np.asarray(t.array)) if t.name == f"{name}.weight" else t
+                    for t in export.tensors)
+    export = export_module.Export(export.skeleton, tensors)
+    path = tmp_path / "m.onnx"
+    model = export.save(path)
+    assert export_module.settle(graph, export, model, path) == \
+        sum(n.type == "Convolution" for n in graph.nodes)
+    assert not any(isinstance(b, RowScaled) for n in graph.nodes for b in n.blobs or ())
+    eager = _eager_fold(case)
+    assert graph.node(name).blobs[0].tobytes() == eager.node(name).blobs[0].tobytes()
+
+
+def test_only_converters_that_stream_a_folded_weight_get_one_deferred() -> None:
+    """The convolutions' converters take a ``RowScaled``; an InnerProduct's (which reads
+    its weight as an array) and any converter not marked (a plugin's) get arrays."""
+    from prototxt_compiler.ir import Graph
+    from prototxt_compiler.ir.deferred import RowScaled
+
+    graph = Graph("kinds")
+    kinds = {kind: graph.add_node(kind.lower(), kind, None, [], [kind.lower()])
+             for kind in ("Convolution", "ConvolutionDepthwise", "DepthwiseConvolution",
+                          "InnerProduct", "Scale", "NoSuchType")}
+    assert {kind for kind, node in kinds.items() if takes_deferred(node)} == \
+        {"Convolution", "ConvolutionDepthwise", "DepthwiseConvolution"}
+    folded = graph_of(NUMERIC / "net_resnext_seed.prototxt")
+    fold_batchnorm(folded, deferred=lambda node: node.name == "conv0")
+    assert [n.name for n in folded.nodes if isinstance((n.blobs or (None,))[0], RowScaled)] \
+        == ["conv0"]

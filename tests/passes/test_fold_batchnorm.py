@@ -106,3 +106,52 @@ def test_dropout_and_split_are_removed_and_readers_rewired() -> None:
     assert graph.node("loss3/classifier").inputs[0].producer.name == "pool5/5x5_s3"
     assert graph.lint() == []
     assert not remove_identity_layers(graph)
+
+
+def test_folded_weights_are_within_two_float32_roundings_of_the_exact_product() -> None:
+    """W' = float32(W * float32(k)): two roundings of at most 2^-24 each, so within a
+    relative 2^-23 (plus 2^-48) of the exact W * k, with k computed here in float64 from the
+    module docstring's formula; the biases are float64 arithmetic, rounded once. Deferred,
+    the very same bits."""
+    from prototxt_compiler.ir import Graph
+    from prototxt_compiler.ops.conv import ConvolutionParams
+    from prototxt_compiler.ops.norm import BatchNormParams, ScaleParams
+
+    rng = np.random.default_rng(7)
+    c, k_in = 64, 16
+    weight = rng.normal(size=(c, k_in, 3, 3)).astype(np.float32)
+    bias = rng.normal(size=c).astype(np.float32)
+    mean, var = rng.normal(size=c).astype(np.float32), rng.uniform(0.1, 4, c).astype(np.float32)
+    factor = np.array([0.999], np.float32)
+    gamma, beta = rng.uniform(0.5, 2, c).astype(np.float32), rng.normal(size=c).astype(np.float32)
+
+    def graph() -> Graph:
+        g = Graph("hand")
+        x = g.add_input("x", (1, k_in, 8, 8))
+        conv = g.add_node("c", "Convolution", ConvolutionParams(
+            num_output=c, kernel=(3, 3), stride=(1, 1), pad=(1, 1), dilation=(1, 1)), [x],
+            ["c"], blobs=[weight, bias])
+        conv.outputs[0].shape = (1, c, 8, 8)
+        bn = g.add_node("bn", "BatchNorm", BatchNormParams(eps=1e-5), [conv.outputs[0]],
+                        ["c"], blobs=[mean, var, factor])
+        sc = g.add_node("sc", "Scale", ScaleParams(bias_term=True), [bn.outputs[0]], ["c"],
+                        blobs=[gamma, beta])
+        g.outputs = [sc.outputs[0]]
+        return g
+
+    s = 1 / np.float64(factor[0])
+    m, v = mean.astype(np.float64) * s, var.astype(np.float64) * s
+    k = gamma.astype(np.float64) / np.sqrt(v + 1e-5)
+    exact = weight.astype(np.float64) * k[:, None, None, None]
+    exact_bias = k * (bias.astype(np.float64) - m) + beta.astype(np.float64)
+    eager, deferred = graph(), graph()
+    assert fold_batchnorm(eager) and fold_batchnorm(deferred, deferred=lambda node: True)
+    folded, folded_bias = eager.node("c").blobs
+    assert folded.dtype == np.float32
+    relative = np.abs(folded.astype(np.float64) - exact) / np.abs(exact)
+    assert relative.max() <= 2.0 ** -23 + 2.0 ** -48
+    assert np.abs(folded_bias.astype(np.float64) - exact_bias).max() <= \
+        2.0 ** -24 * np.abs(exact_bias).max()
+    lazy, lazy_bias = deferred.node("c").blobs
+    assert np.asarray(lazy).tobytes() == folded.tobytes()
+    assert lazy_bias.tobytes() == folded_bias.tobytes()

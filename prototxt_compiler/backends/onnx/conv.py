@@ -19,12 +19,13 @@ import numpy as np
 from ...errors import OpError
 from ...ir import Node
 from ...ops.conv import ConvolutionParams, overhang
-from .registry import ONNX, Emitter
+from .registry import ONNX, Emitter, streams_folded_weight
 
 __all__ = ["convert_convolution"]
 
 
 @ONNX.register("Convolution", "Deconvolution")
+@streams_folded_weight
 def convert_convolution(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: ConvolutionParams = node.params
     if p.axis != 1:

@@ -13,18 +13,26 @@ tensors of at least ``EXTERNAL_MIN_BYTES`` are replaced by graph inputs of the s
 type and shape: the structure, the ops, their attributes and every shape are checked as
 they would be on the whole model, without parsing the weights again; the tensors'
 encoding is then checked in the written file itself (``stream.verify_framing``).
+
+Deferred weights. A folded weight that is an ``ir.deferred.RowScaled`` is computed as it is
+written; afterwards ``settle`` puts in its place, in the graph, a copy-on-write map of its
+bytes in the written file, so the graph holds arrays again, at no cost in memory.
 """
 from __future__ import annotations
 
+import mmap
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import onnx
 from onnx import helper
 
 from ...errors import UsageError
+from ...ir import Graph
+from ...ir.deferred import RowScaled
 from .stream import (
     EXTERNAL_MIN_BYTES,
     PROTOBUF_LIMIT,
@@ -35,7 +43,7 @@ from .stream import (
 )
 from .tensors import Tensor, header, to_proto
 
-__all__ = ["Export", "MAX_MODEL_BYTES"]
+__all__ = ["Export", "MAX_MODEL_BYTES", "settle"]
 
 #: Largest model built as one message in memory (protobuf's limit).
 MAX_MODEL_BYTES = PROTOBUF_LIMIT
@@ -186,3 +194,48 @@ def _mode_for(target: str) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _external(proto: onnx.TensorProto) -> tuple[str, int, int] | None:
+    entries = {e.key: e.value for e in proto.external_data}
+    if proto.data_location != onnx.TensorProto.EXTERNAL or "location" not in entries:
+        return None
+    return entries["location"], int(entries.get("offset", "0")), int(entries["length"])
+
+
+def settle(graph: Graph, export: Export, model: onnx.ModelProto,
+           path: str | os.PathLike[str]) -> int:
+    """After ``export`` was saved to ``path`` as ``model``: every ``RowScaled`` blob of the
+    graph becomes a copy-on-write map of its bytes in the written file(s) (one that no
+    tensor was written from is computed). Returns how many blobs were replaced."""
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    where = {t.name: _external(t) for t in model.graph.initializer}
+    maps: dict[str, mmap.mmap] = {}
+    views: dict[int, np.ndarray] = {}
+    for tensor in export.tensors:
+        placed = where.get(tensor.name)
+        if not isinstance(tensor.array, RowScaled) or placed is None:
+            continue
+        base, (location, offset, length) = tensor.array.base, placed
+        if length != base.nbytes:
+            raise RuntimeError(f"initializer '{tensor.name}' was written with {length} "
+                               f"bytes, expected {base.nbytes}")
+        if location not in maps:
+            with open(os.path.join(folder, location), "rb") as stream:
+                maps[location] = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_COPY)
+        views[id(base)] = np.frombuffer(maps[location], "<f4", base.size,
+                                        offset).astype(np.float32, copy=False
+                                                       ).reshape(base.shape)
+    replaced = 0
+    for node in graph.nodes:
+        if node.blobs is None or not any(isinstance(b, RowScaled) for b in node.blobs):
+            continue
+        blobs = []
+        for blob in node.blobs:
+            if isinstance(blob, RowScaled):
+                view = views.get(id(blob.base))
+                blob = blob.materialize() if view is None else view.reshape(blob.shape)
+                replaced += 1
+            blobs.append(blob)
+        node.blobs = tuple(blobs)
+    return replaced

@@ -14,12 +14,13 @@ import numpy as np
 from ...ir import Node
 from ...ops.mobilenet import RELU6_MAX
 from .conv import convert_convolution
-from .registry import ONNX, Emitter
+from .registry import ONNX, Emitter, streams_folded_weight
 
 __all__ = ["convert_depthwise_convolution", "convert_relu6"]
 
 
 @ONNX.register("ConvolutionDepthwise", "DepthwiseConvolution")
+@streams_folded_weight
 def convert_depthwise_convolution(node: Node, blobs: Sequence[np.ndarray],
                                   emit: Emitter) -> None:
     convert_convolution(node, blobs, emit)

@@ -14,19 +14,36 @@ Expand: use 0 (copy) or -1 there. Where an op cannot be expressed in ``emit.opse
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from onnx import helper
 
 from ...ir import Node, Shape
+from ...ir.deferred import RowScaled
 from ..registry import ConverterRegistry
 from .tensors import Tensor
 
-__all__ = ["ONNX", "Emitter"]
+__all__ = ["ONNX", "Emitter", "streams_folded_weight", "takes_deferred"]
 
 ONNX = ConverterRegistry("onnx")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def streams_folded_weight(converter: F) -> F:
+    """Marks a converter that hands its first blob to ``Emitter.weight`` untouched but for a
+    ``reshape`` keeping axis 0: its layers' folded weights may stay ``ir.deferred.RowScaled``
+    until written (``takes_deferred``). Any other converter gets arrays."""
+    converter.streams_folded_weight = True  # type: ignore[attr-defined]
+    return converter
+
+
+def takes_deferred(node: Node) -> bool:
+    """Whether ``node``'s converter takes a deferred folded weight (``fold_batchnorm``'s
+    ``deferred``, as ``compile_onnx`` folds for a file)."""
+    return node.type in ONNX and getattr(ONNX[node.type], "streams_folded_weight", False)
 
 
 class Emitter:
@@ -68,9 +85,13 @@ class Emitter:
 
     def weight(self, suffix: str, array: np.ndarray, dtype: Any = np.float32) -> str:
         """An initializer named ``LAYER.suffix`` (``conv1.weight``). The array is kept as
-        given (a view of the weights, not a copy) until the model is built or written."""
+        given (a view of the weights, not a copy; a folded ``ir.deferred.RowScaled``, not
+        computed) until the model is built or written."""
         name = self.unique(f"{self.node.name}.{suffix}")
-        self._initializers.append(Tensor(name, np.asarray(array, dtype)))
+        if isinstance(array, RowScaled) and np.dtype(dtype) == array.dtype:
+            self._initializers.append(Tensor(name, array))  # computed as it is written
+        else:
+            self._initializers.append(Tensor(name, np.asarray(array, dtype)))
         return name
 
     def const(self, hint: str, values: Any, dtype: Any = np.int64) -> str:

@@ -5,16 +5,21 @@ An initializer stays a ``Tensor`` (its name and a numpy array, usually a view of
 weights) until the model is built in memory (``to_proto``: one ``TensorProto`` with
 ``raw_data``, as ``onnx.numpy_helper.from_array`` makes it) or written (``header``: the
 ``TensorProto`` without its data, then ``chunks`` of its bytes, little-endian in C order,
-each a view where the array allows it and never more than ``CHUNK_BYTES`` of copy).
+each a view where the array allows it and never more than ``CHUNK_BYTES`` of copy). A
+folded weight still to be computed (``ir.deferred.RowScaled``) stands as the array until
+then: its chunks are its product, a block at a time, and ``to_proto`` computes it whole.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from math import prod
+from typing import Union
 
 import numpy as np
 from onnx import TensorProto, helper
+
+from ...ir.deferred import RowScaled
 
 __all__ = ["Tensor", "CHUNK_BYTES", "header", "to_proto", "chunks", "external_header"]
 
@@ -22,20 +27,22 @@ __all__ = ["Tensor", "CHUNK_BYTES", "header", "to_proto", "chunks", "external_he
 #: is converted block by block, so writing never holds a second copy of a big tensor).
 CHUNK_BYTES = 16 << 20
 
+Array = Union[np.ndarray, RowScaled]
+
 
 @dataclass(frozen=True)
 class Tensor:
     """One initializer: its ONNX name and its values."""
 
     name: str
-    array: np.ndarray
+    array: Array
 
     @property
     def nbytes(self) -> int:
         return prod(self.array.shape) * self.array.dtype.itemsize
 
 
-def _data_type(array: np.ndarray) -> int:
+def _data_type(array: Array) -> int:
     return helper.np_dtype_to_tensor_dtype(array.dtype.newbyteorder("="))
 
 
@@ -71,15 +78,20 @@ def _little_endian(dtype: np.dtype) -> np.dtype:
     return dtype.newbyteorder("<")
 
 
-def _onnx_layout(array: np.ndarray) -> np.ndarray:
+def _onnx_layout(array: Array) -> np.ndarray:
     """The array itself when it is C-ordered and little-endian, else such a copy."""
     return np.ascontiguousarray(array, dtype=_little_endian(array.dtype))
 
 
-def chunks(array: np.ndarray) -> Iterator[memoryview]:
+def chunks(array: Array) -> Iterator[memoryview]:
     """The array's bytes in ONNX's layout (C order, little-endian), in pieces: one view of
     the array itself when it is already laid out so, else blocks of rows converted one at a
-    time (at most ``CHUNK_BYTES`` each, or one row where a row is larger)."""
+    time (at most ``CHUNK_BYTES`` each, or one row where a row is larger); a ``RowScaled``'s
+    product a block at a time (``RowScaled.blocks``). Write each piece before asking for the
+    next: a piece may be a buffer the next one reuses."""
+    if isinstance(array, RowScaled):
+        yield from array.blocks()
+        return
     if array.size == 0:
         return
     if array.dtype == _little_endian(array.dtype) and array.flags.c_contiguous:
