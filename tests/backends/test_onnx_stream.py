@@ -364,3 +364,30 @@ def test_only_converters_that_stream_a_folded_weight_get_one_deferred() -> None:
     fold_batchnorm(folded, deferred=lambda node: node.name == "conv0")
     assert [n.name for n in folded.nodes if isinstance((n.blobs or (None,))[0], RowScaled)] \
         == ["conv0"]
+
+
+def test_the_files_blocks_are_reserved_before_writing(tmp_path: pathlib.Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``reserve`` allocates blocks without growing the file (a short write still shows in
+    its size); a disk too full to reserve them fails the write before it starts, as the
+    UsageError naming the file, and leaves nothing behind."""
+    import errno
+    import sys
+
+    path = tmp_path / "r.bin"
+    with open(path, "wb") as out:
+        reserved = stream.reserve(out.fileno(), 1 << 20)
+        assert os.fstat(out.fileno()).st_size == 0
+        if sys.platform.startswith("linux"):
+            assert reserved and os.fstat(out.fileno()).st_blocks * 512 >= 1 << 20
+    with open(path, "rb") as again:
+        assert stream.reserve(again.fileno(), 0) is False  # nothing to reserve
+
+    def full(fd: int, size: int) -> bool:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(stream, "reserve", full)
+    graph = graph_of(NUMERIC / "net_resnext_seed.prototxt")
+    with pytest.raises(UsageError, match="cannot write .*m.onnx: No space left on device"):
+        to_onnx(graph, tmp_path / "m.onnx")
+    assert _files(tmp_path) == ["r.bin"]

@@ -25,7 +25,9 @@ header and the length of its data, the data file's size.
 """
 from __future__ import annotations
 
+import errno
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Union
@@ -114,8 +116,10 @@ def plan_layout(skeleton: onnx.ModelProto, tensors: Sequence[Tensor], *,
 
 
 def write_layout(layout: Layout, model_path: str, data_path: str | None) -> None:
-    """Writes the model file (and the data file, when the layout has one)."""
+    """Writes the model file (and the data file, when the layout has one), each file's
+    blocks reserved first (``reserve``)."""
     with open(model_path, "wb") as model:
+        reserve(model.fileno(), layout.model_bytes)
         model.write(layout.head)
         model.write(layout.graph)
         for placement in layout.placements:
@@ -127,10 +131,43 @@ def write_layout(layout: Layout, model_path: str, data_path: str | None) -> None
     if data_path is None:
         raise RuntimeError("a data file is needed but has no path")
     with open(data_path, "wb") as data:
+        reserve(data.fileno(), layout.data_bytes)
         for placement in layout.placements:
             if not placement.inline:
                 data.write(b"\0" * (placement.offset - data.tell()))
                 _write_bytes(data, placement.tensor)
+
+
+_FALLOC_FL_KEEP_SIZE = 1
+_NOT_SUPPORTED = {errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL, errno.ENODEV, errno.EPERM}
+
+
+def reserve(fd: int, size: int) -> bool:
+    """Asks the file system for ``size`` bytes of blocks for the file before it is written
+    (Linux ``fallocate`` with ``FALLOC_FL_KEEP_SIZE``: the file's size still grows only as
+    it is written, so a short write still shows). A disk that is too full says so here,
+    before anything is written (OSError ENOSPC); and on ext4 the writes that follow fill
+    blocks already allocated, which took a 318 MiB model's write from 0.116 s to 0.092 s
+    (``benchmarks/README.md``; tmpfs allocates its pages ahead instead, within 0.01 s of
+    writing them alone). Where the system or the file system has no such call, nothing
+    happens; returns whether blocks were reserved."""
+    if size <= 0 or not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fallocate = libc.fallocate
+    except (OSError, AttributeError):
+        return False
+    fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    fallocate.restype = ctypes.c_int
+    if fallocate(fd, _FALLOC_FL_KEEP_SIZE, 0, size) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NOT_SUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code))
 
 
 def _write_bytes(stream: BinaryIO, tensor: Tensor) -> None:
