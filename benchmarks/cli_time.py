@@ -22,10 +22,10 @@ from benchmarks.measure import load_average, machine, run_python, spread  # noqa
 TIMED = """
 import contextlib, io, sys, time
 _start = time.perf_counter()
-from prototxt_compiler.cli import main
+from prototxt_compiler.cli import console
 _imported = time.perf_counter()
 with contextlib.redirect_stdout(io.StringIO()):
-    code = main(sys.argv[1:])
+    code = console(sys.argv[1:])
 print(f"times {_imported - _start:.4f} {time.perf_counter() - _imported:.4f}")
 sys.exit(code)
 """

