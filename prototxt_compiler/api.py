@@ -192,8 +192,9 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
     bytes of parameters made without weights (see ``load_with_weights``).
     Returns the model, the graph (folded when ``fold``) and the check's report. Without
     ``output`` the model is whole in memory; with it, the model is streamed to the file
-    from the weights (held once: each folded weight is computed a block at a time as it is
-    written, and the mapped pages of the weight it replaces are given back) and is returned
+    from the weights (held once, and not even that: each folded weight is computed a block
+    at a time as it is written, and the mapped pages of every weight are given back once
+    read for the last time) and is returned
     as written, its tensors of 1 KiB or more referring to their bytes in the file(s)
     (ONNX's external-data form; ``onnx.load(output)`` reads the whole model); the graph's
     folded weights are then copy-on-write maps of the written file, as the unfolded ones
@@ -233,7 +234,8 @@ def compile_onnx(prototxt: str | os.PathLike[str], output: str | os.PathLike[str
         step("checking the model")
         onnx.checker.check_model(model, full_check=True)
         return model, graph, report
-    model = write_onnx(export, output, progress=step)
+    # once written, nothing of this call reads a weight's mapped pages: give them back too
+    model = write_onnx(export, output, progress=step, written=release)
     settle(graph, export, model, output)  # the deferred weights: maps of the written file
     return model, graph, report
 

@@ -391,3 +391,28 @@ def test_the_files_blocks_are_reserved_before_writing(tmp_path: pathlib.Path,
     with pytest.raises(UsageError, match="cannot write .*m.onnx: No space left on device"):
         to_onnx(graph, tmp_path / "m.onnx")
     assert _files(tmp_path) == ["r.bin"]
+
+
+def test_each_written_piece_of_a_weight_is_handed_back(tmp_path: pathlib.Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``written`` sees every tensor's bytes once they are in the file: an array laid out as
+    ONNX wants in pieces of at most ``CHUNK_BYTES`` that are views of it (so that
+    ``compile_onnx`` can give back a big weight's mapped pages as it goes), any other whole;
+    the file is the same as without it."""
+    from prototxt_compiler.backends.onnx import tensors
+    from prototxt_compiler.backends.onnx.lower import write_onnx
+
+    monkeypatch.setattr(tensors, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 4096)
+    graph = _one_big_tensor_graph(tmp_path, 64)  # a 64 x 256 float32 weight: 64 KiB
+    weight = graph.node("ip").blobs[0]
+    seen: list[np.ndarray] = []
+    export = emit_onnx(graph)
+    write_onnx(export, tmp_path / "a.onnx", written=seen.append)
+    to_onnx(graph, tmp_path / "b.onnx")
+    assert (tmp_path / "a.onnx").read_bytes() == (tmp_path / "b.onnx").read_bytes()
+    pieces = [p for p in seen if np.shares_memory(p, weight)]
+    assert len(pieces) == weight.nbytes // 4096 and all(p.nbytes == 4096 for p in pieces)
+    assert b"".join(p.tobytes() for p in pieces) == weight.tobytes()
+    others = [p for p in seen if not np.shares_memory(p, weight)]
+    assert len(others) == len(export.tensors) - 1

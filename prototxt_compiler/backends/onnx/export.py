@@ -100,13 +100,16 @@ class Export:
 
     def save(self, path: str | os.PathLike[str], *, data_name: str | None = None,
              external_bytes: int = PROTOBUF_LIMIT,
-             progress: Callable[[str], None] | None = None) -> onnx.ModelProto:
+             progress: Callable[[str], None] | None = None,
+             written: Callable[[np.ndarray], object] | None = None) -> onnx.ModelProto:
         """Writes the model to ``path``, its tensors in ``data_name`` (by default the file's
         name + ``.data``, beside it) when the model would pass ``external_bytes``; checks
         it; then moves the files into place. On any error no file of it remains and the
         files it would replace are untouched. Returns the model as written: its tensors
         of at least ``EXTERNAL_MIN_BYTES`` refer to their bytes in the files (ONNX's
-        external-data form; ``onnx.load(path)`` reads the whole model)."""
+        external-data form; ``onnx.load(path)`` reads the whole model). ``written`` is
+        called with each tensor's array once its bytes are in the file (``compile_onnx``
+        gives back the mapped pages of the weights there)."""
         step = progress or (lambda _: None)
         target = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(target))
@@ -122,7 +125,7 @@ class Export:
             data_tmp = staging.new(location) if layout.location is not None else None
             step("writing")
             try:
-                write_layout(layout, model_tmp, data_tmp)
+                write_layout(layout, model_tmp, data_tmp, written=written)
             except OSError as error:
                 raise UsageError(f"cannot write {target}: {error.strerror or error}"
                                  ) from error

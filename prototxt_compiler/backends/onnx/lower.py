@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
@@ -118,11 +119,13 @@ def to_onnx(graph: Graph, path: str | os.PathLike[str] | None = None,
 
 def write_onnx(export: Export, path: str | os.PathLike[str], *,
                external_bytes: int | None = None,
-               progress: Callable[[str], None] | None = None) -> onnx.ModelProto:
+               progress: Callable[[str], None] | None = None,
+               written: Callable[[np.ndarray], object] | None = None) -> onnx.ModelProto:
     """``Export.save``: written, checked, moved into place; the tensors go to ``PATH.data``
-    when the file would reach ``TWO_GB`` (or pass ``external_bytes``)."""
+    when the file would reach ``TWO_GB`` (or pass ``external_bytes``); ``written`` is
+    called with each tensor's array once it is written."""
     limit = TWO_GB - 1 if external_bytes is None else external_bytes
-    return export.save(path, external_bytes=limit, progress=progress)
+    return export.save(path, external_bytes=limit, progress=progress, written=written)
 
 
 def emit_onnx(graph: Graph, opset: int = DEFAULT_OPSET, *,

@@ -28,14 +28,15 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Union
 
+import numpy as np
 import onnx
 
 from ...proto.wire import WireError, fields, length_key
-from .tensors import Tensor, chunks, external_header, header, to_proto
+from .tensors import CHUNK_BYTES, Tensor, chunks, external_header, header, to_proto
 
 __all__ = ["PROTOBUF_LIMIT", "EXTERNAL_MIN_BYTES", "ALIGN", "Layout", "plan_layout",
            "write_layout", "verify_framing", "written_model"]
@@ -115,9 +116,11 @@ def plan_layout(skeleton: onnx.ModelProto, tensors: Sequence[Tensor], *,
                   len(head) + graph_bytes, offset)
 
 
-def write_layout(layout: Layout, model_path: str, data_path: str | None) -> None:
+def write_layout(layout: Layout, model_path: str, data_path: str | None, *,
+                 written: Callable[[np.ndarray], object] | None = None) -> None:
     """Writes the model file (and the data file, when the layout has one), each file's
-    blocks reserved first (``reserve``)."""
+    blocks reserved first (``reserve``); ``written`` is called with each tensor's array
+    (not a ``RowScaled``: it gives back its own source) once its bytes are written."""
     with open(model_path, "wb") as model:
         reserve(model.fileno(), layout.model_bytes)
         model.write(layout.head)
@@ -125,7 +128,7 @@ def write_layout(layout: Layout, model_path: str, data_path: str | None) -> None
         for placement in layout.placements:
             model.write(placement.prefix)
             if placement.inline:
-                _write_bytes(model, placement.tensor)
+                _write_bytes(model, placement.tensor, written)
     if layout.location is None:
         return
     if data_path is None:
@@ -135,7 +138,7 @@ def write_layout(layout: Layout, model_path: str, data_path: str | None) -> None
         for placement in layout.placements:
             if not placement.inline:
                 data.write(b"\0" * (placement.offset - data.tell()))
-                _write_bytes(data, placement.tensor)
+                _write_bytes(data, placement.tensor, written)
 
 
 _FALLOC_FL_KEEP_SIZE = 1
@@ -170,9 +173,24 @@ def reserve(fd: int, size: int) -> bool:
     raise OSError(code, os.strerror(code))
 
 
-def _write_bytes(stream: BinaryIO, tensor: Tensor) -> None:
-    for chunk in chunks(tensor.array):
+def _write_bytes(stream: BinaryIO, tensor: Tensor,
+                 written: Callable[[np.ndarray], object] | None) -> None:
+    array = tensor.array
+    if written is not None and isinstance(array, np.ndarray) and array.size and \
+            array.flags.c_contiguous and array.dtype == array.dtype.newbyteorder("<"):
+        # laid out as ONNX wants: written (and given to ``written``) a piece at a time,
+        # so that a big weight's pages can go as soon as its first pieces are written
+        flat = array.reshape(-1)
+        step = max(1, CHUNK_BYTES // flat.itemsize)
+        for start in range(0, flat.size, step):
+            piece = flat[start:start + step]
+            stream.write(piece.data.cast("B"))
+            written(piece)
+        return
+    for chunk in chunks(array):
         stream.write(chunk)
+    if written is not None and isinstance(array, np.ndarray):
+        written(array)
 
 
 def written_model(skeleton: onnx.ModelProto, layout: Layout, model_name: str) -> onnx.ModelProto:
