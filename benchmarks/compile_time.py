@@ -12,8 +12,8 @@ from before the process starts to after it exits (the interpreter's start and im
 included: that is what a user waits for); the OpenCV process also reports the call alone,
 and ours how long ``import onnx`` took in it, since that import (ml_dtypes registering
 its numpy types) is a fixed cost no work of ours can remove. The output goes to a fresh
-folder in ``--out-dir`` (the system's temp folder by default: a disk; ``/dev/shm`` shows
-the time without the disk's writeback), a new file each run (the last run's is removed
+folder in ``--out-dir`` (the system's temp folder by default: a disk; ``/dev/shm`` is
+tmpfs, memory), a new file each run (the last run's is removed
 before the run starts: replacing a file of 318 MiB frees its pages in the rename, 0.05 s
 on tmpfs, which is the old file's cost, not the compile's). The package is byte-compiled
 first (``measure.compile_bytecode``). Medians with their spread.

@@ -20,8 +20,8 @@ Scale with gamma' = gamma k, beta' = k-shifted beta, the same affine map.
 The factors and biases are computed in float64; the weight's product is float32: k is
 rounded to float32 and W' = W * k multiplies float32 by float32, two roundings, so W' is
 within a relative 2^-23 of the exact product (against 2^-24 for the float64 product rounded
-once; the two differ by one unit in the last place at most on ResNeXt-101's 83M weights,
-at 2.5 times the speed). A fold happens only where it is
+once; the two differ by one unit in the last place at most on ResNeXt-101's 81M folded
+weights, and the float32 product is about 2.5 times as fast). A fold happens only where it is
 exact: the BatchNorm/Scale reads the layer's only top, nothing else reads the values in
 between, the statistics are global (``BatchNormParams.global_stats``), the Scale
 is per channel (one bottom, axis 1, num_axes 1), the Convolution's channels are axis 1, and
