@@ -123,7 +123,7 @@ def write_onnx(export: Export, path: str | os.PathLike[str], *,
                written: Callable[[np.ndarray], object] | None = None) -> onnx.ModelProto:
     """``Export.save``: written, checked, moved into place; the tensors go to ``PATH.data``
     when the file would reach ``TWO_GB`` (or pass ``external_bytes``); ``written`` is
-    called with each tensor's array once it is written."""
+    called with each tensor's array, or each piece of it, once written (``Export.save``)."""
     limit = TWO_GB - 1 if external_bytes is None else external_bytes
     return export.save(path, external_bytes=limit, progress=progress, written=written)
 

@@ -120,7 +120,8 @@ def write_layout(layout: Layout, model_path: str, data_path: str | None, *,
                  written: Callable[[np.ndarray], object] | None = None) -> None:
     """Writes the model file (and the data file, when the layout has one), each file's
     blocks reserved first (``reserve``); ``written`` is called with each tensor's array
-    (not a ``RowScaled``: it gives back its own source) once its bytes are written."""
+    (not a ``RowScaled``: it gives back its own source) once its bytes are written, or with
+    each piece of at most ``CHUNK_BYTES`` where the bytes are the array's own."""
     with open(model_path, "wb") as model:
         reserve(model.fileno(), layout.model_bytes)
         model.write(layout.head)
