@@ -416,3 +416,28 @@ def test_each_written_piece_of_a_weight_is_handed_back(tmp_path: pathlib.Path,
     assert b"".join(p.tobytes() for p in pieces) == weight.tobytes()
     others = [p for p in seen if not np.shares_memory(p, weight)]
     assert len(others) == len(export.tensors) - 1
+
+
+def test_deferred_weights_are_computed_where_the_file_cannot_be_mapped(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system that maps nothing: ``compile_onnx`` still returns the folded graph,
+    its weights computed (the eager fold's bits), and the file as written."""
+    import mmap
+
+    from prototxt_compiler import api
+
+    def refuse(*args: object, **kwargs: object) -> mmap.mmap:
+        raise OSError(19, "No such device")
+
+    import types
+
+    # the export's own maps refused, the .caffemodel's still mapped
+    monkeypatch.setattr(export_module, "mmap",
+                        types.SimpleNamespace(mmap=refuse, ACCESS_COPY=mmap.ACCESS_COPY))
+    case = NUMERIC / "net_resnext_seed.prototxt"
+    _, graph, _ = api.compile_onnx(case, tmp_path / "m.onnx", case.with_suffix(".caffemodel"))
+    eager = _eager_fold(case)
+    for a, b in zip(graph.nodes, eager.nodes):
+        for x, y in zip(a.blobs or (), b.blobs or ()):
+            assert isinstance(x, np.ndarray) and x.tobytes() == y.tobytes()
+    assert _without_locations(onnx.load(tmp_path / "m.onnx")) == to_onnx(eager)

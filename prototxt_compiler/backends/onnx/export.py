@@ -207,14 +207,25 @@ def _external(proto: onnx.TensorProto) -> tuple[str, int, int] | None:
     return entries["location"], int(entries.get("offset", "0")), int(entries["length"])
 
 
+def _map(path: str) -> mmap.mmap | None:
+    """The written file, mapped copy-on-write; None where it cannot be (a file system that
+    maps nothing): its weights are then computed instead."""
+    try:
+        with open(path, "rb") as stream:
+            return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_COPY)
+    except (OSError, ValueError):
+        return None
+
+
 def settle(graph: Graph, export: Export, model: onnx.ModelProto,
            path: str | os.PathLike[str]) -> int:
     """After ``export`` was saved to ``path`` as ``model``: every ``RowScaled`` blob of the
     graph becomes a copy-on-write map of its bytes in the written file(s) (one that no
-    tensor was written from is computed). Returns how many blobs were replaced."""
+    tensor was written from, or in a file that cannot be mapped, is computed). Returns how
+    many blobs were replaced."""
     folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     where = {t.name: _external(t) for t in model.graph.initializer}
-    maps: dict[str, mmap.mmap] = {}
+    maps: dict[str, mmap.mmap | None] = {}
     views: dict[int, np.ndarray] = {}
     for tensor in export.tensors:
         placed = where.get(tensor.name)
@@ -225,11 +236,11 @@ def settle(graph: Graph, export: Export, model: onnx.ModelProto,
             raise RuntimeError(f"initializer '{tensor.name}' was written with {length} "
                                f"bytes, expected {base.nbytes}")
         if location not in maps:
-            with open(os.path.join(folder, location), "rb") as stream:
-                maps[location] = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_COPY)
-        views[id(base)] = np.frombuffer(maps[location], "<f4", base.size,
-                                        offset).astype(np.float32, copy=False
-                                                       ).reshape(base.shape)
+            maps[location] = _map(os.path.join(folder, location))
+        mapping = maps[location]
+        if mapping is not None:
+            views[id(base)] = np.frombuffer(mapping, "<f4", base.size, offset).astype(
+                np.float32, copy=False).reshape(base.shape)
     replaced = 0
     for node in graph.nodes:
         if node.blobs is None or not any(isinstance(b, RowScaled) for b in node.blobs):
