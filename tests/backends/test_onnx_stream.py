@@ -168,10 +168,10 @@ def test_a_write_that_fails_midway_leaves_nothing(monkeypatch: pytest.MonkeyPatc
     graph = graph_of(NUMERIC / "net_inception.prototxt")
 
     def broken(array: np.ndarray):  # noqa: ANN202
-        yield memoryview(b"\0" * 8)
+        yield np.zeros(8, np.uint8)
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(stream, "chunks", broken)
+    monkeypatch.setattr(stream, "pieces", broken)
     with pytest.raises(UsageError, match="Input/output error"):
         to_onnx(graph, tmp_path / "m.onnx", external_bytes=1024)
     assert _files(tmp_path) == []
@@ -395,15 +395,14 @@ def test_the_files_blocks_are_reserved_before_writing(tmp_path: pathlib.Path,
 
 def test_each_written_piece_of_a_weight_is_handed_back(tmp_path: pathlib.Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """``written`` sees every tensor's bytes once they are in the file: an array laid out as
-    ONNX wants in pieces of at most ``CHUNK_BYTES`` that are views of it (so that
-    ``compile_onnx`` can give back a big weight's mapped pages as it goes), any other whole;
-    the file is the same as without it."""
+    """``written`` sees every tensor's bytes once they are in the file, in pieces of at most
+    ``CHUNK_BYTES`` that are views of an array laid out as ONNX wants (so that
+    ``compile_onnx`` can give back a big weight's mapped pages as it goes); the file is the
+    same as without it."""
     from prototxt_compiler.backends.onnx import tensors
     from prototxt_compiler.backends.onnx.lower import write_onnx
 
     monkeypatch.setattr(tensors, "CHUNK_BYTES", 4096)
-    monkeypatch.setattr(stream, "CHUNK_BYTES", 4096)
     graph = _one_big_tensor_graph(tmp_path, 64)  # a 64 x 256 float32 weight: 64 KiB
     weight = graph.node("ip").blobs[0]
     seen: list[np.ndarray] = []

@@ -108,9 +108,8 @@ class Export:
         files it would replace are untouched. Returns the model as written: its tensors
         of at least ``EXTERNAL_MIN_BYTES`` refer to their bytes in the files (ONNX's
         external-data form; ``onnx.load(path)`` reads the whole model). ``written`` is
-        called with each tensor's array once its bytes are in the file, or with each
-        piece of it (``tensors.CHUNK_BYTES``) where it is written from the array itself
-        (``compile_onnx`` gives back the mapped pages of the weights there)."""
+        called with each piece of a tensor's array (``tensors.pieces``) once it is in the
+        file (``compile_onnx`` gives back the mapped pages of the weights there)."""
         step = progress or (lambda _: None)
         target = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(target))

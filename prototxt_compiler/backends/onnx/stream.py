@@ -35,8 +35,9 @@ from typing import Any, BinaryIO, Union
 import numpy as np
 import onnx
 
+from ...ir.deferred import RowScaled
 from ...proto.wire import WireError, fields, length_key
-from .tensors import CHUNK_BYTES, Tensor, chunks, external_header, header, to_proto
+from .tensors import Tensor, chunks, external_header, header, pieces, to_proto
 
 __all__ = ["PROTOBUF_LIMIT", "EXTERNAL_MIN_BYTES", "ALIGN", "Layout", "plan_layout",
            "write_layout", "verify_framing", "written_model"]
@@ -119,9 +120,9 @@ def plan_layout(skeleton: onnx.ModelProto, tensors: Sequence[Tensor], *,
 def write_layout(layout: Layout, model_path: str, data_path: str | None, *,
                  written: Callable[[np.ndarray], object] | None = None) -> None:
     """Writes the model file (and the data file, when the layout has one), each file's
-    blocks reserved first (``reserve``); ``written`` is called with each tensor's array
-    (not a ``RowScaled``: it gives back its own source) once its bytes are written, or with
-    each piece of at most ``CHUNK_BYTES`` where the bytes are the array's own."""
+    blocks reserved first (``reserve``); ``written`` is called with each piece of a
+    tensor's array (``tensors.pieces``: views of it where it is laid out as ONNX wants) once
+    the piece is written (not for a ``RowScaled``: it gives back its own source)."""
     with open(model_path, "wb") as model:
         reserve(model.fileno(), layout.model_bytes)
         model.write(layout.head)
@@ -176,22 +177,14 @@ def reserve(fd: int, size: int) -> bool:
 
 def _write_bytes(stream: BinaryIO, tensor: Tensor,
                  written: Callable[[np.ndarray], object] | None) -> None:
-    array = tensor.array
-    if written is not None and isinstance(array, np.ndarray) and array.size and \
-            array.flags.c_contiguous and array.dtype == array.dtype.newbyteorder("<"):
-        # laid out as ONNX wants: written (and given to ``written``) a piece at a time,
-        # so that a big weight's pages can go as soon as its first pieces are written
-        flat = array.reshape(-1)
-        step = max(1, CHUNK_BYTES // flat.itemsize)
-        for start in range(0, flat.size, step):
-            piece = flat[start:start + step]
-            stream.write(piece.data.cast("B"))
-            written(piece)
+    if isinstance(tensor.array, RowScaled):  # gives back its own source (``after``)
+        for chunk in chunks(tensor.array):
+            stream.write(chunk)
         return
-    for chunk in chunks(array):
-        stream.write(chunk)
-    if written is not None and isinstance(array, np.ndarray):
-        written(array)
+    for piece in pieces(tensor.array):
+        stream.write(piece.data.cast("B"))
+        if written is not None:  # a big weight's pages can go as its first pieces are written
+            written(piece)
 
 
 def written_model(skeleton: onnx.ModelProto, layout: Layout, model_name: str) -> onnx.ModelProto:

@@ -5,7 +5,7 @@ An initializer stays a ``Tensor`` (its name and a numpy array, usually a view of
 weights) until the model is built in memory (``to_proto``: one ``TensorProto`` with
 ``raw_data``, as ``onnx.numpy_helper.from_array`` makes it) or written (``header``: the
 ``TensorProto`` without its data, then ``chunks`` of its bytes, little-endian in C order,
-each a view where the array allows it and never more than ``CHUNK_BYTES`` of copy). A
+each at most ``CHUNK_BYTES``, a view where the array allows it, else a converted copy). A
 folded weight still to be computed (``ir.deferred.RowScaled``) stands as the array until
 then: its chunks are its product, a block at a time, and ``to_proto`` computes it whole.
 """
@@ -21,7 +21,8 @@ from onnx import TensorProto, helper
 
 from ...ir.deferred import RowScaled
 
-__all__ = ["Tensor", "CHUNK_BYTES", "header", "to_proto", "chunks", "external_header"]
+__all__ = ["Tensor", "CHUNK_BYTES", "header", "to_proto", "pieces", "chunks",
+           "external_header"]
 
 #: The most bytes of a tensor copied at once while writing (a transposed or big-endian array
 #: is converted block by block, so writing never holds a second copy of a big tensor).
@@ -83,22 +84,31 @@ def _onnx_layout(array: Array) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=_little_endian(array.dtype))
 
 
-def chunks(array: Array) -> Iterator[memoryview]:
-    """The array's bytes in ONNX's layout (C order, little-endian), in pieces: one view of
-    the array itself when it is already laid out so, else blocks of rows converted one at a
-    time (at most ``CHUNK_BYTES`` each, or one row where a row is larger); a ``RowScaled``'s
-    product a block at a time (``RowScaled.blocks``). Write each piece before asking for the
-    next: a piece may be a buffer the next one reuses."""
-    if isinstance(array, RowScaled):
-        yield from array.blocks()
-        return
+def pieces(array: np.ndarray) -> Iterator[np.ndarray]:
+    """The array in ONNX's layout (C order, little-endian) as 1-D pieces of at most
+    ``CHUNK_BYTES`` (or one row where a row is larger): views of the array itself where it
+    is already laid out so, else blocks of rows converted one at a time."""
     if array.size == 0:
         return
     if array.dtype == _little_endian(array.dtype) and array.flags.c_contiguous:
-        yield array.reshape(-1).data.cast("B")
+        flat = array.reshape(-1)
+        step = max(1, CHUNK_BYTES // flat.itemsize)
+        for start in range(0, flat.size, step):
+            yield flat[start:start + step]
         return
     array = array.reshape(1) if array.ndim == 0 else array
     row_bytes = max(1, prod(array.shape[1:]) * array.dtype.itemsize)
     step = max(1, CHUNK_BYTES // row_bytes)
     for start in range(0, array.shape[0], step):
-        yield _onnx_layout(array[start:start + step]).reshape(-1).data.cast("B")
+        yield _onnx_layout(array[start:start + step]).reshape(-1)
+
+
+def chunks(array: Array) -> Iterator[memoryview]:
+    """The array's bytes in ONNX's layout, in pieces (``pieces``); a ``RowScaled``'s product
+    a block at a time (``RowScaled.blocks``). Write each piece before asking for the next:
+    a piece may be a buffer the next one reuses."""
+    if isinstance(array, RowScaled):
+        yield from array.blocks()
+        return
+    for piece in pieces(array):
+        yield piece.data.cast("B")
