@@ -12,7 +12,8 @@ naming its layer(s); the best-fitting template wins.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 
 from ..errors import LayerError, UsageError
 from ..ir import Graph, Node, Value, format_shape
@@ -33,7 +34,9 @@ def check(graph: Graph, template: str = "auto",
     if template not in FAMILY_TEMPLATES:
         raise UsageError(f"template {template!r} is not one of "
                          f"{', '.join(map(repr, FAMILY_TEMPLATES))}")
-    params: list[int] = []  # the net's parameter count, counted once for all templates
+    # the net's parameter count (0 where a shape is unknown), counted once for all templates
+    params = functools.cache(lambda: sum(c.params for c in layer_costs(graph)) if all(
+        v.shape is not None for v in graph.values()) else 0)
     reports = [_Walk(graph, name, TEMPLATES[name], shape_errors, params).run()
                for name in FAMILY_TEMPLATES[template]]
     best = min(reports, key=lambda r: (r.architecture is None, len(r.deviations)))
@@ -112,9 +115,9 @@ def _branch_point(a: Value, b: Value) -> Value | None:
 
 class _Walk:
     def __init__(self, graph: Graph, name: str, template: UnitTemplate,
-                 shape_errors: Sequence[LayerError], params: list[int]) -> None:
+                 shape_errors: Sequence[LayerError], params: Callable[[], int]) -> None:
         self.graph = graph
-        self.params = params  # empty until one walk has counted them
+        self.params = params
         self.t = template
         self.report = Report(template=name)
         self.failed = {e.layer: e for e in shape_errors}
@@ -363,10 +366,7 @@ class _Walk:
         report = self.report
         units = sum(s.units for s in report.stages)
         depth = self.t.layers_per_unit * units + 2
-        shaped = all(v.shape is not None for v in self.graph.values())
-        if shaped and not self.params:
-            self.params.append(sum(c.params for c in layer_costs(self.graph)))
-        report.params = self.params[0] if shaped else 0
+        report.params = self.params()
         report.cardinality = self.cardinality
         report.width = self.width
         resnext = self.t.layers_per_unit == 3 and bool(self.cardinality and self.cardinality > 1)

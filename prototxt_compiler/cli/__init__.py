@@ -84,10 +84,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERNAL_ERROR
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def console(argv: Sequence[str] | None = None) -> int:
     """The installed ``prototxt-compiler`` command (and ``python -m prototxt_compiler``):
     ``main``, then, as the process is about to exit, every object is moved out of the cyclic
