@@ -68,37 +68,67 @@ class ResNeXt(nn.Module):
         return torch.softmax(self.fc(torch.flatten(self.avgpool(x), 1)), dim=1)
 
 
+def layers(model: ResNeXt) -> tuple[list[tuple[nn.Conv2d, str]],
+                                     list[tuple[nn.BatchNorm2d, str, str]]]:
+    """The model's convolutions with the seed's layer names, and its BatchNorm2d modules
+    with the names of the Caffe BatchNorm and Scale pair each stands for."""
+    convs = [(model.conv1, "conv0")]
+    bns = [(model.bn_data, "bn_data", "scale_bn_data"), (model.bn1, "bn0", "scale_bn0")]
+    for s, stage in enumerate((model.layer1, model.layer2, model.layer3, model.layer4), 1):
+        for u, block in enumerate(stage, 1):
+            p = f"stage{s}_unit{u}"
+            for i in (1, 2, 3):
+                convs.append((getattr(block, f"conv{i}"), f"{p}_conv{i}"))
+                bns.append((getattr(block, f"bn{i}"), f"{p}_bn{i}", f"scale_{p}_bn{i}"))
+            if block.downsample is not None:
+                convs.append((block.downsample[0], f"{p}_sc"))
+                bns.append((block.downsample[1], f"{p}_sc_bn", f"scale_{p}_sc_bn"))
+    return convs, bns
+
+
 def load_from_graph(model: ResNeXt, graph) -> None:  # noqa: ANN001 - an ir.Graph with blobs
     """Copies the seed-style graph's blobs (MXNet names) into the model: a Caffe BatchNorm +
     Scale pair becomes one torch BatchNorm2d (running stats from the BatchNorm blobs divided
     by the moving-average factor, weight and bias from the Scale)."""
     blobs = {node.name: node.blobs for node in graph.nodes if node.blobs is not None}
     eps = {node.name: node.params.eps for node in graph.nodes if node.type == "BatchNorm"}
-
-    def conv(dst: nn.Conv2d, name: str) -> None:
-        dst.weight.copy_(torch.from_numpy(blobs[name][0]))
-
-    def bn(dst: nn.BatchNorm2d, bn_name: str, scale_name: str) -> None:
-        mean, var, factor = blobs[bn_name]
-        s = 0.0 if float(factor[0]) == 0 else 1.0 / float(factor[0])
-        dst.running_mean.copy_(torch.from_numpy(mean * s))
-        dst.running_var.copy_(torch.from_numpy(var * s))
-        dst.eps = eps[bn_name]
-        dst.weight.copy_(torch.from_numpy(blobs[scale_name][0]))
-        dst.bias.copy_(torch.from_numpy(blobs[scale_name][1]))
-
+    convs, bns = layers(model)
     with torch.no_grad():
-        bn(model.bn_data, "bn_data", "scale_bn_data")
-        conv(model.conv1, "conv0")
-        bn(model.bn1, "bn0", "scale_bn0")
-        for s, stage in enumerate((model.layer1, model.layer2, model.layer3, model.layer4), 1):
-            for u, block in enumerate(stage, 1):
-                p = f"stage{s}_unit{u}"
-                for i in (1, 2, 3):
-                    conv(getattr(block, f"conv{i}"), f"{p}_conv{i}")
-                    bn(getattr(block, f"bn{i}"), f"{p}_bn{i}", f"scale_{p}_bn{i}")
-                if block.downsample is not None:
-                    conv(block.downsample[0], f"{p}_sc")
-                    bn(block.downsample[1], f"{p}_sc_bn", f"scale_{p}_sc_bn")
+        for dst, name in convs:
+            dst.weight.copy_(torch.from_numpy(blobs[name][0]))
+        for dst, bn_name, scale_name in bns:
+            mean, var, factor = blobs[bn_name]
+            s = 0.0 if float(factor[0]) == 0 else 1.0 / float(factor[0])
+            dst.running_mean.copy_(torch.from_numpy(mean * s))
+            dst.running_var.copy_(torch.from_numpy(var * s))
+            dst.eps = eps[bn_name]
+            dst.weight.copy_(torch.from_numpy(blobs[scale_name][0]))
+            dst.bias.copy_(torch.from_numpy(blobs[scale_name][1]))
         model.fc.weight.copy_(torch.from_numpy(blobs["fc1"][0]))
         model.fc.bias.copy_(torch.from_numpy(blobs["fc1"][1]))
+
+
+def calibrate(graph, seed: int = 1) -> None:  # noqa: ANN001 - an ir.Graph with blobs
+    """Replaces the graph's BatchNorm statistics by those of its own activations on a batch
+    of random images (each BatchNorm measured with the ones before it already calibrated, as
+    training would leave them), keeping each layer's moving-average factor. Random statistics
+    let activations grow to 1e4-1e5 by the last stage and the probabilities come out one-hot,
+    where a comparison of two models' outputs says little."""
+    import numpy as np
+
+    model = ResNeXt([3, 4, 6, 3], 32, 4)
+    load_from_graph(model, graph)
+    _, bns = layers(model)
+    for bn, _, _ in bns:
+        bn.reset_running_stats()
+        bn.momentum = None  # the running stats become this batch's statistics
+    model.train()
+    with torch.no_grad():
+        model(torch.randn(8, 3, 224, 224, generator=torch.Generator().manual_seed(seed)))
+    nodes = {node.name: node for node in graph.nodes}
+    for bn, bn_name, _ in bns:
+        node = nodes[bn_name]
+        factor = node.blobs[2]
+        f = float(factor[0])
+        node.blobs = (np.asarray(bn.running_mean.numpy() * f, np.float32),
+                      np.asarray(bn.running_var.numpy() * f, np.float32), factor)

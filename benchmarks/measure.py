@@ -121,6 +121,15 @@ def caffe_model(name: str, cache: pathlib.Path) -> tuple[pathlib.Path, pathlib.P
     return net, weights
 
 
+def within_bar(what: str, diff: float, ref_max: float) -> None:
+    """Stops the benchmark (exit 1) where two models' outputs differ by more than the
+    project's bar, max |diff| <= 1e-4 x max(1, max|ref|): a speed of a wrong model means
+    nothing."""
+    if not diff <= 1e-4 * max(1.0, ref_max):
+        sys.exit(f"{what}: outputs differ by {diff:.3g} (max |ref| {ref_max:.3g}), past the "
+                 "bar of 1e-4 x max(1, max|ref|)")
+
+
 def spread(values: Sequence[float], digits: int = 3) -> str:
     """``median (min-max)`` of the runs."""
     return (f"{statistics.median(values):.{digits}f} "

@@ -6,7 +6,8 @@ faster still.
                                      [--runs 15] [--model models/resnext50_32x4d.prototxt]
 
 Loads the seed-style ResNeXt-50 from models/, gives it seeded random weights (BatchNorm
-statistics with a moving-average factor, as Caffe stores them), builds the hand-written
+statistics with a moving-average factor, as Caffe stores them, calibrated on random images
+so that activations stay O(1) and the probabilities are not one-hot), builds the hand-written
 torchvision-architecture ResNeXt-50 (benchmarks/handwritten_resnext.py) with the same
 weights, checks all compute the same probabilities, then times forward passes at 224x224
 under ``torch.inference_mode``, the models run side by side (each first in turn), after
@@ -34,7 +35,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import load_average, machine, run_child, spread  # noqa: E402
+from benchmarks.measure import load_average, machine, run_child, spread, within_bar  # noqa: E402
 from prototxt_compiler.ops import OPS  # noqa: E402
 
 MODELS = ("hand-written", "hand NHWC", "compiled", "folded")
@@ -65,7 +66,7 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
     """One process's measurement: {batch: {model: median ms}}."""
     import torch
 
-    from benchmarks.handwritten_resnext import ResNeXt, load_from_graph
+    from benchmarks.handwritten_resnext import ResNeXt, calibrate, load_from_graph
     from prototxt_compiler import load
     from prototxt_compiler.backends.torch import to_torch
     from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
@@ -73,6 +74,7 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
     torch.set_num_threads(threads)
     graph = load(model_path)
     random_blobs(graph)
+    calibrate(graph)
     models = {"compiled": to_torch(graph)}
     hand = ResNeXt([3, 4, 6, 3], 32, 4).eval()
     load_from_graph(hand, graph)
@@ -88,7 +90,9 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
             x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(0))
             ref = hand(x)
             for name in COMPARED:
-                result["diff"][f"{name}@{batch}"] = float((models[name](x) - ref).abs().max())
+                diff = float((models[name](x) - ref).abs().max())
+                within_bar(f"{name}, batch {batch}", diff, float(ref.abs().max()))
+                result["diff"][f"{name}@{batch}"] = diff
             for model in models.values():
                 for _ in range(2):
                     model(x)
