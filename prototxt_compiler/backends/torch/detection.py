@@ -37,8 +37,8 @@ from ...ir import Node
 from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
 from .registry import TORCH
 
-__all__ = ["CaffePriorBox", "CaffeDetectionOutput", "caffe_nms", "box_sizes", "overlaps",
-           "convert_prior_box", "convert_detection_output"]
+__all__ = ["CaffePriorBox", "CaffeDetectionOutput", "caffe_nms", "nms_keep", "box_sizes",
+           "overlaps", "convert_prior_box", "convert_detection_output"]
 
 
 def box_sizes(boxes: torch.Tensor, offset: float = 0.0) -> torch.Tensor:
@@ -69,9 +69,8 @@ def overlaps(one: torch.Tensor, one_size: torch.Tensor, many: torch.Tensor,
     return torch.where((iw > 0) & (ih > 0), ratio, torch.zeros_like(inter))
 
 
-@torch.library.custom_op("prototxt_compiler::caffe_nms", mutates_args=())
-def caffe_nms(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, eta: float,
-              offset: float = 0.0) -> torch.Tensor:
+def nms_keep(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, eta: float,
+             offset: float = 0.0) -> torch.Tensor:
     """The kept mask of SSD's greedy NMS (ApplyNMSFast) on sorted boxes (module docstring);
     ``offset`` 1 measures overlaps as py-faster-rcnn's NMS does."""
     m = valid.shape[-1]
@@ -81,7 +80,7 @@ def caffe_nms(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, eta: f
     if v.numel() == 0:
         return keep.reshape(valid.shape)
     sizes = box_sizes(b, offset)
-    thr = torch.full(v.shape[:1], threshold, dtype=b.dtype)
+    thr = torch.full(v.shape[:1], threshold, dtype=b.dtype, device=b.device)
     for t in range(int(v.sum(1).max())):
         ov = overlaps(b[:, t], sizes[:, t], b, sizes, offset)
         suppressed = (keep & ~(ov <= thr[:, None])).any(1)
@@ -90,6 +89,10 @@ def caffe_nms(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, eta: f
         if eta < 1:
             thr = torch.where(kept & (thr > 0.5), thr * eta, thr)
     return keep.reshape(valid.shape)
+
+
+# the operator runs nms_keep; tracing and export see one node
+caffe_nms = torch.library.custom_op("prototxt_compiler::caffe_nms", nms_keep, mutates_args=())
 
 
 @caffe_nms.register_fake
@@ -119,15 +122,15 @@ class CaffePriorBox(nn.Module):
     def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
         layer_h, layer_w = x.shape[2], x.shape[3]
         img_h, img_w = self.image or (image.shape[2], image.shape[3])
-        f32 = torch.float32
+        f32, at = torch.float32, x.device
         if self.steps is not None:
-            step_h = torch.full((), self.steps[0], dtype=f32)
-            step_w = torch.full((), self.steps[1], dtype=f32)
+            step_h = torch.full((), self.steps[0], dtype=f32, device=at)
+            step_w = torch.full((), self.steps[1], dtype=f32, device=at)
         else:
-            step_h = torch.full((), float(img_h), dtype=f32) / float(layer_h)
-            step_w = torch.full((), float(img_w), dtype=f32) / float(layer_w)
-        cy = ((torch.arange(layer_h, dtype=f32) + self.offset) * step_h).double()
-        cx = ((torch.arange(layer_w, dtype=f32) + self.offset) * step_w).double()
+            step_h = torch.full((), float(img_h), dtype=f32, device=at) / float(layer_h)
+            step_w = torch.full((), float(img_w), dtype=f32, device=at) / float(layer_w)
+        cy = ((torch.arange(layer_h, dtype=f32, device=at) + self.offset) * step_h).double()
+        cx = ((torch.arange(layer_w, dtype=f32, device=at) + self.offset) * step_w).double()
         hw, hh = self.half_sizes[:, 0], self.half_sizes[:, 1]
         cx = cx[None, :, None]
         cy = cy[:, None, None]
@@ -211,8 +214,8 @@ class CaffeDetectionOutput(nn.Module):
                           self.classes[cls][:, None].to(loc.dtype),
                           ranked[image_id, cls, rank][:, None],
                           ranked_boxes[image_id, cls, rank]], dim=1)
-        empty = torch.cat([torch.arange(n, dtype=loc.dtype)[:, None],
-                           torch.full((n, 6), -1.0, dtype=loc.dtype)], dim=1)
+        empty = torch.cat([torch.arange(n, dtype=loc.dtype, device=loc.device)[:, None],
+                           torch.full((n, 6), -1.0, dtype=loc.dtype, device=loc.device)], dim=1)
         none_kept = (keep.sum() == 0).reshape(1).expand(n)
         pick = torch.cat([torch.ones_like(rows[:, 0], dtype=torch.bool), none_kept])
         return torch.cat([rows, empty])[pick].reshape(1, 1, -1, 7)

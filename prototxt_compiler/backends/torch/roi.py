@@ -27,8 +27,8 @@ from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
 from .detection import caffe_nms  # noqa: F401  (registers the NMS operator the proposal layer uses)
 from .registry import TORCH
 
-__all__ = ["caffe_roi_pool", "CaffeROIPooling", "CaffeProposal", "convert_roi_pooling",
-           "convert_proposal"]
+__all__ = ["caffe_roi_pool", "roi_max_pool", "CaffeROIPooling", "CaffeProposal",
+           "convert_roi_pooling", "convert_proposal"]
 
 
 def _round(x: torch.Tensor) -> torch.Tensor:
@@ -43,21 +43,20 @@ def roi_bins(rois: torch.Tensor, pooled: int, scale: float, start: int,
     high = _round(rois[:, start + 2] * scale).to(torch.int64)
     length = torch.clamp(high - low + 1, min=1).to(torch.float32)
     bin_size = length / float(pooled)
-    index = torch.arange(pooled, dtype=torch.float32)
+    index = torch.arange(pooled, dtype=torch.float32, device=rois.device)
     begin = torch.floor(index[None] * bin_size[:, None]).to(torch.int64) + low[:, None]
     end = torch.ceil((index[None] + 1) * bin_size[:, None]).to(torch.int64) + low[:, None]
     return begin.clamp(0, size), end.clamp(0, size)
 
 
-@torch.library.custom_op("prototxt_compiler::caffe_roi_pool", mutates_args=())
-def caffe_roi_pool(features: torch.Tensor, rois: torch.Tensor, pooled_h: int, pooled_w: int,
-                   spatial_scale: float) -> torch.Tensor:
+def roi_max_pool(features: torch.Tensor, rois: torch.Tensor, pooled_h: int, pooled_w: int,
+                 spatial_scale: float) -> torch.Tensor:
     n, c, height, width = features.shape
     rois = rois.reshape(rois.shape[0], 5).to(torch.float32)
     scale = float(np.float32(spatial_scale))
     hs, he = roi_bins(rois, pooled_h, scale, 2, height)
     ws, we = roi_bins(rois, pooled_w, scale, 1, width)
-    out = torch.zeros((rois.shape[0], c, pooled_h, pooled_w), dtype=features.dtype)
+    out = features.new_zeros((rois.shape[0], c, pooled_h, pooled_w))
     clean = torch.nan_to_num(features, nan=float("-inf"))
     for r in range(rois.shape[0]):
         batch = int(rois[r, 0])
@@ -67,8 +66,8 @@ def caffe_roi_pool(features: torch.Tensor, rois: torch.Tensor, pooled_h: int, po
         top, bottom = int(hs[r].min()), max(int(he[r].max()), int(hs[r].min()))
         left, right = int(ws[r].min()), max(int(we[r].max()), int(ws[r].min()))
         x = clean[batch, :, top:bottom, left:right]  # (C, h, w): every bin's rows and columns
-        rows = torch.arange(top, bottom)
-        cols = torch.arange(left, right)
+        rows = torch.arange(top, bottom, device=features.device)
+        cols = torch.arange(left, right, device=features.device)
         in_h = (rows[None] >= hs[r][:, None]) & (rows[None] < he[r][:, None])  # (PH, h)
         in_w = (cols[None] >= ws[r][:, None]) & (cols[None] < we[r][:, None])  # (PW, w)
         by_w = torch.where(in_w[None, None], x[:, :, None, :], float("-inf"))
@@ -78,6 +77,11 @@ def caffe_roi_pool(features: torch.Tensor, rois: torch.Tensor, pooled_h: int, po
         empty = (he[r] <= hs[r])[:, None] | (we[r] <= ws[r])[None, :]
         out[r] = torch.where(empty, torch.zeros_like(best), torch.clamp(best, min=-FLT_MAX))
     return out
+
+
+# the operator runs roi_max_pool; tracing and export see one node
+caffe_roi_pool = torch.library.custom_op("prototxt_compiler::caffe_roi_pool", roi_max_pool,
+                                         mutates_args=())
 
 
 @caffe_roi_pool.register_fake
@@ -118,8 +122,9 @@ class CaffeProposal(nn.Module):
         p = self.p
         count = self.anchors.shape[0]
         height, width = scores.shape[2], scores.shape[3]
-        sy = torch.arange(height, dtype=torch.float64) * p.feat_stride
-        sx = torch.arange(width, dtype=torch.float64) * p.feat_stride
+        at = scores.device
+        sy = torch.arange(height, dtype=torch.float64, device=at) * p.feat_stride
+        sx = torch.arange(width, dtype=torch.float64, device=at) * p.feat_stride
         shift_y, shift_x = torch.meshgrid(sy, sx, indexing="ij")
         shifts = torch.stack([shift_x, shift_y, shift_x, shift_y], dim=-1).reshape(-1, 1, 4)
         anchors = (self.anchors[None] + shifts).reshape(-1, 4).to(torch.float32)
@@ -133,7 +138,7 @@ class CaffeProposal(nn.Module):
         ph = torch.exp(d[:, 3]) * h
         im = info.reshape(-1)
         xmax, ymax = im[1] - 1, im[0] - 1
-        zero = torch.zeros((), dtype=torch.float32)
+        zero = torch.zeros((), dtype=torch.float32, device=at)
         boxes = torch.stack([torch.maximum(torch.minimum(cx - 0.5 * pw, xmax), zero),
                              torch.maximum(torch.minimum(cy - 0.5 * ph, ymax), zero),
                              torch.maximum(torch.minimum(cx + 0.5 * pw, xmax), zero),
