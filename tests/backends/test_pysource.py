@@ -117,6 +117,31 @@ def test_the_files_import_only_torch_and_ruff_finds_nothing(tmp_path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_the_written_module_runs_on_any_device(case, tmp_path) -> None:
+    """model.py's modules hold every tensor as a parameter or buffer and make none on the
+    default device (tests/backends/test_torch_device.py's two checks, on the written code)."""
+    model, graph = write_module(case, tmp_path)
+    ref = dict(np.load(case.with_suffix(".npz")))
+    inputs = [torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs]
+    loose = [f"{name}.{attr}" for name, sub in model.named_modules()
+             for attr, value in vars(sub).items() if isinstance(value, torch.Tensor)]
+    assert loose == []
+    with torch.inference_mode():
+        want = model(*inputs)
+        with torch.device("meta"):
+            got = model(*inputs)
+        want = want if isinstance(want, tuple) else (want,)
+        got = got if isinstance(got, tuple) else (got,)
+        for a, b in zip(got, want, strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
+        if case.stem != "filter_select":  # its size is the count of nonzeros: no meta run
+            moved = model.to("meta")(*[x.to("meta") for x in inputs])
+            moved = moved if isinstance(moved, tuple) else (moved,)
+            assert [t.shape for t in moved] == [t.shape for t in want]
+            assert {t.device.type for t in moved} == {"meta"}
+
+
 @pytest.mark.parametrize("stem", EXPORTED)
 def test_torch_export_takes_the_module(stem: str, tmp_path) -> None:
     case = NUMERIC / f"{stem}.prototxt"
