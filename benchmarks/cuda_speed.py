@@ -24,12 +24,9 @@ turn, after warm-up; times are medians, ratios the median of side-by-side ratios
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import pathlib
-import statistics
 import sys
-import time
 from typing import Any, Callable
 
 import numpy as np
@@ -37,37 +34,12 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import machine, within_bar  # noqa: E402
+from benchmarks.measure import machine, timed, within_bar  # noqa: E402
 
-MODEL = ROOT / "models" / "resnext50_32x4d.prototxt"
 TORCH_MODELS = ("hand-written", "torchvision", "compiled", "folded")
-ORT_MODELS = ("torch.onnx.export", "ours")
-
-
-def timed(fns: dict[str, Callable[[], Any]], runs: int, sync: Callable[[], None]) -> dict:
-    """{name: median ms} and {name: median ratio to the first} of ``runs`` side-by-side
-    rounds after three warm-up rounds."""
-    for _ in range(3):
-        for fn in fns.values():
-            fn()
-    sync()
-    samples: dict[str, list[float]] = {k: [] for k in fns}
-    order = list(fns)
-    for i in range(runs):
-        for name in order[i % len(order):] + order[:i % len(order)]:  # each first in turn
-            sync()
-            start = time.perf_counter()
-            fns[name]()
-            sync()
-            samples[name].append((time.perf_counter() - start) * 1e3)
-    first = order[0]
-    return {"ms": {k: statistics.median(v) for k, v in samples.items()},
-            "ratio": {k: statistics.median(a / b for a, b in zip(v, samples[first]))
-                      for k, v in samples.items() if k != first}}
 
 
 def torch_models(graph, device: str) -> dict:  # noqa: ANN001
-
     from benchmarks.handwritten_resnext import ResNeXt, load_from_graph
     from prototxt_compiler.backends.torch import to_torch
     from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
@@ -120,33 +92,11 @@ def bench_torch(graph, device: str, batches: list[int], runs: int) -> dict:  # n
             x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(0))
             x = x.to(device)
             diff = agreement(models, x, device)
-            result = timed({k: (lambda m=m: m(x)) for k, m in models.items()}, runs, sync)
+            result = timed({k: (lambda m=m: m(x)) for k, m in models.items()}, runs,
+                           sync=sync)
             result["diff"] = diff
             out[str(batch)] = result
     return out
-
-
-def ort_models(batch: int) -> dict[str, bytes]:
-    """Our export and torch.onnx.export's of the hand-written model, same weights, at the
-    batch's fixed shape."""
-    import torch
-
-    from benchmarks.handwritten_resnext import ResNeXt, calibrate, load_from_graph
-    from benchmarks.torch_speed import random_blobs
-    from prototxt_compiler import load
-    from prototxt_compiler.api import fold_graph
-    from prototxt_compiler.backends.onnx import to_onnx
-
-    graph = load(MODEL, input_shapes={"data": (batch, 3, 224, 224)})
-    random_blobs(graph)
-    calibrate(graph)
-    hand = ResNeXt([3, 4, 6, 3], 32, 4).eval()
-    load_from_graph(hand, graph)
-    fold_graph(graph)
-    buffer = io.BytesIO()
-    torch.onnx.export(hand, (torch.randn(batch, 3, 224, 224),), buffer, dynamo=False,
-                      opset_version=17, input_names=["data"], output_names=["prob"])
-    return {"torch.onnx.export": buffer.getvalue(), "ours": to_onnx(graph).SerializeToString()}
 
 
 def bench_ort(device: str, batches: list[int], runs: int) -> dict | str:
@@ -154,6 +104,8 @@ def bench_ort(device: str, batches: list[int], runs: int) -> dict | str:
         import onnxruntime as ort
     except ImportError as exc:
         return f"onnxruntime is not importable here ({exc})"
+    from benchmarks.onnx_speed import exports
+
     provider = "CUDAExecutionProvider" if device == "cuda" else "CPUExecutionProvider"
     if provider not in ort.get_available_providers():
         return (f"onnxruntime {ort.__version__} here has no {provider} (it offers "
@@ -175,7 +127,7 @@ def bench_ort(device: str, batches: list[int], runs: int) -> dict | str:
     out: dict = {}
     x = np.random.default_rng(0).standard_normal((max(batches), 3, 224, 224)).astype(np.float32)
     for batch in batches:
-        blobs = ort_models(batch)
+        blobs = exports(batch)
         try:
             exact = {k: session(b, exact=True).run(None, {"data": x[:batch]})[0]
                      for k, b in blobs.items()}  # full fp32 for the comparison
@@ -195,7 +147,7 @@ def bench_ort(device: str, batches: list[int], runs: int) -> dict | str:
                 fns[name] = lambda s=made, b=binding: s.run_with_iobinding(b)
             else:
                 fns[name] = lambda s=made, v=x[:batch]: s.run(None, {"data": v})
-        result = timed(fns, runs, lambda: None)  # run_with_iobinding returns when it is done
+        result = timed(fns, runs)  # run_with_iobinding returns when the run is done
         result["diff"] = diff
         result["provider"] = provider
         out[str(batch)] = result
@@ -214,11 +166,10 @@ def main() -> None:
     batches = [int(b) for b in args.batches.split(",")]
     import torch
 
-    from benchmarks.handwritten_resnext import calibrate
-    from benchmarks.torch_speed import random_blobs
-    from prototxt_compiler import load
+    from benchmarks.torch_speed import seeded_graph
 
-    print(machine())
+    report: dict[str, Any] = {"machine": machine(), "device": args.device}
+    print(report["machine"])
     if args.device == "cuda" and args.only != "onnxruntime":
         if not torch.cuda.is_available():
             sys.exit("cuda_speed: torch sees no CUDA device here; --device cpu runs it dry")
@@ -226,12 +177,8 @@ def main() -> None:
               f"cuDNN {torch.backends.cudnn.version()}, TF32 convolutions "
               f"{torch.backends.cudnn.allow_tf32}, TF32 matmul "
               f"{torch.backends.cuda.matmul.allow_tf32}")
-    report: dict[str, Any] = {"machine": machine(), "device": args.device}
     if args.only != "onnxruntime":
-        graph = load(MODEL)
-        random_blobs(graph)
-        calibrate(graph)
-        report["torch"] = bench_torch(graph, args.device, batches, args.runs)
+        report["torch"] = bench_torch(seeded_graph(), args.device, batches, args.runs)
     if args.only != "torch":
         report["onnxruntime"] = bench_ort(args.device, batches, args.runs)
     print(f"ResNeXt-50 32x4d, 224x224, fp32, {args.device}; median ms of {args.runs} runs; "

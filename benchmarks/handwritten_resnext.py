@@ -11,6 +11,7 @@ is written out here.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -114,8 +115,6 @@ def calibrate(graph, seed: int = 1) -> None:  # noqa: ANN001 - an ir.Graph with 
     training would leave them), keeping each layer's moving-average factor. Random statistics
     let activations grow to 1e4-1e5 by the last stage and the probabilities come out one-hot,
     where a comparison of two models' outputs says little."""
-    import numpy as np
-
     model = ResNeXt([3, 4, 6, 3], 32, 4)
     load_from_graph(model, graph)
     _, bns = layers(model)

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,32 @@ def caffe_model(name: str, cache: pathlib.Path) -> tuple[pathlib.Path, pathlib.P
                        check=True, stdout=subprocess.DEVNULL)
         partial.rename(weights)
     return net, weights
+
+
+def timed(fns: dict[str, Callable[[], Any]], runs: int, *, warmup: int = 3,
+          sync: Callable[[], None] = lambda: None) -> dict:
+    """Times the calls side by side: ``warmup`` rounds of every call, then ``runs`` rounds,
+    each call first in turn, ``sync`` (a device's synchronise) before and after each timed
+    call. {"ms": {name: median ms}, "ratio": {name: median of its ratios to the first call's
+    time in the same round}} (the first left out): ratios of runs side by side, which a
+    change of the machine's load between rounds does not move."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    sync()
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    order = list(fns)
+    for i in range(runs):
+        for name in order[i % len(order):] + order[:i % len(order)]:
+            sync()
+            start = time.perf_counter()
+            fns[name]()
+            sync()
+            samples[name].append((time.perf_counter() - start) * 1e3)
+    first = samples[order[0]]
+    return {"ms": {k: statistics.median(v) for k, v in samples.items()},
+            "ratio": {k: statistics.median(a / b for a, b in zip(v, first))
+                      for k, v in samples.items() if k != order[0]}}
 
 
 def within_bar(what: str, diff: float, ref_max: float) -> None:

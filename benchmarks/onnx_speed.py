@@ -34,31 +34,36 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.measure import within_bar  # noqa: E402
 
 
-def sessions(threads: int):  # noqa: ANN201
-    import onnxruntime as ort
+def exports(batch: int = 1) -> dict[str, bytes]:
+    """Our export (BatchNorm folded, as ``compile`` writes it) and torch.onnx.export's of the
+    hand-written model with the same weights (``torch_speed.seeded_graph``), both at the
+    batch's fixed shape."""
     import torch
 
-    from benchmarks.handwritten_resnext import ResNeXt, calibrate, load_from_graph
-    from benchmarks.torch_speed import random_blobs
-    from prototxt_compiler import load
+    from benchmarks.handwritten_resnext import ResNeXt, load_from_graph
+    from benchmarks.torch_speed import seeded_graph
     from prototxt_compiler.api import fold_graph
     from prototxt_compiler.backends.onnx import to_onnx
 
-    graph = load(ROOT / "models" / "resnext50_32x4d.prototxt")
-    random_blobs(graph)
-    calibrate(graph)
+    graph = seeded_graph(input_shapes={"data": (batch, 3, 224, 224)})
     hand = ResNeXt([3, 4, 6, 3], 32, 4).eval()
     load_from_graph(hand, graph)
     fold_graph(graph)
-    ours = to_onnx(graph).SerializeToString()
     buffer = io.BytesIO()
-    torch.onnx.export(hand, (torch.randn(1, 3, 224, 224),), buffer, dynamo=False,
+    torch.onnx.export(hand, (torch.randn(batch, 3, 224, 224),), buffer, dynamo=False,
                       opset_version=17, input_names=["data"], output_names=["prob"])
+    return {"torch.onnx.export": buffer.getvalue(), "ours": to_onnx(graph).SerializeToString()}
+
+
+def sessions(threads: int):  # noqa: ANN201
+    import onnxruntime as ort
+
+    blobs = exports()
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     make = lambda blob: ort.InferenceSession(blob, options, providers=["CPUExecutionProvider"])  # noqa: E731
-    return make(ours), make(buffer.getvalue())
+    return make(blobs["ours"]), make(blobs["torch.onnx.export"])
 
 
 def bench(threads: int, runs: int) -> None:

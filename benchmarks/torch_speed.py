@@ -28,14 +28,20 @@ import json
 import pathlib
 import statistics
 import sys
-import time
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import load_average, machine, run_child, spread, within_bar  # noqa: E402
+from benchmarks.measure import (  # noqa: E402
+    load_average,
+    machine,
+    run_child,
+    spread,
+    timed,
+    within_bar,
+)
 from prototxt_compiler.ops import OPS  # noqa: E402
 
 MODELS = ("hand-written", "hand NHWC", "compiled", "folded")
@@ -62,19 +68,29 @@ def random_blobs(graph, seed: int = 0) -> None:  # noqa: ANN001
         node.blobs = tuple(np.asarray(b, np.float32).reshape(s) for b, s in zip(blobs, shapes))
 
 
+def seeded_graph(path: str | pathlib.Path = ROOT / "models" / "resnext50_32x4d.prototxt",
+                 input_shapes: dict | None = None):  # noqa: ANN201 - an ir.Graph
+    """The seed-style ResNeXt-50 with the benchmarks' weights: ``random_blobs``, then every
+    BatchNorm's statistics calibrated on random images (``handwritten_resnext.calibrate``)."""
+    from benchmarks.handwritten_resnext import calibrate
+    from prototxt_compiler import load
+
+    graph = load(path, input_shapes=input_shapes)
+    random_blobs(graph)
+    calibrate(graph)
+    return graph
+
+
 def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
     """One process's measurement: {batch: {model: median ms}}."""
     import torch
 
-    from benchmarks.handwritten_resnext import ResNeXt, calibrate, load_from_graph
-    from prototxt_compiler import load
+    from benchmarks.handwritten_resnext import ResNeXt, load_from_graph
     from prototxt_compiler.backends.torch import to_torch
     from prototxt_compiler.passes.fold_batchnorm import fold_batchnorm
 
     torch.set_num_threads(threads)
-    graph = load(model_path)
-    random_blobs(graph)
-    calibrate(graph)
+    graph = seeded_graph(model_path)
     models = {"compiled": to_torch(graph)}
     hand = ResNeXt([3, 4, 6, 3], 32, 4).eval()
     load_from_graph(hand, graph)
@@ -93,20 +109,10 @@ def child(model_path: str, threads: int, batches: list[int], runs: int) -> dict:
                 diff = float((models[name](x) - ref).abs().max())
                 within_bar(f"{name}, batch {batch}", diff, float(ref.abs().max()))
                 result["diff"][f"{name}@{batch}"] = diff
-            for model in models.values():
-                for _ in range(2):
-                    model(x)
-            samples: dict[str, list[float]] = {k: [] for k in models}
-            order = list(models)
-            for i in range(runs if batch == 1 else max(3, runs // 2)):
-                for name in order[i % len(order):] + order[:i % len(order)]:  # each first in turn
-                    start = time.perf_counter()
-                    models[name](x)
-                    samples[name].append((time.perf_counter() - start) * 1e3)
-            result["ms"][str(batch)] = {k: statistics.median(v) for k, v in samples.items()}
-            result["ratio"][str(batch)] = {  # of runs side by side: robust to the load
-                k: statistics.median(a / b for a, b in zip(samples[k], samples["hand-written"]))
-                for k in COMPARED}
+            rounds = runs if batch == 1 else max(3, runs // 2)
+            times = timed({k: (lambda m=m: m(x)) for k, m in models.items()}, rounds, warmup=2)
+            result["ms"][str(batch)] = times["ms"]
+            result["ratio"][str(batch)] = times["ratio"]  # to the hand-written, side by side
     return result
 
 

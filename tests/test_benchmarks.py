@@ -41,15 +41,12 @@ def test_calibrated_weights_are_not_one_hot() -> None:
     torch = pytest.importorskip("torch")
     sys.path.insert(0, str(ROOT))
     try:
-        from benchmarks.handwritten_resnext import ResNeXt, calibrate, load_from_graph
-        from benchmarks.torch_speed import random_blobs
+        from benchmarks.handwritten_resnext import ResNeXt, load_from_graph
+        from benchmarks.torch_speed import seeded_graph
     finally:
         sys.path.remove(str(ROOT))
-    from prototxt_compiler import load
 
-    graph = load(ROOT / "models" / "resnext50_32x4d.prototxt")
-    random_blobs(graph)
-    calibrate(graph)
+    graph = seeded_graph()
     model = ResNeXt([3, 4, 6, 3], 32, 4).eval()
     load_from_graph(model, graph)
     with torch.inference_mode():
