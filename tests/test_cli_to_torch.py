@@ -18,6 +18,7 @@ torch = pytest.importorskip("torch")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NUMERIC = ROOT / "tests" / "fixtures" / "numeric"
+DETECTION = ROOT / "tests" / "fixtures" / "detection"
 SEED_UNIT = ROOT / "models" / "stage1.prototxt"
 DOCS_MODEL = ROOT / "docs" / "stage1_model.py"
 
@@ -29,25 +30,35 @@ import model
 net = getattr(model, sys.argv[2])()
 net.load_state_dict(torch.load(sys.argv[3]))
 net.eval()
-x = torch.from_numpy(np.load(sys.argv[4]))
+xs = np.load(sys.argv[4])
 with torch.no_grad():
-    y = net(x)
-np.save(sys.argv[5], (y[0] if isinstance(y, tuple) else y).numpy())
+    y = net(*(torch.from_numpy(xs[f"x{i}"]) for i in range(len(xs.files))))
+ys = y if isinstance(y, tuple) else (y,)
+np.savez(sys.argv[5], *(t.numpy() for t in ys))
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in
                         ("prototxt_compiler", "numpy", "onnx", "google"))))
 """
 
 
-def _run_module(folder: pathlib.Path, cls: str, weights: pathlib.Path,
-                x: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """model.py run by a fresh interpreter from its own folder; its output and which of
-    our package, onnx or protobuf it imported (numpy is the test's own)."""
-    np.save(folder / "x.npy", x)
+def _run_all(folder: pathlib.Path, cls: str, weights: pathlib.Path,
+             *xs: np.ndarray) -> tuple[list[np.ndarray], list[str]]:
+    """model.py run on xs by a fresh interpreter from its own folder; every output, and
+    which of our package, onnx or protobuf it imported (numpy is the test's own)."""
+    np.savez(folder / "x.npz", **{f"x{i}": x for i, x in enumerate(xs)})
     result = subprocess.run([sys.executable, "-c", RUN, str(folder), cls, str(weights),
-                             str(folder / "x.npy"), str(folder / "y.npy")],
+                             str(folder / "x.npz"), str(folder / "y.npz")],
                             capture_output=True, text=True, cwd=folder)
     assert result.returncode == 0, result.stderr
-    return np.load(folder / "y.npy"), json.loads(result.stdout.splitlines()[-1])
+    with np.load(folder / "y.npz") as ys:
+        outputs = [ys[f"arr_{i}"] for i in range(len(ys.files))]
+    return outputs, json.loads(result.stdout.splitlines()[-1])
+
+
+def _run_module(folder: pathlib.Path, cls: str, weights: pathlib.Path,
+                x: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The first output of model.py on one input, and what it imported (see _run_all)."""
+    outputs, imported = _run_all(folder, cls, weights, x)
+    return outputs[0], imported
 
 
 def test_the_seeds_unit_with_fillers_runs_as_load_torch_does(tmp_path) -> None:
@@ -96,16 +107,53 @@ def test_bad_requests_are_one_error_and_leave_nothing(tmp_path) -> None:
     result = run_cli("to-torch", str(case), "-o", str(tmp_path / "m.py"), "--weights-out",
                      str(tmp_path / "m.npz"))
     assert result.returncode == 2 and "expected a .pt, .pth or .safetensors" in result.stderr
-    net = tmp_path / "detect.prototxt"
+    net = tmp_path / "broken.prototxt"
     net.write_text('input: "data" input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n'
-                   'layer { name: "prior" type: "PriorBox" bottom: "data" bottom: "data" '
-                   'top: "prior" prior_box_param { min_size: 4 } }\n')
+                   'layer { name: "relu" type: "ReLU" bottom: "data" top: "relu" '
+                   'relu_param { negative_slope: fast } }\n')
     result = run_cli("to-torch", str(net), "-o", str(tmp_path / "m.py"))
     assert result.returncode == 2, result.stderr
-    assert "layer 'prior' (PriorBox)" in result.stderr
-    assert "cannot be written as plain PyTorch source yet" in result.stderr
+    assert f"{net}:2:91: expected a number for float field 'negative_slope'" in result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["detect.prototxt"]
+    result = run_cli("to-torch", str(case), "-w", str(tmp_path / "absent.caffemodel"),
+                     "-o", str(tmp_path / "m.py"))
+    assert result.returncode == 2 and "absent.caffemodel" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.prototxt"]
+
+
+@pytest.mark.parametrize("stem, inputs, tops", [
+    ("ssd_tiny", ["data"], ["detection_out"]),
+    ("faster_rcnn_tiny", ["data", "im_info"], ["bbox_pred", "cls_prob"])])
+def test_detection_nets_are_written_and_run_as_opencv_computed(
+        tmp_path, stem, inputs, tops) -> None:
+    """PriorBox, DetectionOutput, Proposal and ROIPooling are written out as plain source
+    (helpers in model.py, nothing of ours imported): the module a fresh interpreter runs
+    gives what OpenCV dnn computed for the trained net, at the fixture's size and at its
+    second size (the references in the fixture)."""
+    from tests.backends.test_detection_vs_reference import opencv_rows
+
+    case = DETECTION / f"{stem}.prototxt"
+    out = tmp_path / "model.py"
+    result = run_cli("to-torch", str(case), "-w", str(case.with_suffix(".caffemodel")),
+                     "-o", str(out), "--class-name", "Detector")
+    assert result.returncode == 0, result.stderr
+    assert "class PriorBox" in out.read_text() or "class ProposalLayer" in out.read_text()
+    ref = dict(np.load(case.with_suffix(".npz")))
+    for given, made in (("input", "opencv"), ("input2", "opencv2")):
+        ys, imported = _run_all(tmp_path, "Detector", tmp_path / "model.pt",
+                                *(ref[f"{given}:{name}"] for name in inputs))
+        assert [m for m in imported if not m.startswith("numpy")] == []
+        wanted = {top: ref[k] for top in tops for k in ref
+                  if k.startswith(f"{made}:") and k.endswith(f":{top}")}
+        if not wanted:
+            continue
+        assert len(ys) == len(tops)
+        for top, y in zip(tops, ys):
+            if top == "detection_out":  # OpenCV pads and orders its rows its own way
+                y, wanted[top] = y.reshape(-1, 7), opencv_rows(wanted[top])
+            if top in wanted:
+                assert mismatch(y, wanted[top], top) is None, (given, top)
 
 
 def test_the_committed_seed_unit_module_is_fresh(tmp_path) -> None:

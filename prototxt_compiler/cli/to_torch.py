@@ -86,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
             raise
     print_notes(graph, args)
     if not args.quiet:
-        print(f"wrote {args.output}: class {source.class_name}, {len(graph.nodes)} layers; "
-              f"weights ({len(source.state)} tensors) in {', '.join(outputs)}",
+        layers, tensors = len(graph.nodes), len(source.state)
+        print(f"wrote {args.output}: class {source.class_name}, {layers} "
+              f"layer{'' if layers == 1 else 's'}; weights ({tensors} "
+              f"tensor{'' if tensors == 1 else 's'}) in {', '.join(outputs)}",
               file=sys.stdout)
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -19,7 +20,7 @@ import prototxt_compiler as pc  # noqa: E402
 from prototxt_compiler.api import load_with_weights, write_atomically  # noqa: E402
 from prototxt_compiler.backends.pysource import PYSOURCE, save_state_dict, to_python_source  # noqa: E402
 from prototxt_compiler.backends.pysource.names import attribute_names  # noqa: E402
-from prototxt_compiler.errors import UnsupportedLayerError  # noqa: E402
+from prototxt_compiler.errors import UnsupportedLayerError, UsageError  # noqa: E402
 from prototxt_compiler.ops import OPS  # noqa: E402
 from tests.shape_compare import CAFFE_SPLIT  # noqa: E402
 from tests.tolerance import mismatch  # noqa: E402
@@ -34,19 +35,25 @@ def write_module(case: pathlib.Path, folder: pathlib.Path):  # noqa: ANN201
     """The case's model.py and model.pt in ``folder``, imported: (module class, graph)."""
     weights = case.with_suffix(".caffemodel")
     graph = load_with_weights(case, weights if weights.exists() else None, warn=False)
-    source = to_python_source(graph, source=case.name, state_file=f"{case.stem}.pt")
-    path = folder / f"{case.stem}.py"
-    path.write_text(source.text)
-    save_state_dict(source.state, folder / f"{case.stem}.pt", write_atomically)
-    spec = importlib.util.spec_from_file_location(f"generated_{case.stem}", path)
+    return write_graph(graph, folder, case.stem, source=case.name), graph
+
+
+def write_graph(graph, folder: pathlib.Path, stem: str, source: str | None = None):  # noqa: ANN001, ANN201
+    """``graph``'s model.py and model.pt in ``folder`` as STEM.py and STEM.pt, imported:
+    the module, in eval mode, with the saved state_dict loaded strictly."""
+    text = to_python_source(graph, source=source, state_file=f"{stem}.pt")
+    path = folder / f"{stem}.py"
+    path.write_text(text.text)
+    save_state_dict(text.state, folder / f"{stem}.pt", write_atomically)
+    spec = importlib.util.spec_from_file_location(f"generated_{stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    model = getattr(module, source.class_name)()
-    model.load_state_dict(torch.load(folder / f"{case.stem}.pt"))  # strict: every key
-    return model.eval(), graph
+    model = getattr(module, text.class_name)()
+    model.load_state_dict(torch.load(folder / f"{stem}.pt"))  # strict: every key
+    return model.eval()
 
 
-def _record(model, graph):  # noqa: ANN001, ANN202
+def record_layers(model, graph):  # noqa: ANN001, ANN202
     """Forward hooks that keep every layer's every top as ``LAYER:TOP``."""
     record: dict[str, np.ndarray] = {}
     handles = []
@@ -67,7 +74,7 @@ def test_every_layer_matches_caffe_and_every_output_load_torch(case, tmp_path) -
     model, graph = write_module(case, tmp_path)
     ref = dict(np.load(case.with_suffix(".npz")))
     inputs = [torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs]
-    record, _ = _record(model, graph)
+    record, _ = record_layers(model, graph)
     with torch.no_grad():
         out = model(*inputs)
     problems, compared = [], 0
@@ -117,13 +124,10 @@ def test_the_files_import_only_torch_and_ruff_finds_nothing(tmp_path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_the_written_module_runs_on_any_device(case, tmp_path) -> None:
-    """model.py's modules hold every tensor as a parameter or buffer and make none on the
-    default device (tests/backends/test_torch_device.py's two checks, on the written code)."""
-    model, graph = write_module(case, tmp_path)
-    ref = dict(np.load(case.with_suffix(".npz")))
-    inputs = [torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs]
+def assert_no_loose_tensors_and_none_on_the_default_device(model, inputs):  # noqa: ANN001, ANN201
+    """Every tensor of ``model`` is a parameter or buffer, and a run under the meta default
+    device gives what a plain run gives (nothing made on the default device); returns the
+    plain run's outputs as a tuple."""
     loose = [f"{name}.{attr}" for name, sub in model.named_modules()
              for attr, value in vars(sub).items() if isinstance(value, torch.Tensor)]
     assert loose == []
@@ -131,10 +135,22 @@ def test_the_written_module_runs_on_any_device(case, tmp_path) -> None:
         want = model(*inputs)
         with torch.device("meta"):
             got = model(*inputs)
-        want = want if isinstance(want, tuple) else (want,)
-        got = got if isinstance(got, tuple) else (got,)
-        for a, b in zip(got, want, strict=True):
-            torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
+    want = want if isinstance(want, tuple) else (want,)
+    got = got if isinstance(got, tuple) else (got,)
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
+    return want
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_the_written_module_runs_on_any_device(case, tmp_path) -> None:
+    """model.py's modules hold every tensor as a parameter or buffer and make none on the
+    default device (tests/backends/test_torch_device.py's two checks, on the written code)."""
+    model, graph = write_module(case, tmp_path)
+    ref = dict(np.load(case.with_suffix(".npz")))
+    inputs = [torch.from_numpy(ref[f"input:{v.blob}"]) for v in graph.inputs]
+    want = assert_no_loose_tensors_and_none_on_the_default_device(model, inputs)
+    with torch.inference_mode():
         if case.stem != "filter_select":  # its size is the count of nonzeros: no meta run
             moved = model.to("meta")(*[x.to("meta") for x in inputs])
             moved = moved if isinstance(moved, tuple) else (moved,)
@@ -198,3 +214,30 @@ def test_every_written_out_definition_fits_88_columns() -> None:
     long = [(name, line) for name in HELPERS.names()
             for line in HELPERS[name].source.splitlines() if len(line) > 88]
     assert long == []
+
+
+def test_the_class_name_never_shadows_what_the_file_defines(tmp_path) -> None:
+    # a net named after a helper the file writes out (PriorBox) or an import (f -> F): the
+    # net's class gets 'Net' appended, and the file still runs both
+    for name, want in (("PriorBox", "PriorBoxNet"), ("f", "FNet"), ("Scale net", "ScaleNet")):
+        path = tmp_path / "net.prototxt"
+        path.write_text(f'name: "{name}"\n'
+                        'input: "data" input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n'
+                        'layer { name: "prior" type: "PriorBox" bottom: "data" '
+                        'bottom: "data" top: "prior" prior_box_param { min_size: 4 } }\n'
+                        'layer { name: "pool" type: "Pooling" bottom: "data" top: "pool" '
+                        'pooling_param { pool: MAX kernel_size: 2 stride: 2 } }\n')
+        graph = load_with_weights(path, None, warn=False)
+        assert to_python_source(graph).class_name == want
+        model = write_graph(graph, tmp_path, "net")
+        assert type(model).__name__ == want
+        pool, prior = model(torch.zeros(1, 3, 8, 8))  # Caffe orders outputs by name
+        # 8x8 cells, one prior each (min_size alone), 4 coordinates
+        assert prior.shape == (1, 2, 8 * 8 * 1 * 4) and pool.shape == (1, 3, 4, 4)
+    # one the user gives is theirs to change: refused, naming it and why
+    for given, why in (("PriorBox", "taken in model.py (by a helper"), ("F", "(by an import)"),
+                       ("my net", "expected a Python identifier"),
+                       ("class", "expected a Python identifier"),
+                       ("3d", "expected a Python identifier")):
+        with pytest.raises(UsageError, match=re.escape(why)):
+            to_python_source(graph, name=given)

@@ -1,7 +1,7 @@
 """Hand-derived cases for the detection layers, each worked out in the test from the fork's
 source (weiliu89/caffe ssd: prior_box_layer.cpp, detection_output_layer.cpp, bbox_util.cpp;
 caffe-fast-rcnn: roi_pooling_layer.cpp; py-faster-rcnn: proposal_layer.py), each run
-through torch and through ONNX in onnxruntime."""
+through torch, through ONNX in onnxruntime and through the generated model.py."""
 from __future__ import annotations
 
 from math import sqrt
@@ -14,11 +14,13 @@ ort = pytest.importorskip("onnxruntime")
 
 from prototxt_compiler import load, to_torch  # noqa: E402
 from prototxt_compiler.backends.onnx import to_onnx  # noqa: E402
+from tests.backends.test_pysource import write_graph  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 
 
 def run_both(tmp_path, text: str, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-    """The net's one output by torch and by ONNX; asserts they agree and returns it."""
+    """The net's outputs by torch, by ONNX and by the written model.py; asserts they agree
+    and returns torch's."""
     path = tmp_path / "net.prototxt"
     path.write_text(text)
     graph = load(path)
@@ -28,11 +30,17 @@ def run_both(tmp_path, text: str, feeds: dict[str, np.ndarray]) -> list[np.ndarr
     session = ort.InferenceSession(to_onnx(graph).SerializeToString(),
                                    providers=["CPUExecutionProvider"])
     via_onnx = session.run(None, {v.blob: feeds[v.blob] for v in graph.inputs})
+    written = write_graph(graph, tmp_path, "net")
+    with torch.no_grad():
+        via_source = written(*[torch.from_numpy(feeds[v.blob]) for v in graph.inputs])
+    via_source = via_source if isinstance(via_source, tuple) else (via_source,)
+    assert len(got) == len(via_onnx) == len(via_source) == len(graph.outputs)
     outs = []
-    for a, b in zip(got, via_onnx):
+    for a, b, c in zip(got, via_onnx, via_source):
         a = a.detach().numpy()
-        assert a.shape == b.shape
+        assert a.shape == b.shape == c.shape
         assert_close(b, a, "onnx vs torch")
+        assert_close(c.numpy(), a, "model.py vs torch")
         outs.append(a)
     return outs
 
@@ -103,16 +111,17 @@ SCORES = {1: [0.9, 0.8, 0.7, 0.6, 0.0], 2: [0.5, 0.5, 0.2, 0.5, 0.0]}  # class 0
 
 
 def detect(tmp_path, params: str, scores=SCORES, batch: int = 1, loc=None, classes: int = 3,
-           code: str = "CORNER", encoded: bool = True, share: bool = True) -> np.ndarray:
+           code: str = "CORNER", encoded: bool = True, share: bool = True,
+           boxes=BOXES) -> np.ndarray:
     """CORNER with the variance in the target and zero loc: the decoded boxes are the
     priors themselves."""
-    p = len(BOXES)
+    p = len(boxes)
     conf = np.zeros((batch, p, classes), np.float32)
     for c, values in scores.items():
         conf[:, :, c] = values
     loc_classes = 1 if share else classes
     loc = np.zeros((batch, p * loc_classes * 4), np.float32) if loc is None else loc
-    prior = np.concatenate([np.array(BOXES, np.float32).reshape(-1),
+    prior = np.concatenate([np.array(boxes, np.float32).reshape(-1),
                             np.tile(np.float32([0.1, 0.1, 0.2, 0.2]), p)]).reshape(1, 2, -1)
     text = inputs(loc=loc.shape, conf=(batch, p * classes), prior=prior.shape) + \
         '\nlayer { name: "det" type: "DetectionOutput" bottom: "loc" bottom: "conf" ' \
@@ -136,6 +145,18 @@ def test_nms_keeps_drops_and_ties(tmp_path) -> None:
     out = detect(tmp_path, "nms_param { nms_threshold: 0.5 }")
     assert_close(out, rows((0, 1, .9, B0), (0, 1, .7, B2), (0, 1, .6, B3),
                            (0, 2, .5, B0), (0, 2, .5, B3), (0, 2, .2, B2)), "detections")
+
+
+def test_an_overlap_equal_to_the_threshold_is_kept(tmp_path) -> None:
+    # bbox_util.cpp ApplyNMSFast keeps a box while its overlap <= the threshold. Powers of
+    # two make every float exact: sizes .25 and .125, intersection .125, union .25, IoU .5
+    boxes = [[0.0, 0.0, 0.5, 0.5], [0.0, 0.0, 0.5, 0.25]]
+    out = detect(tmp_path, "nms_param { nms_threshold: 0.5 }", scores={1: [0.9, 0.8]},
+                 classes=2, boxes=boxes)
+    assert_close(out, rows((0, 1, .9, boxes[0]), (0, 1, .8, boxes[1])), "IoU .5 at .5")
+    out = detect(tmp_path, "nms_param { nms_threshold: 0.49 }", scores={1: [0.9, 0.8]},
+                 classes=2, boxes=boxes)
+    assert_close(out, rows((0, 1, .9, boxes[0])), "IoU .5 at .49")
 
 
 def test_confidence_threshold_is_strict(tmp_path) -> None:
@@ -207,14 +228,10 @@ def test_per_class_locations(tmp_path) -> None:
     ("CORNER", True, [1.2, -0.8, 1.6, 0.6]),
 ])
 def test_decoding(tmp_path, code: str, encoded: bool, box: list[float]) -> None:
-    global BOXES
-    saved, BOXES = BOXES, [[0.2, 0.2, 0.6, 0.6]]
-    try:
-        l2 = 5 * np.log(2) if code == "CENTER_SIZE" else 1.0
-        out = detect(tmp_path, "", scores={1: [0.9]}, classes=2, code=code, encoded=encoded,
-                     loc=np.array([[1.0, -1.0, l2, 0.0]], np.float32))
-    finally:
-        BOXES = saved
+    l2 = 5 * np.log(2) if code == "CENTER_SIZE" else 1.0
+    out = detect(tmp_path, "", scores={1: [0.9]}, classes=2, code=code, encoded=encoded,
+                 loc=np.array([[1.0, -1.0, l2, 0.0]], np.float32),
+                 boxes=[[0.2, 0.2, 0.6, 0.6]])
     assert_close(out, rows((0, 1, .9, box)), code)
 
 

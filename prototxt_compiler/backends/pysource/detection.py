@@ -1,28 +1,246 @@
-"""PriorBox and DetectionOutput: not written as plain source yet.
+"""SSD's PriorBox and DetectionOutput in the generated file, written out (``ops.detection``).
 
-DetectionOutput's torch form runs Caffe's greedy NMS through an operator of this package's
-torch backend (``torch.ops.prototxt_compiler``), which a file importing only torch cannot
-call; PriorBox's box rule is not written out yet. Each converter says so, naming the
-layer (``converting`` adds it), and points at ``load_torch``.
+PriorBox         the boxes of every cell of bottom 0 for each prior shape, from the
+                 bottoms' run-time sizes (centres in float32, corners in float64 stored as
+                 float32, as the fork computes them), then the variances
+DetectionOutput  decode, per class the scores over the threshold sorted (ties to the lower
+                 prior), the first top_k, Caffe's greedy NMS (``caffe_nms``), the
+                 keep_top_k best of each image, rows by image, label and score; one row
+                 [n, -1, -1, -1, -1, -1, -1] per image when nothing is kept
+
+``caffe_nms`` is a plain loop over the sorted boxes, vectorized over every (image, class);
+py-faster-rcnn's proposal layer (``roi``) runs it with pixel overlaps. The generated module
+runs eagerly: its row count and loop length depend on the data, so ``torch.export`` does
+not take these layers (``load_torch``'s module keeps them as operators and exports).
 """
 from __future__ import annotations
 
-from ...errors import OpError
 from ...ir import Node
-from .registry import PYSOURCE, Module
+from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
+from .registry import HELPERS, PYSOURCE, Module, call
 
-__all__ = ["convert_detection", "not_written_yet"]
+__all__ = ["convert_prior_box", "convert_detection_output"]
+
+HELPERS.define("caffe_nms", '''
+def box_areas(boxes: torch.Tensor, offset: float = 0.0) -> torch.Tensor:
+    """SSD's BBoxSize, 0 for an inverted box; with ``offset`` 1 py-faster-rcnn's
+    (x2 - x1 + 1) * (y2 - y1 + 1)."""
+    w = boxes[..., 2] - boxes[..., 0]
+    h = boxes[..., 3] - boxes[..., 1]
+    if offset:
+        return (w + offset) * (h + offset)
+    return torch.where((w < 0) | (h < 0), torch.zeros_like(w), w * h)
 
 
-def not_written_yet(node: Node, why: str) -> OpError:
-    return OpError(f"layer type {node.type} cannot be written as plain PyTorch source yet "
-                   f"({why}); load the net with prototxt_compiler.load_torch instead")
+def box_overlaps(one: torch.Tensor, one_area: torch.Tensor, many: torch.Tensor,
+                 many_area: torch.Tensor, offset: float = 0.0) -> torch.Tensor:
+    """The overlap of each box ``one`` (G, 4) with ``many`` (G, M, 4): SSD's
+    JaccardOverlap (0 unless both sides of the intersection are > 0), or with
+    ``offset`` 1 py-faster-rcnn's (sides + 1, clamped at 0)."""
+    iw = (torch.minimum(one[:, None, 2], many[..., 2])
+          - torch.maximum(one[:, None, 0], many[..., 0]))
+    ih = (torch.minimum(one[:, None, 3], many[..., 3])
+          - torch.maximum(one[:, None, 1], many[..., 1]))
+    if offset:
+        iw = torch.clamp(iw + offset, min=0.0)
+        ih = torch.clamp(ih + offset, min=0.0)
+    inter = iw * ih
+    ratio = inter / ((one_area[:, None] + many_area) - inter)
+    if offset:
+        return ratio
+    return torch.where((iw > 0) & (ih > 0), ratio, torch.zeros_like(inter))
 
 
-_WHY = {"DetectionOutput": "its NMS runs on an operator of the torch backend",
-        "PriorBox": "its box rule is not written out in source form"}
+def caffe_nms(boxes: torch.Tensor, valid: torch.Tensor, threshold: float,
+              eta: float = 1.0, offset: float = 0.0) -> torch.Tensor:
+    """Caffe's greedy NMS (ApplyNMSFast) on boxes (..., M, 4) sorted by score, ``valid``
+    (..., M) a prefix mask: the kept mask. Box t is kept when valid and no box kept
+    before it overlaps it by more than the threshold (a NaN overlap suppresses); after
+    a kept box the threshold becomes threshold * eta while eta < 1 and it is > 0.5."""
+    m = valid.shape[-1]
+    b = boxes.reshape(-1, m, 4)
+    v = valid.reshape(-1, m)
+    keep = torch.zeros_like(v)
+    if v.numel() == 0:
+        return keep.reshape(valid.shape)
+    areas = box_areas(b, offset)
+    thr = torch.full(v.shape[:1], threshold, dtype=b.dtype, device=b.device)
+    for t in range(int(v.sum(1).max())):
+        overlap = box_overlaps(b[:, t], areas[:, t], b, areas, offset)
+        suppressed = (keep & ~(overlap <= thr[:, None])).any(1)
+        kept = v[:, t] & ~suppressed
+        keep[:, t] = kept
+        if eta < 1:
+            thr = torch.where(kept & (thr > 0.5), thr * eta, thr)
+    return keep.reshape(valid.shape)
+''')
+
+HELPERS.define("PriorBox", '''
+class PriorBox(nn.Module):
+    """SSD's PriorBox: for each cell (h, w) of bottom 0 and each prior's (width,
+    height) in ``sizes``, the box centred at ((w + offset) * step_w, (h + offset) *
+    step_h), over the image's width and height, clipped to [0, 1] with ``clip``; then
+    one row of the variances. The image size is bottom 1's unless ``image`` (h, w)
+    fixes it; a step is image / feature size unless ``steps`` (h, w) fixes it.
+    Returns (1, 2, H * W * priors * 4)."""
+
+    def __init__(self, sizes: tuple[tuple[float, float], ...],
+                 variance: tuple[float, ...] = (0.1,),
+                 image: tuple[int, int] | None = None,
+                 steps: tuple[float, float] | None = None, offset: float = 0.5,
+                 clip: bool = False) -> None:
+        super().__init__()
+        half = torch.tensor(sizes, dtype=torch.float32).double() / 2
+        self.register_buffer("half_sizes", half, persistent=False)
+        self.register_buffer("variance", torch.tensor(variance, dtype=torch.float32),
+                             persistent=False)
+        self.image = image
+        self.steps = steps
+        self.offset = offset
+        self.clip = clip
+
+    def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+        layer_h, layer_w = x.shape[2], x.shape[3]
+        img_h, img_w = self.image or (image.shape[2], image.shape[3])
+        f32, at = torch.float32, x.device
+        if self.steps is not None:
+            step_h = torch.full((), self.steps[0], dtype=f32, device=at)
+            step_w = torch.full((), self.steps[1], dtype=f32, device=at)
+        else:
+            step_h = torch.full((), float(img_h), dtype=f32, device=at) / layer_h
+            step_w = torch.full((), float(img_w), dtype=f32, device=at) / layer_w
+        rows = torch.arange(layer_h, dtype=f32, device=at)
+        cols = torch.arange(layer_w, dtype=f32, device=at)
+        cy = ((rows + self.offset) * step_h).double()[:, None, None]
+        cx = ((cols + self.offset) * step_w).double()[None, :, None]
+        hw, hh = self.half_sizes[:, 0], self.half_sizes[:, 1]
+        zeros = torch.zeros_like(cy + cx + hw)
+        boxes = torch.stack([(cx - hw + zeros) / img_w, (cy - hh + zeros) / img_h,
+                             (cx + hw + zeros) / img_w, (cy + hh + zeros) / img_h], -1)
+        coords = boxes.to(f32).reshape(-1)
+        if self.clip:
+            coords = coords.clamp(0.0, 1.0)
+        variances = self.variance.repeat(coords.shape[0] // self.variance.shape[0])
+        return torch.stack([coords, variances]).reshape(1, 2, -1)
+''')
+
+HELPERS.define("DetectionOutput", '''
+class DetectionOutput(nn.Module):
+    """SSD's DetectionOutput, fields as detection_output_param names them. Per image
+    and class but the background: the boxes decoded from loc and the priors (code
+    type CORNER, CENTER_SIZE or CORNER_SIZE), the scores over confidence_threshold
+    sorted descending (ties to the lower prior), the first top_k, ``caffe_nms``; with
+    keep_top_k >= 0 the keep_top_k best of each image (ties to the lower class, then
+    rank). Returns rows (1, 1, K, 7) [image, label, score, xmin, ymin, xmax, ymax] by
+    image, label and score; one row [n, -1, -1, -1, -1, -1, -1] per image when
+    nothing is kept."""
+
+    def __init__(self, num_classes: int, share_location: bool = True,
+                 background_label_id: int = 0, nms_threshold: float = 0.3,
+                 top_k: int | None = None, eta: float = 1.0,
+                 code_type: str = "CORNER", keep_top_k: int = -1,
+                 variance_encoded_in_target: bool = False,
+                 confidence_threshold: float | None = None) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+        self.loc_classes = 1 if share_location else num_classes
+        self.share_location = share_location
+        classes = [c for c in range(num_classes) if c != background_label_id]
+        self.register_buffer("classes", torch.tensor(classes, dtype=torch.long),
+                             persistent=False)
+        self.nms_threshold = nms_threshold
+        self.top_k = top_k
+        self.eta = eta
+        self.code_type = code_type
+        self.keep_top_k = keep_top_k
+        self.variance_encoded_in_target = variance_encoded_in_target
+        self.threshold = (-FLT_MAX if confidence_threshold is None
+                          else confidence_threshold)
+
+    def decode(self, loc: torch.Tensor, prior: torch.Tensor,
+               variance: torch.Tensor) -> torch.Tensor:
+        """Caffe's DecodeBBox of loc (..., 4) against the priors and variances."""
+        if not self.variance_encoded_in_target:
+            loc = variance * loc
+        if self.code_type == "CORNER":
+            return prior + loc
+        pw = prior[..., 2] - prior[..., 0]
+        ph = prior[..., 3] - prior[..., 1]
+        if self.code_type == "CORNER_SIZE":
+            return prior + loc * torch.stack([pw, ph, pw, ph], dim=-1)
+        cx = loc[..., 0] * pw + (prior[..., 0] + prior[..., 2]) / 2
+        cy = loc[..., 1] * ph + (prior[..., 1] + prior[..., 3]) / 2
+        w = torch.exp(loc[..., 2]) * pw
+        h = torch.exp(loc[..., 3]) * ph
+        return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=-1)
+
+    def forward(self, loc: torch.Tensor, conf: torch.Tensor, prior: torch.Tensor,
+                *image: torch.Tensor) -> torch.Tensor:
+        n, count = loc.shape[0], prior.shape[2] // 4
+        flat = prior.reshape(-1)
+        boxes = flat[:count * 4].reshape(count, 1, 4)
+        variance = flat[count * 4:count * 8].reshape(count, 1, 4)
+        decoded = self.decode(loc.reshape(n, count, self.loc_classes, 4), boxes,
+                              variance).permute(0, 2, 1, 3)
+        if self.share_location:
+            decoded = decoded.expand(n, len(self.classes), count, 4)
+        else:
+            decoded = decoded.index_select(1, self.classes)
+        scores = conf.reshape(n, count, self.num_classes).permute(0, 2, 1)
+        scores = scores.index_select(1, self.classes)
+        masked = torch.where(scores > self.threshold, scores,
+                             torch.full_like(scores, float("-inf")))
+        ranked, order = torch.sort(masked, dim=2, descending=True, stable=True)
+        if self.top_k is not None:
+            ranked = ranked[..., :max(self.top_k, 0)]
+            order = order[..., :max(self.top_k, 0)]
+        ranked_boxes = torch.gather(decoded, 2, order[..., None].expand(-1, -1, -1, 4))
+        keep = caffe_nms(ranked_boxes, ranked > self.threshold, self.nms_threshold,
+                         self.eta)
+        if self.keep_top_k >= 0:
+            best = torch.where(keep, ranked, torch.full_like(ranked, float("-inf")))
+            _, at = torch.sort(best.reshape(n, -1), dim=1, descending=True, stable=True)
+            first = at[:, :self.keep_top_k]
+            chosen = torch.zeros_like(best.reshape(n, -1)).scatter(
+                1, first, torch.ones_like(first, dtype=best.dtype))
+            keep = keep & (chosen.reshape(keep.shape) > 0)
+        image_id, cls, rank = torch.nonzero(keep).unbind(1)
+        rows = torch.cat([image_id[:, None].to(loc.dtype),
+                          self.classes[cls][:, None].to(loc.dtype),
+                          ranked[image_id, cls, rank][:, None],
+                          ranked_boxes[image_id, cls, rank]], dim=1)
+        ids = torch.arange(n, dtype=loc.dtype, device=loc.device)[:, None]
+        empty = torch.cat([ids, torch.full((n, 6), -1.0, dtype=loc.dtype,
+                                           device=loc.device)], dim=1)
+        none_kept = (keep.sum() == 0).reshape(1).expand(n)
+        pick = torch.cat([torch.ones_like(rows[:, 0], dtype=torch.bool), none_kept])
+        return torch.cat([rows, empty])[pick].reshape(1, 1, -1, 7)
+''', needs=("caffe_nms", "FLT_MAX"))
 
 
-@PYSOURCE.register(*_WHY)
-def convert_detection(node: Node) -> Module:
-    raise not_written_yet(node, _WHY[node.type])
+@PYSOURCE.register("PriorBox")
+def convert_prior_box(node: Node) -> Module:
+    p: PriorBoxParams = node.params
+    extra: dict[str, object] = {}
+    if p.variance and p.variance != (0.1,):
+        extra["variance"] = p.variance
+    if p.image is not None:
+        extra["image"] = p.image
+    if p.steps is not None:
+        extra["steps"] = p.steps
+    if p.offset != 0.5:
+        extra["offset"] = p.offset
+    if p.clip:
+        extra["clip"] = True
+    return Module(call("PriorBox", tuple(prior_shapes(p)), **extra), (), ("PriorBox",))
+
+
+@PYSOURCE.register("DetectionOutput")
+def convert_detection_output(node: Node) -> Module:
+    p: DetectionOutputParams = node.params
+    defaults = DetectionOutputParams(num_classes=p.num_classes)
+    fields = ("share_location", "background_label_id", "nms_threshold", "top_k", "eta",
+              "code_type", "keep_top_k", "variance_encoded_in_target",
+              "confidence_threshold")
+    extra = {f: getattr(p, f) for f in fields if getattr(p, f) != getattr(defaults, f)}
+    return Module(call("DetectionOutput", p.num_classes, **extra), (), ("DetectionOutput",))

@@ -1,15 +1,179 @@
-"""ROIPooling and py-faster-rcnn's proposal layer: not written as plain source yet (their
-torch forms are operators of this package's torch backend); each converter says so."""
+"""ROIPooling and py-faster-rcnn's proposal layer in the generated file, written out
+(``ops.roi``).
+
+ROIPooling     per ROI (batch index, x1, y1, x2, y2) the fork's bins: the corners times
+               spatial_scale rounded half away from zero, the ROI at least 1 x 1, bin i
+               [floor(i * size / pooled), ceil((i + 1) * size / pooled)) clipped to the
+               map; each bin the maximum of its window (NaN never wins), 0 when empty
+ProposalLayer  py-faster-rcnn's anchors shifted over the score map, decoded and clipped
+               to im_info, small boxes dropped, the best pre_nms_topN by score (ties to
+               the later anchor), ``caffe_nms`` with pixel overlaps, the first
+               post_nms_topN: rois (R, 5) with batch index 0, and their scores (R, 1)
+
+Both loop over data-dependent counts, so the generated module runs eagerly.
+"""
 from __future__ import annotations
 
 from ...ir import Node
-from .detection import not_written_yet
-from .registry import PYSOURCE, Module
+from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
+from .registry import HELPERS, PYSOURCE, Module, call, literal
 
-__all__ = ["convert_roi"]
+__all__ = ["convert_roi_pooling", "convert_proposal"]
+
+HELPERS.define("ROIPooling", '''
+def roi_bins(rois: torch.Tensor, pooled: int, scale: float, start: int,
+             size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """[begin, end) of each ROI's bins on one axis (``start`` 1 for x, 2 for y)."""
+    def rounded(x: torch.Tensor) -> torch.Tensor:  # C's round: halves away from 0
+        return (torch.sign(x) * torch.floor(torch.abs(x) + 0.5)).to(torch.int64)
+
+    low = rounded(rois[:, start] * scale)
+    length = torch.clamp(rounded(rois[:, start + 2] * scale) - low + 1, min=1)
+    bin_size = length.to(torch.float32) / float(pooled)
+    index = torch.arange(pooled, dtype=torch.float32, device=rois.device)
+    begin = torch.floor(index[None] * bin_size[:, None]).to(torch.int64)
+    end = torch.ceil((index[None] + 1) * bin_size[:, None]).to(torch.int64)
+    return (begin + low[:, None]).clamp(0, size), (end + low[:, None]).clamp(0, size)
 
 
-@PYSOURCE.register("ROIPooling", "Python:rpn.proposal_layer.ProposalLayer")
-def convert_roi(node: Node) -> Module:
-    raise not_written_yet(node, "Faster R-CNN's ROI pooling and proposals run on the torch "
-                                "backend's own operators")
+class ROIPooling(nn.Module):
+    """Fast R-CNN's ROI max pooling of features (N, C, H, W) over rois (R, 5):
+    (R, C, pooled_h, pooled_w)."""
+
+    def __init__(self, pooled_h: int, pooled_w: int,
+                 spatial_scale: float = 1.0) -> None:
+        super().__init__()
+        self.pooled_h = pooled_h
+        self.pooled_w = pooled_w
+        self.spatial_scale = spatial_scale
+
+    def forward(self, features: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
+        n, c, height, width = features.shape
+        rois = rois.reshape(rois.shape[0], 5).to(torch.float32)
+        hs, he = roi_bins(rois, self.pooled_h, self.spatial_scale, 2, height)
+        ws, we = roi_bins(rois, self.pooled_w, self.spatial_scale, 1, width)
+        out = features.new_zeros((rois.shape[0], c, self.pooled_h, self.pooled_w))
+        clean = torch.nan_to_num(features, nan=float("-inf"))
+        batches = rois[:, 0].tolist()  # every ROI's batch and span read at once
+        spans = torch.stack([hs.amin(1), he.amax(1), ws.amin(1), we.amax(1)], 1)
+        for r, (index, (top, bottom, left, right)) in enumerate(
+                zip(batches, spans.tolist())):
+            batch = int(index)
+            if not 0 <= batch < n:
+                raise ValueError(f"ROI {r} names batch index {batch}, outside the "
+                                 f"features' batch of {n}")
+            bottom, right = max(bottom, top), max(right, left)
+            x = clean[batch, :, top:bottom, left:right]
+            rows = torch.arange(top, bottom, device=features.device)
+            cols = torch.arange(left, right, device=features.device)
+            in_h = (rows[None] >= hs[r][:, None]) & (rows[None] < he[r][:, None])
+            in_w = (cols[None] >= ws[r][:, None]) & (cols[None] < we[r][:, None])
+            by_w = torch.where(in_w[None, None], x[:, :, None, :], float("-inf"))
+            by_w = by_w.amax(-1) if x.shape[2] else by_w.sum(-1)  # (C, h, PW)
+            best = torch.where(in_h[None, :, :, None], by_w[:, None], float("-inf"))
+            best = best.amax(2) if x.shape[1] else best.sum(2)  # (C, PH, PW)
+            empty = (he[r] <= hs[r])[:, None] | (we[r] <= ws[r])[None, :]
+            out[r] = torch.where(empty, torch.zeros_like(best),
+                                 torch.clamp(best, min=-FLT_MAX))
+        return out
+''', needs=("FLT_MAX",))
+
+HELPERS.define("ProposalLayer", '''
+def faster_rcnn_anchors(scales: tuple[float, ...], base_size: int = 16,
+                        ratios: tuple[float, ...] = (0.5, 1.0, 2.0)) -> torch.Tensor:
+    """py-faster-rcnn's generate_anchors, float64 (len(ratios) * len(scales), 4): for
+    each ratio (outer), the base box's area at that ratio with rounded sides, times
+    each scale (inner), around the base box's centre."""
+    f64 = torch.float64
+    centre = 0.5 * (base_size - 1)
+    ratio = torch.tensor(ratios, dtype=f64)
+    ws = torch.round(torch.sqrt(float(base_size * base_size) / ratio))
+    hs = torch.round(ws * ratio)
+    scale = torch.tensor(scales, dtype=f64)
+    ws = (ws[:, None] * scale[None]).reshape(-1)
+    hs = (hs[:, None] * scale[None]).reshape(-1)
+    return torch.stack([centre - 0.5 * (ws - 1), centre - 0.5 * (hs - 1),
+                        centre + 0.5 * (ws - 1), centre + 0.5 * (hs - 1)], dim=1)
+
+
+class ProposalLayer(nn.Module):
+    """py-faster-rcnn's proposal layer on scores (1, 2A, H, W), deltas (1, 4A, H, W)
+    and im_info [height, width, scale] (bottoms as the prototxt orders them), with
+    its TEST settings unless given: rois (R, 5), and with ``tops`` 2 their scores."""
+
+    def __init__(self, feat_stride: int, scales: tuple[float, ...] = (8, 16, 32),
+                 pre_nms_top_n: int = 6000, post_nms_top_n: int = 300,
+                 nms_threshold: float = 0.7, min_size: float = 16.0,
+                 tops: int = 1) -> None:
+        super().__init__()
+        self.register_buffer("anchors", faster_rcnn_anchors(scales), persistent=False)
+        self.feat_stride = feat_stride
+        self.pre_nms_top_n = pre_nms_top_n
+        self.post_nms_top_n = post_nms_top_n
+        self.nms_threshold = nms_threshold
+        self.min_size = min_size
+        self.tops = tops
+
+    def forward(self, scores: torch.Tensor, deltas: torch.Tensor,
+                info: torch.Tensor):
+        count = self.anchors.shape[0]
+        height, width = scores.shape[2], scores.shape[3]
+        at = scores.device
+        sy = torch.arange(height, dtype=torch.float64, device=at) * self.feat_stride
+        sx = torch.arange(width, dtype=torch.float64, device=at) * self.feat_stride
+        shift_y, shift_x = torch.meshgrid(sy, sx, indexing="ij")
+        shifts = torch.stack([shift_x, shift_y, shift_x, shift_y], -1).reshape(-1, 1, 4)
+        anchors = (self.anchors[None] + shifts).reshape(-1, 4).to(torch.float32)
+        fg = scores[:1, count:].permute(0, 2, 3, 1).reshape(-1)
+        d = deltas[:1].permute(0, 2, 3, 1).reshape(-1, 4)
+        w = anchors[:, 2] - anchors[:, 0] + 1.0
+        h = anchors[:, 3] - anchors[:, 1] + 1.0
+        cx = d[:, 0] * w + (anchors[:, 0] + 0.5 * w)
+        cy = d[:, 1] * h + (anchors[:, 1] + 0.5 * h)
+        pw = torch.exp(d[:, 2]) * w
+        ph = torch.exp(d[:, 3]) * h
+        im = info.reshape(-1)
+        xmax, ymax = im[1] - 1, im[0] - 1
+        zero = torch.zeros((), dtype=torch.float32, device=at)
+        boxes = torch.stack([
+            torch.maximum(torch.minimum(cx - 0.5 * pw, xmax), zero),
+            torch.maximum(torch.minimum(cy - 0.5 * ph, ymax), zero),
+            torch.maximum(torch.minimum(cx + 0.5 * pw, xmax), zero),
+            torch.maximum(torch.minimum(cy + 0.5 * ph, ymax), zero)], dim=1)
+        least = self.min_size * im[2]
+        big = (((boxes[:, 2] - boxes[:, 0] + 1) >= least)
+               & ((boxes[:, 3] - boxes[:, 1] + 1) >= least))
+        masked = torch.where(big, fg, torch.full_like(fg, float("-inf")))
+        _, back = torch.sort(masked.flip(0), descending=True, stable=True)
+        order = (masked.shape[0] - 1 - back)[:self.pre_nms_top_n]
+        ranked = boxes[order]
+        keep = caffe_nms(ranked[None], big[order][None], self.nms_threshold, 1.0, 1.0)
+        chosen = torch.nonzero(keep[0])[:self.post_nms_top_n, 0]
+        rois = torch.cat([torch.zeros_like(ranked[chosen, :1]), ranked[chosen]], dim=1)
+        if self.tops == 1:
+            return rois
+        return rois, fg[order][chosen][:, None]
+''', needs=("caffe_nms",))
+
+
+@PYSOURCE.register("ROIPooling")
+def convert_roi_pooling(node: Node) -> Module:
+    p: ROIPoolingParams = node.params
+    extra = {"spatial_scale": p.spatial_scale} if p.spatial_scale != 1.0 else {}
+    return Module(call("ROIPooling", p.pooled_h, p.pooled_w, **extra), (), ("ROIPooling",))
+
+
+@PYSOURCE.register(PROPOSAL_TYPE)
+def convert_proposal(node: Node) -> Module:
+    p: ProposalParams = node.params
+    defaults = ProposalParams(param_str="", feat_stride=p.feat_stride)
+    args = [literal(p.feat_stride)]
+    if p.scales != defaults.scales:  # yaml's numbers, written to read back exactly
+        inner = ", ".join(repr(s) for s in p.scales)
+        args.append(f"scales=({inner},)" if len(p.scales) == 1 else f"scales=({inner})")
+    args += [f"{f}={literal(getattr(p, f))}" for f in
+             ("pre_nms_top_n", "post_nms_top_n", "nms_threshold", "min_size")
+             if getattr(p, f) != getattr(defaults, f)]
+    if len(node.outputs) == 2:
+        args.append("tops=2")
+    return Module(f"ProposalLayer({', '.join(args)})", (), ("ProposalLayer",))

@@ -11,17 +11,19 @@ loads: ``ModuleSource.state``.
 """
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from ...errors import UsageError
 from ...ir import Graph, format_shape
 from ...version import __version__
 from ..registry import converting, require_blobs
 from .formatting import fit, statement
-from .names import Variables, attribute_names, class_name
+from .names import RESERVED, Variables, attribute_names, class_name
 from .registry import HELPERS, PYSOURCE, Module
 
 __all__ = ["ModuleSource", "to_python_source"]
@@ -58,7 +60,9 @@ def to_python_source(graph: Graph, *, source: str | None = None,
     require_blobs(graph)
     attributes = attribute_names(graph)
     modules = [_convert(graph, i) for i in range(len(graph.nodes))]
-    cls = name or class_name(graph.name)
+    helpers = HELPERS.closure(h for m in modules for h in m.helpers)
+    body = "\n\n\n".join(h.source for h in helpers)
+    cls = _class(name, graph.name, RESERVED | _defined(body))
     variables = Variables(graph)
     inputs = [variables.bind(v, -1) for v in graph.inputs]
     init, forward = [], []
@@ -79,8 +83,6 @@ def to_python_source(graph: Graph, *, source: str | None = None,
     result = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
     signature = statement(f"def forward(self, {', '.join(f'{v}: torch.Tensor' for v in inputs)}"
                           f") -> {result}:", indent=4)
-    helpers = HELPERS.closure(h for m in modules for h in m.helpers)
-    body = "\n\n\n".join(h.source for h in helpers)
     lines = [
         f"class {cls}(nn.Module):",
         f'    """{_class_doc(graph)}"""',
@@ -101,6 +103,29 @@ def to_python_source(graph: Graph, *, source: str | None = None,
     return ModuleSource(text=text, class_name=cls, state=state,
                         input_names=tuple(v.blob for v in graph.inputs),
                         output_names=tuple(v.blob for v in graph.outputs))
+
+
+def _defined(code: str) -> set[str]:
+    """The names the helpers' source defines at the top level."""
+    return {a or b for a, b in re.findall(r"^(?:class|def) (\w+)|^(\w+) *=", code, re.M)}
+
+
+def _class(given: str | None, net: str, taken: set[str]) -> str:
+    """The module class's name: ``given`` (refused unless an identifier the file does not
+    define otherwise), else the net's name, with 'Net' appended while the file takes it."""
+    if given is None:
+        cls = class_name(net)
+        while cls in taken:
+            cls += "Net"
+        return cls
+    if not given.isidentifier() or not given.isascii() or keyword.iskeyword(given):
+        raise UsageError(f"class name {given!r}: expected a Python identifier (ASCII "
+                         "letters, digits and '_', not starting with a digit, not a keyword)")
+    if given in taken:
+        raise UsageError(f"class name {given!r} is taken in model.py (by "
+                         f"{'an import' if given in RESERVED else 'a helper it defines'}); "
+                         "choose another")
+    return given
 
 
 def _imports(code: str) -> str:
