@@ -256,6 +256,22 @@ def test_roi_pooling_bins_and_rounding(tmp_path) -> None:
     assert_close(out[0].reshape(4), np.array([10, 11, 14, 15]), "scaled roi")
 
 
+def test_roi_pooling_never_lets_nan_or_minus_infinity_win(tmp_path) -> None:
+    # roi_pooling_layer.cpp starts every bin at -FLT_MAX and takes a value only when it is
+    # greater: NaN and -inf never are, so an all-NaN or all -inf bin gives -FLT_MAX (not 0,
+    # which only an empty bin gives), and NaN beside 3 gives 3
+    features = np.array([[np.nan, -np.inf], [np.nan, 3.0]], np.float32).reshape(1, 1, 2, 2)
+    text = inputs(f=(1, 1, 2, 2), r=(1, 5)) + '\nlayer { name: "p" type: "ROIPooling" ' \
+        'bottom: "f" bottom: "r" top: "p" roi_pooling_param { pooled_h: 2 pooled_w: 1 } }'
+    lowest = -np.finfo(np.float32).max
+    # roi 0,0 .. 1,1: bins rows [0, 1) and [1, 2), each the whole width
+    out = run_both(tmp_path, text, {"f": features, "r": np.float32([[0, 0, 0, 1, 1]])})[0]
+    np.testing.assert_array_equal(out.reshape(2), np.float32([lowest, 3.0]))
+    # one column, x = 0: the NaN of row 0, then the NaN of row 1
+    out = run_both(tmp_path, text, {"f": features, "r": np.float32([[0, 0, 0, 0, 1]])})[0]
+    np.testing.assert_array_equal(out.reshape(2), np.float32([lowest, lowest]))
+
+
 # ---- the proposal layer --------------------------------------------------------------------
 
 def test_published_anchors() -> None:

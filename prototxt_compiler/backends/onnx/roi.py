@@ -3,7 +3,8 @@
 ROIPooling is ONNX's ``MaxRoiPool`` (pooled_shape, spatial_scale), whose definition is the
 fork's: ROI corners rounded half away from zero after scaling, sizes at least 1, float bins
 floor(i * bin) .. ceil((i + 1) * bin) offset and clamped to the map, the maximum of each bin
-and 0 for an empty one. The rois are reshaped to (R, 5) first (Caffe reads them as rows of 5).
+and 0 for an empty one. The rois are reshaped to (R, 5) first (Caffe reads them as rows of 5)
+and NaN features made -inf, which onnxruntime's MaxRoiPool, like the fork, never lets win.
 
 The proposal layer, the steps of ``backends.torch.roi`` in ONNX ops: the anchors of every
 cell (a constant for a known map size, else Range / Mul / Add of the run-time size), the
@@ -34,7 +35,13 @@ __all__ = ["convert_roi_pooling", "convert_proposal"]
 def convert_roi_pooling(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: ROIPoolingParams = node.params
     rois = emit.op("Reshape", [emit.input(1), emit.const("rows", [-1, 5])])
-    emit.op("MaxRoiPool", [emit.input(0)] + rois, [emit.output(0)],
+    # onnxruntime's MaxRoiPool lets a NaN win a bin and then be beaten by -inf; the fork's
+    # comparison (greater than the running maximum, from -FLT_MAX) lets neither win
+    features = emit.input(0)
+    nan = emit.op("IsNaN", [features])
+    features = emit.op("Where", nan + [emit.const("minus_inf", -np.inf, np.float32),
+                                       features])[0]
+    emit.op("MaxRoiPool", [features] + rois, [emit.output(0)],
             pooled_shape=[p.pooled_h, p.pooled_w], spatial_scale=float(p.spatial_scale))
 
 
