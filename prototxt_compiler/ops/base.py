@@ -71,6 +71,9 @@ class OpDef:
     that holds the type's params (``"convolution_param"``; None for a type without any), and
     ``write(params, message, bottom_shapes)`` writes bound params back into a fresh message
     of that field, canonically (``ops.writing.write_fields`` unless the op gives its own).
+    ``one_image`` marks a type whose forward takes a batch of one only (py-faster-rcnn's
+    proposal layer asserts it): its shape rule refuses another batch, the backends' modules
+    raise on one, and the ONNX export keeps the batch of a net holding it static.
     """
 
     type: str
@@ -89,6 +92,7 @@ class OpDef:
     fillers: FillersFn | None = None
     param: str | None = None
     write: WriteFn | None = None
+    one_image: bool = False
 
     def is_learned(self, index: int) -> bool:
         """Whether parameter blob ``index`` is learned (else a running statistic)."""

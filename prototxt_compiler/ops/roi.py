@@ -21,7 +21,8 @@ more than the threshold goes, areas with +1, as the GPU NMS the layer dispatches
 the first post_nms_topN kept. The settings are py-faster-rcnn's cfg for the net's phase: TEST
 6000 / 300 / 0.7 / 16, TRAIN 12000 / 2000 / 0.7 / 16. Tops: rois (R, 5) [0, x1, y1, x2, y2]
 and, when asked, scores (R, 1); R depends on the data (at most post_nms_topN), so the graph
-gives it as the symbolic size ``R`` (the layer reshapes its tops in its forward).
+gives it as the symbolic size ``R`` (the layer reshapes its tops in its forward). The batch
+must be 1, as the layer asserts (``one_image``).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..errors import OpError
-from ..ir import Shape, SymDim
+from ..ir import Shape, SymDim, is_symbolic
 from .base import OPS, LayerView
 
 __all__ = ["ROIPoolingParams", "ProposalParams", "PROPOSAL_TYPE", "ROIS", "generate_anchors",
@@ -208,6 +209,9 @@ def infer_proposal(p: ProposalParams, bottoms: Sequence[Shape], num_tops: int) -
         if len(shape) != 4 or shape[1] != per * anchors:
             raise OpError(f"the proposal layer's {what} must be (1, {per * anchors}, H, W) for "
                           f"{anchors} anchors, got {list(shape)}", field="python_param.param_str")
+    if not is_symbolic(scores[0]) and scores[0] != 1:
+        raise OpError(f"the proposal layer takes one image at a time (py-faster-rcnn's forward "
+                      f"asserts a batch of 1), got a batch of {scores[0]}")
     if scores[2:] != deltas[2:]:
         raise OpError(f"scores {list(scores)} and deltas {list(deltas)} differ in H, W")
     if len(info) < 2 or info[1] < 3:
@@ -220,4 +224,5 @@ def write_proposal(p: ProposalParams, q: Any, bottoms: Sequence[Shape]) -> None:
 
 
 OPS.define(PROPOSAL_TYPE, family="roi", read=read_proposal, infer=infer_proposal,
-           bottoms=(3, 3), tops=(1, 2), param="python_param", write=write_proposal)
+           bottoms=(3, 3), tops=(1, 2), param="python_param", write=write_proposal,
+           one_image=True)

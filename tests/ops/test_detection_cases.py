@@ -4,6 +4,7 @@ caffe-fast-rcnn: roi_pooling_layer.cpp; py-faster-rcnn: proposal_layer.py), each
 through torch, through ONNX in onnxruntime and through the generated model.py."""
 from __future__ import annotations
 
+import pathlib
 from math import sqrt
 
 import numpy as np
@@ -14,6 +15,7 @@ ort = pytest.importorskip("onnxruntime")
 
 from prototxt_compiler import load, to_torch  # noqa: E402
 from prototxt_compiler.backends.onnx import to_onnx  # noqa: E402
+from prototxt_compiler.errors import CompilerError  # noqa: E402
 from tests.backends.test_pysource import write_graph  # noqa: E402
 from tests.tolerance import assert_close  # noqa: E402
 
@@ -315,3 +317,31 @@ def test_proposals_drop_small_boxes(tmp_path) -> None:
     # im_info scale 4: sides below 16 * 4 = 64 go: 101x57 and 53x97 do, 73x73 stays
     rois, scores = proposals(tmp_path, [0.3, 0.9, 0.6], 4.0)
     assert_close(rois, np.array([[0, 0, 0, 72, 72]]), "rois")
+
+
+def test_proposals_take_one_image(tmp_path) -> None:
+    # proposal_layer.py's forward asserts bottom[0]'s batch is 1: another batch is refused
+    # by the shape rule (naming the layer), raised by the torch module and model.py, and
+    # the ONNX export keeps the batch 1 where an SSD's is the symbol N
+    text = inputs(s=(2, 6, 1, 1), d=(2, 12, 1, 1), info=(2, 3)) + \
+        '\nlayer { name: "proposal" type: "Python" bottom: "s" bottom: "d" bottom: "info" ' \
+        'top: "rois" python_param { module: "rpn.proposal_layer" ' \
+        'layer: "ProposalLayer" param_str: "\'feat_stride\': 16, \'scales\': [8]" } }'
+    path = tmp_path / "net.prototxt"
+    path.write_text(text)
+    with pytest.raises(CompilerError, match=r"layer 'proposal' .*one image at a time .*got a "
+                                            r"batch of 2"):
+        load(path)
+    path.write_text(text.replace("dim: 2", "dim: 1"))
+    graph = load(path)
+    feeds = [torch.zeros(2, 6, 1, 1), torch.zeros(2, 12, 1, 1), torch.zeros(2, 3)]
+    with pytest.raises(ValueError, match="one image at a time.*got a batch of 2"):
+        to_torch(graph)(*feeds)
+    with pytest.raises(ValueError, match="one image at a time.*got a batch of 2"):
+        write_graph(graph, tmp_path, "net")(*feeds)
+    model = to_onnx(graph)
+    assert [[d.dim_value for d in v.type.tensor_type.shape.dim][0]
+            for v in model.graph.input] == [1, 1, 1]
+    ssd = pathlib.Path(__file__).parents[1] / "fixtures" / "detection" / "ssd_tiny.prototxt"
+    ssd = to_onnx(load(ssd, weights=ssd.with_suffix(".caffemodel")))
+    assert ssd.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "N"

@@ -3,7 +3,8 @@
 Names: graph inputs are Caffe's input blobs, graph outputs Caffe's output tops (exactly),
 node names the Caffe layer names, inner values the IR's value names (a blob, then
 ``blob@1``... where layers were in place), initializers ``LAYER.weight`` / ``LAYER.bias``.
-The batch dimension is the symbolic ``N`` unless ``static_batch``.
+The batch dimension is the symbolic ``N`` unless ``static_batch``, or unless a layer of the
+net takes one image only (Faster R-CNN's proposal layer): then it stays 1.
 
 ``emit_onnx`` gives an ``Export``: the model without initializers, and the initializers
 as the arrays they are (views of the weights); ``to_onnx`` builds the model in memory
@@ -20,6 +21,7 @@ from onnx import TensorProto, helper
 
 from ...errors import UsageError
 from ...ir import Graph, SymDim, Value, is_symbolic, symbols_of
+from ...ops import OPS
 from ...version import __version__
 from .. import DEFAULT_OPSET
 from ..registry import converting
@@ -62,9 +64,12 @@ def value_names(graph: Graph) -> dict[int, str]:
 
 def _batch_symbols(graph: Graph, static_batch: bool) -> dict[int, str]:
     """Declared batch size -> symbol: inputs of one batch size share ``N`` (then ``N1``...),
-    names that no symbolic size of a fragment's input takes."""
+    names that no symbolic size of a fragment's input takes. None where the net holds a
+    layer that takes one image only (``OpDef.one_image``): its batch stays as declared."""
     symbols: dict[int, str] = {}
     taken = set().union(*(symbols_of(v.shape) for v in graph.inputs))
+    if any(OPS[node.type].one_image for node in graph.nodes):
+        return symbols
     if static_batch:
         if taken:
             raise UsageError("the fragment's inputs keep symbolic sizes "

@@ -99,7 +99,8 @@ def faster_rcnn_anchors(scales: tuple[float, ...], base_size: int = 16,
 class ProposalLayer(nn.Module):
     """py-faster-rcnn's proposal layer on scores (1, 2A, H, W), deltas (1, 4A, H, W)
     and im_info [height, width, scale] (bottoms as the prototxt orders them), with
-    its TEST settings unless given: rois (R, 5), and with ``tops`` 2 their scores."""
+    its TEST settings unless given: rois (R, 5), and with ``tops`` 2 their scores.
+    Like py-faster-rcnn's, it takes a batch of one image only."""
 
     def __init__(self, feat_stride: int, scales: tuple[float, ...] = (8, 16, 32),
                  pre_nms_top_n: int = 6000, post_nms_top_n: int = 300,
@@ -116,6 +117,9 @@ class ProposalLayer(nn.Module):
 
     def forward(self, scores: torch.Tensor, deltas: torch.Tensor,
                 info: torch.Tensor):
+        if scores.shape[0] != 1:
+            raise ValueError("the proposal layer takes one image at a time (batch 1), "
+                             f"got a batch of {scores.shape[0]}")
         count = self.anchors.shape[0]
         height, width = scores.shape[2], scores.shape[3]
         at = scores.device

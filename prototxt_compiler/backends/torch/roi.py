@@ -11,7 +11,7 @@ to [0, width - 1] x [0, height - 1] of im_info, boxes under min_size * im_info[2
 masked out, the foreground scores sorted descending with ties to the later anchor (a stable
 sort of the reversed scores), the first pre_nms_topN, ``caffe_nms`` with py-faster-rcnn's
 pixel overlaps (offset 1) and eta 1, the first post_nms_topN kept. Tops: rois (R, 5) with
-batch index 0, and scores (R, 1).
+batch index 0, and scores (R, 1). A batch other than 1 is an error, as the layer's assert is.
 """
 from __future__ import annotations
 
@@ -122,6 +122,9 @@ class CaffeProposal(nn.Module):
     def forward(self, scores: torch.Tensor, deltas: torch.Tensor,
                 info: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         p = self.p
+        if not torch.jit.is_tracing() and scores.shape[0] != 1:  # a trace's sizes are tensors
+            raise ValueError("the proposal layer takes one image at a time (py-faster-rcnn's "
+                             f"forward asserts a batch of 1), got a batch of {scores.shape[0]}")
         count = self.anchors.shape[0]
         height, width = scores.shape[2], scores.shape[3]
         at = scores.device
