@@ -184,6 +184,19 @@ def test_generated_prototxts_carry_the_papers_fillers() -> None:
     assert graph.node("conv0").params.weight_filler.type == "msra"
 
 
+def test_the_quick_starts_fresh_statistics_are_explained() -> None:
+    """The README's quick start: ResNeXt-50 from its fillers computes inf and NaN, as the
+    same new net does in Caffe, and a note says why (its 54 BatchNorms, the README's count)."""
+    torch = pytest.importorskip("torch")
+    graph = pc.init_weights(pc.load(MODEL))
+    assert any("the 54 BatchNorm layer(s) use their stored statistics" in n for n in graph.notes)
+    assert "its 54 BatchNorms" in (ROOT / "README.md").read_text()
+    with torch.no_grad():
+        y = pc.to_torch(graph)(torch.randn(1, 3, 224, 224, generator=torch.Generator()
+                                           .manual_seed(0)))
+    assert not torch.isfinite(y).any()
+
+
 def test_verify_compares_every_output_and_layer(tmp_path: pathlib.Path) -> None:
     pytest.importorskip("torch")
     net = NUMERIC / "act_relu_prelu.prototxt"

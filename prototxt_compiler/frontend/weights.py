@@ -27,7 +27,7 @@ from __future__ import annotations
 import mmap
 import os
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from math import prod
 
 import numpy as np
@@ -231,8 +231,23 @@ def init_weights(graph: Graph, *, seed: int = 0, budget: int | None = None) -> l
         node.blobs = _fill_node(node, shapes, rng)
     if not plan:
         return []
-    return [f"no weights given: the parameters of {len(plan)} layer(s) were initialised by "
-            f"their fillers (seed {seed}), as Caffe does for a new net; they are not trained"]
+    notes = [f"no weights given: the parameters of {len(plan)} layer(s) were initialised by "
+             f"their fillers (seed {seed}), as Caffe does for a new net; they are not trained"]
+    return notes + _fresh_statistics(node for node, _ in plan)
+
+
+def _fresh_statistics(nodes: Iterable[Node]) -> list[str]:
+    """A note where filled BatchNorms use their stored statistics: Caffe's fresh ones are
+    zeros (mean 0, variance 0 and factor 0), so each such layer multiplies by 1/sqrt(eps)."""
+    fresh = [node for node in nodes if node.type == "BatchNorm" and node.params.global_stats]
+    if not fresh:
+        return []
+    eps = {float(node.params.eps) for node in fresh}
+    gain = f" (x{1 / np.sqrt(np.float32(eps.pop())):.0f})" if len(eps) == 1 else ""
+    return [f"the {len(fresh)} BatchNorm layer(s) use their stored statistics, which a new "
+            "net holds as zeros: each multiplies its input by 1/sqrt(eps)" + gain + ", and "
+            "a deep net's outputs reach inf and NaN, as they do in Caffe; trained weights "
+            "(-w) carry real statistics"]
 
 
 def _blob_shapes(node: Node) -> list[tuple[int, ...]]:

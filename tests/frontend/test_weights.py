@@ -261,3 +261,32 @@ def test_init_weights_then_attach_are_alike(ip_graph) -> None:
     assert [b.shape for b in blobs["fc"]] == [(5, 12), (5,)]
     np.testing.assert_array_equal(blobs["fc"][1], 0)  # bias_filler: constant 0
     assert blobs["prelu"][0].shape == () and blobs["prelu"][0] == np.float32(0.25)
+
+
+@pytest.mark.parametrize("phase, global_stats, noted", [
+    ("TEST", "", True), ("TEST", "use_global_stats: true", True),
+    ("TEST", "use_global_stats: false", False), ("TRAIN", "", False)])
+def test_fresh_batchnorm_statistics_are_noted(tmp_path, phase, global_stats, noted) -> None:
+    # Caffe's fillers leave a BatchNorm's mean, variance and factor 0; with its stored
+    # statistics it computes (x - 0) / sqrt(0 + eps): 1 / sqrt(1e-5) = 316.23 times x
+    path = tmp_path / "bn.prototxt"
+    path.write_text('input: "data" input_shape { dim: 1 dim: 2 dim: 3 dim: 3 }\n'
+                    'layer { name: "bn" type: "BatchNorm" bottom: "data" top: "bn" '
+                    f'batch_norm_param {{ {global_stats} }} }}\n'
+                    'layer { name: "bn2" type: "BatchNorm" bottom: "bn" top: "bn2" '
+                    f'batch_norm_param {{ {global_stats} eps: 1e-5 }} }}\n')
+    graph = pc.load(path, phase=phase)
+    notes = init_weights(graph)
+    fresh = [n for n in notes if "stored statistics" in n]
+    if not noted:
+        assert fresh == []
+        return
+    assert fresh == ["the 2 BatchNorm layer(s) use their stored statistics, which a new net "
+                     "holds as zeros: each multiplies its input by 1/sqrt(eps) (x316), and a "
+                     "deep net's outputs reach inf and NaN, as they do in Caffe; trained "
+                     "weights (-w) carry real statistics"]
+    torch = pytest.importorskip("torch")
+    x = torch.randn(1, 2, 3, 3)
+    with torch.no_grad():
+        y = pc.to_torch(graph)(x)
+    torch.testing.assert_close(y, x * 316.2278 ** 2, rtol=1e-4, atol=0)
