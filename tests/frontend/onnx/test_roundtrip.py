@@ -39,7 +39,7 @@ from tests.tolerance import mismatch
 NUMERIC = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "numeric"
 CASES = sorted(p.stem for p in NUMERIC.glob("*.prototxt"))
 EXACT = {"act_exp_log", "act_nan", "act_relu_prelu", "act_smooth", "act_threshold_clip",
-         "argmax_top_k", "bias_forms", "bn_2d_eps", "bn_scale_apart", "bn_scale_inplace",
+         "argmax_top_k", "bias_forms", "bn_2d_eps", "bn_fresh_stats", "bn_scale_apart", "bn_scale_inplace",
          "concat_axes", "conv_group_dilation", "conv_short_input", "crop_axes", "embed_lookup",
          "flatten_axes", "fork_mobilenet_dw", "fork_se_axpy", "fork_se_broadcastmul",
          "fork_se_resnext_small", "fork_shufflenet_unit", "fork_yolo_neck", "frag_conv",
