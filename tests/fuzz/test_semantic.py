@@ -1,8 +1,9 @@
 """Semantic fuzzing against real Caffe: a few hundred random small nets over the BVLC layer
 registry (tests/fixtures/fuzz/semantic.npz, made by make_semantic_fixtures.py with the Caffe
-oracle). For a net Caffe ran, both backends (torch, and ONNX in onnxruntime) must give every
-layer's every top within the project's tolerance; for a net Caffe refused, the compiler must
-refuse it too (a CompilerError from loading or from either backend), never answer it.
+oracle). For a net Caffe ran, every backend (torch, ONNX in onnxruntime, and to-torch's
+model.py, written, imported and run) must give every layer's every top within the project's
+tolerance; for a net Caffe refused, the compiler must refuse it too (a CompilerError from
+loading or from any backend), never answer it.
 
 ``KNOWN`` lists the nets where we disagree with Caffe today, each with why; they are marked
 xfail (strict, so a fix shows up) and listed in the report of the work that found them."""
@@ -25,7 +26,9 @@ import onnx  # noqa: E402
 
 from prototxt_compiler import layer_outputs, load, to_onnx, to_torch  # noqa: E402
 from prototxt_compiler.backends.onnx.lower import value_names  # noqa: E402
+from prototxt_compiler.backends.pysource import to_python_source  # noqa: E402
 from prototxt_compiler.frontend.weights import attach_weights, read_caffemodel  # noqa: E402
+from tests.backends.test_pysource import record_layers, write_graph  # noqa: E402
 
 ARCHIVE = pathlib.Path(__file__).parents[1] / "fixtures" / "fuzz" / "semantic.npz"
 DATA = np.load(ARCHIVE)
@@ -57,6 +60,19 @@ def _torch_outputs(graph, ref: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     module = to_torch(graph)
     inputs = [torch.from_numpy(ref[f"input:{name}"].copy()) for name in module.input_names]
     return {k: v.detach().numpy() for k, v in layer_outputs(module, *inputs).items()}
+
+
+def _source_outputs(graph, ref: dict[str, np.ndarray],
+                    folder: pathlib.Path) -> dict[str, np.ndarray]:
+    """Every layer's output from to-torch's model.py, written, imported and run."""
+    model = write_graph(graph, folder, "model")
+    record, handles = record_layers(model, graph)
+    with torch.no_grad():
+        model(*[torch.from_numpy(ref[f"input:{v.blob}"].reshape(v.shape).copy())
+                for v in graph.inputs])
+    for handle in handles:
+        handle.remove()
+    return record
 
 
 def _onnx_outputs(graph, ref: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -107,7 +123,8 @@ def _refuses(record: dict[str, np.ndarray], folder: pathlib.Path) -> list[str]:
     except CompilerError:
         return []
     answered = []
-    for backend, lower in (("torch", to_torch), ("onnx", to_onnx)):
+    for backend, lower in (("torch", to_torch), ("onnx", to_onnx),
+                           ("model.py", to_python_source)):
         try:
             lower(graph)
             answered.append(backend)
@@ -135,6 +152,7 @@ def test_net_equals_caffe_or_is_refused(net: str) -> None:
         ref = {k: v for k, v in record.items() if k.startswith(("layer:", "input:"))}
         problems = _compare(_torch_outputs(graph, ref), ref, graph, "torch")
         problems += _compare(_onnx_outputs(graph, ref), ref, graph, "onnx")
+        problems += _compare(_source_outputs(graph, ref, folder), ref, graph, "model.py")
         assert problems == [], "\n".join(problems) + "\n" + text
 
 
