@@ -1,12 +1,13 @@
-"""Which outputs of a graph follow its batch: ONNX declares the batch symbolic (``N``), so
-an output's first dimension is ``N`` only where it really is the batch. A DetectionOutput's
-``1 x 1 x K x 7`` or a PriorBox's ``1 x 2 x ...`` keep their 1 at any batch.
+"""Which dimensions of a graph's outputs follow its batch: ONNX declares the batch symbolic
+(``N``), so an output's dimension is ``N`` only where it really is the batch, wherever it
+stands. A DetectionOutput's ``1 x 1 x K x 7`` or a PriorBox's ``1 x 2 x ...`` keep their 1
+at any batch; a Reshape that puts an axis of 1 in front gives ``1 x N x ...``.
 
-Found by running the shape rules (``ops``) once more with the inputs' batch a symbol: an
-output whose dimension 0 is that symbol follows the batch, one whose dimension 0 is another
-expression of it (a Reshape folding the batch into its rows) is unknown, one without it is
-what the graph says. Where a rule cannot take a symbolic batch, every output whose
-dimension 0 equals an input's batch is taken to follow it, as before.
+Found by running the shape rules (``ops``) once more with the inputs' batch a symbol: a
+dimension that is that symbol follows the batch, one that is another expression of it (a
+Reshape folding the batch into its rows) is unknown, one without it is what the graph says.
+Where a rule cannot take a symbolic batch, every output whose dimension 0 equals an input's
+batch is taken to follow it there, as before.
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ __all__ = ["batch_dims"]
 _BATCH = "__batch"
 
 
-def batch_dims(graph: Graph) -> dict[int, str] | None:
-    """Output value id -> "batch" (dimension 0 is the batch), "other" (an expression of
-    it) or "fixed" (independent of it); None where the rules cannot tell."""
+def batch_dims(graph: Graph) -> dict[int, tuple[str, ...]] | None:
+    """Output value id -> for each of its dimensions "batch" (it is the batch), "other" (an
+    expression of it) or "fixed" (independent of it); None where the rules cannot tell."""
     batch = SymDim.symbol(_BATCH)
     shapes: dict[int, tuple[Any, ...]] = {}
     for value in graph.inputs:
@@ -39,14 +40,10 @@ def batch_dims(graph: Graph) -> dict[int, str] | None:
                 shapes[id(value)] = tuple(top)
     except Exception:  # a rule that needs the batch concrete: no answer, the old guess holds
         return None
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, ...]] = {}
     for value in graph.outputs:
-        shape = shapes.get(id(value), ())
-        first = shape[0] if shape else None
-        if isinstance(first, SymDim) and first.name == _BATCH:
-            out[id(value)] = "batch"
-        elif first is not None and _BATCH in symbols_of(first):
-            out[id(value)] = "other"
-        else:
-            out[id(value)] = "fixed"
+        out[id(value)] = tuple(
+            "batch" if isinstance(dim, SymDim) and dim.name == _BATCH else
+            "other" if _BATCH in symbols_of(dim) else "fixed"
+            for dim in shapes.get(id(value), ()))
     return out

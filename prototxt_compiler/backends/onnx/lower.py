@@ -13,7 +13,7 @@ from it, or streams it to a file (``Export.save``) without a second copy of the 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import onnx
@@ -85,18 +85,22 @@ def _batch_symbols(graph: Graph, static_batch: bool) -> dict[int, str]:
 
 
 def _value_info(name: str, value: Value, symbols: dict[int, str],
-                follows: str = "batch") -> onnx.ValueInfoProto:
+                follows: Sequence[str] | None = None) -> onnx.ValueInfoProto:
     """A declared input or output: a symbolic size is its symbol's name, or unknown where
-    it is an expression; a concrete batch takes its symbol where dimension 0 ``follows``
+    it is an expression; a concrete batch takes its symbol where the dimension ``follows``
     the batch ("batch"), is unknown where it is another expression of it ("other"), and
-    stays as it is where it does not depend on it ("fixed", ``batch.batch_dims``)."""
+    stays as it is where it does not depend on it ("fixed", ``batch.batch_dims``). Without
+    ``follows``, dimension 0 is taken to follow the batch (an input's, or the rules could
+    not tell)."""
     shape: list[int | str | None] = []
-    for i, dim in enumerate(value.shape or ()):
+    dims = tuple(value.shape or ())
+    kinds = tuple(follows) if follows is not None else ("batch",) + ("fixed",) * len(dims)
+    for dim, kind in zip(dims, kinds + ("fixed",) * (len(dims) - len(kinds))):
         if isinstance(dim, SymDim):
             shape.append(dim.name)
-        elif i == 0 and follows == "other":
+        elif kind == "other":
             shape.append(None)
-        elif i == 0 and dim in symbols and follows == "batch":
+        elif kind == "batch" and dim in symbols:
             shape.append(symbols[dim])
         else:
             shape.append(dim)
@@ -152,7 +156,7 @@ def emit_onnx(graph: Graph, opset: int = DEFAULT_OPSET, *,
     symbols = _batch_symbols(graph, static_batch)
     inputs = [_value_info(names[id(v)], v, symbols) for v in graph.inputs]
     follows = (batch_dims(graph) or {}) if symbols else {}
-    outputs = [_value_info(names[id(v)], v, symbols, follows.get(id(v), "batch"))
+    outputs = [_value_info(names[id(v)], v, symbols, follows.get(id(v)))
                for v in graph.outputs]
     skeleton = onnx.ModelProto()
     skeleton.ir_version = _ir_version_for(opset)
