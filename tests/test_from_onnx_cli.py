@@ -86,7 +86,7 @@ def test_an_unconvertible_model_lists_its_nodes_and_writes_nothing(tmp_path: pat
     result = run("from-onnx", str(tmp_path / "bad.onnx"), "-o", str(tmp_path / "net.prototxt"))
     assert result.returncode == 2
     assert "5 ONNX node(s) have no exact BVLC Caffe form" in result.stderr
-    assert "node 'bilinear' (Resize): it resizes by linear interpolation" in result.stderr
+    assert "node 'bicubic' (Resize): it resizes by cubic interpolation" in result.stderr
     assert "Traceback" not in result.stderr
     assert (tmp_path / "net.prototxt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.onnx", "net.prototxt"]

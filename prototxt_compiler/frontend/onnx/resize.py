@@ -12,8 +12,20 @@ Upsample and opset-10 Resize), then ``nearest_mode`` (round_prefer_floor by defa
 floor for Upsample and opset 10), clamped to the input. With integer factors this holds for
 half_pixel and pytorch_half_pixel with the rounding modes, and for asymmetric with floor
 (torch.onnx's export of ``nn.Upsample(scale_factor=2)``), among others. Scales (or sizes)
-must keep N and C and give integer factors on H and W. Linear and cubic modes have no exact
-BVLC layer. With ``fork="yolo"`` (``--fork yolo``) a resize by one factor on both axes is
+must keep N and C and give integer factors on H and W.
+
+Linear, by integer factors, with half-pixel coordinates (``F.interpolate(...,
+mode="bilinear")``, corners not aligned, torch's default) is BVLC-exact too, as three steps:
+the input padded by one element on each side of H and W with copies of its edge (a Slice
+into the first element, the inside and the last, then a Concat of first, first, inside,
+last, last; ONNX's linear resize reads past the edge as the edge, as torch clamps its source
+index), then a grouped Deconvolution of stride f with the triangle kernel of size 2f - f % 2,
+taps 1 - |k - (K - 1) / 2| / f (f = 2: 0.25, 0.75, 0.75, 0.25), padded (K - f) // 2 + f so
+the output is f times the input. The layers' weights are checked against ONNX's definition
+before anything is written: for each axis the matrix from input to output elements that the
+deconvolution computes must equal the one ONNX's coordinate transform and linear weights give
+(within 1e-6). Cubic and antialiased resizes, align_corners and asymmetric coordinates
+without the fork below, have no exact BVLC form. With ``fork="yolo"`` (``--fork yolo``) a resize by one factor on both axes is
 the YOLO ports' Upsample (``upsample_param { scale }``), which copies the same blocks. With
 a fork that has ``Interp`` (``--fork pspnet``, ``deeplab``, ``caffe_priv``) a bilinear resize
 with corners aligned (``F.interpolate(..., mode="bilinear", align_corners=True)``) is that
@@ -25,6 +37,8 @@ import math
 
 import numpy as np
 
+from ...ir import Value
+from ...ops.concat import ConcatParams, SliceParams
 from ...ops.conv import ConvolutionParams
 from ...ops.resample import InterpParams, UpsampleParams
 from .context import Context, made_blob
@@ -72,10 +86,10 @@ def source_index(o: int, n: int, out: int, scale: float, transform: str, roundin
 def convert_resize(ctx: Context, node: OnnxNode) -> None:
     mode = node.attr("mode", "nearest")
     interp = mode == "linear" and fork_allows("Interp", ctx.fork)
-    if mode != "nearest" and not interp:
+    if mode not in ("nearest", "linear"):
         raise Refused(f"it resizes by {mode} interpolation; BVLC Caffe has no exact layer "
-                      "for it (nearest by an integer factor is imported; bilinear with "
-                      "corners aligned is the fork layer Interp: --fork pspnet)")
+                      "for it (nearest and linear by an integer factor are imported; "
+                      "bilinear with corners aligned is the fork layer Interp: --fork pspnet)")
     shape = ctx.shape(node.inputs[0])
     legacy = node.op_type == "Upsample" or ctx.opset < 11
     transform = "asymmetric" if legacy else node.attr("coordinate_transformation_mode",
@@ -101,8 +115,11 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
     if len(shape) != 4 or out[:2] != list(shape[:2]):
         raise Refused(f"it resizes {list(shape)} to {out}; imported is (N, C, H, W) resized "
                       "on H and W")
-    if interp:
+    if interp and transform == "align_corners":
         _interp(ctx, node, transform, out)
+        return
+    if mode == "linear":
+        _bilinear(ctx, node, list(shape), out, full_scales, transform)
         return
     factors = []
     for axis in (2, 3):
@@ -130,6 +147,96 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
     ctx.layer(node, "Deconvolution", params, [x],
               blobs=[made_blob((channels, 1) + tuple(factors), 1.0,
                                f"its factor-{factors} resize")])
+
+
+def _linear_weights(n: int, m: int, scale: float, transform: str) -> np.ndarray:
+    """(m, n): ONNX's linear resize of one axis of n to m elements, input edge-padded."""
+    weights = np.zeros((m, n))
+    for o in range(m):
+        x = min(max(_transform(transform, o, scale, n, m), 0.0), n - 1.0)
+        low = math.floor(x)
+        high = min(low + 1, n - 1)
+        weights[o, low] += 1 - (x - low)
+        weights[o, high] += x - low
+    return weights
+
+
+def _deconvolution_weights(n: int, f: int, taps: np.ndarray, pad: int) -> np.ndarray:
+    """(n * f, n): the edge padding by one then a stride-f deconvolution with ``taps``,
+    cut by ``pad`` on each side, as a matrix from input to output elements."""
+    padded = [0] + list(range(n)) + [n - 1]  # input element of each padded position
+    weights = np.zeros((n * f, n))
+    for i, source in enumerate(padded):
+        for k, tap in enumerate(taps):
+            o = i * f + k - pad
+            if 0 <= o < n * f:
+                weights[o, source] += tap
+    return weights
+
+
+def _edge_padded(ctx: Context, node: OnnxNode, x: Value, axis: int, n: int,
+                 name: str) -> Value:
+    """``x`` with one more element before and after on ``axis``, copies of its edge."""
+    if n == 1:
+        parts = [x, x, x]
+    else:
+        names = ("first", "last") if n == 2 else ("first", "inside", "last")
+        tops = [ctx.blob(f"{node.outputs[0]}/{name}_{part}", node) for part in names]
+        cut = ctx.layer(node, "Slice", SliceParams(axis=axis, slice_point=(1, n - 1)[:len(
+            names) - 1], num_tops=len(names)), [x], tops=tops, suffix=f"/{name}_slice").outputs
+        parts = [cut[0], *cut, cut[-1]]
+    return ctx.layer(node, "Concat", ConcatParams(axis=axis), parts,
+                     tops=[ctx.blob(f"{node.outputs[0]}/{name}", node)],
+                     suffix=f"/{name}").outputs[0]
+
+
+def _bilinear(ctx: Context, node: OnnxNode, shape: list[int], out: list[int],
+              scales: list[float], transform: str) -> None:
+    """A linear resize by integer factors with half-pixel coordinates: edge padding and a
+    triangle-kernel Deconvolution (module docstring), checked against ONNX's weights. The
+    check runs on an axis of at most 5 elements: with the scale exactly the factor, ONNX's
+    weights repeat every f outputs between the edges, which 5 elements include."""
+    if transform not in ("half_pixel", "pytorch_half_pixel", "half_pixel_symmetric"):
+        raise Refused(f"it resizes linearly with coordinate_transformation_mode "
+                      f"{transform!r}; imported are half_pixel coordinates (torch's "
+                      "align_corners=False), and with corners aligned the fork layer Interp "
+                      "(--fork pspnet)")
+    if node.attr("antialias", 0):
+        raise Refused("it resizes with antialias; imported is the plain linear resize")
+    factors = []
+    for axis in (2, 3):
+        n, m = shape[axis], out[axis]
+        if m % n or m < n or scales[axis] != m // n:
+            raise Refused(f"it resizes axis {axis} from {n} to {m} by {scales[axis]:g}, not "
+                          "by an integer factor")
+        factors.append(m // n)
+    x = ctx.value(node.inputs[0])
+    if factors == [1, 1]:
+        ctx.alias(node.outputs[0], x)
+        return
+    channels = shape[1]
+    sizes = [2 * f - f % 2 for f in factors]
+    blob = made_blob((channels, 1, *sizes), 0.0, f"its factor-{factors} linear resize")
+    kernels, pads = [], []
+    for axis, f, size in zip((2, 3), factors, sizes):
+        taps = 1 - np.abs(np.arange(size) - (size - 1) / 2) / f
+        pad = (size - f) // 2 + f if f > 1 else 0
+        n = min(shape[axis], 5)
+        if f > 1 and np.abs(_deconvolution_weights(n, f, taps, pad) -
+                            _linear_weights(n, n * f, float(f), transform)).max() > 1e-6:
+            raise Refused(f"with coordinate_transformation_mode {transform!r} its linear "
+                          f"resize of axis {axis} by {f} is not the triangle-kernel "
+                          "deconvolution")
+        kernels.append(taps)
+        pads.append(pad)
+    for axis, name, f in ((3, "pad_w", factors[1]), (2, "pad_h", factors[0])):
+        if f > 1:
+            x = _edge_padded(ctx, node, x, axis, shape[axis], name)
+    blob[:] = np.outer(kernels[0], kernels[1]).astype(np.float32)
+    params = ConvolutionParams(num_output=channels, kernel=tuple(sizes), stride=tuple(factors),
+                               pad=tuple(pads), dilation=(1, 1), group=channels,
+                               bias_term=False)
+    ctx.layer(node, "Deconvolution", params, [x], blobs=[blob])
 
 
 def _interp(ctx: Context, node: OnnxNode, transform: str, out: list[int]) -> None:

@@ -276,6 +276,26 @@ def _resize(opset: int) -> Any:
     return b.model()
 
 
+def _resize_linear(opset: int) -> Any:
+    """Linear resizes with half-pixel coordinates (torch's align_corners=False) by integer
+    factors: 2 on both axes (ONNX's default transform), 3 x 2 by sizes with
+    pytorch_half_pixel, and 1 x 4; the 1 x 2 input makes the edge padding copy one element."""
+    b = Builder("resize_linear", opset)
+    x = b.input("data", (1, 3, 3, 4))
+    row = b.input("row", (1, 2, 1, 2))
+    roi = b.const("roi", np.zeros(0))
+    no_scales = "" if opset >= 13 else b.const("no_scales", np.zeros(0))
+    b.output(b.node("Resize", [x, roi, b.const("scales", [1.0, 1.0, 2.0, 2.0])], "up2",
+                    mode="linear"))
+    b.output(b.node("Resize", [x, roi, no_scales, b.ints("sizes", [1, 3, 9, 8])], "up3x2",
+                    mode="linear", coordinate_transformation_mode="pytorch_half_pixel"))
+    b.output(b.node("Resize", [x, roi, b.const("scales_w", [1.0, 1.0, 1.0, 4.0])], "up1x4",
+                    mode="linear"))
+    b.output(b.node("Resize", [row, roi, b.const("scales_row", [1.0, 1.0, 3.0, 2.0])],
+                    "row_up", mode="linear"))
+    return b.model()
+
+
 def _pad(opset: int) -> Any:
     b = Builder("pad", opset)
     x = b.input("data", (1, 2, 4, 5))
@@ -304,6 +324,7 @@ CASES: tuple[Case, ...] = (
     Case("softmax_v11", partial(_softmax, name="softmax_v11"), 9, 12),
     Case("reduce", _reduce, 9),
     Case("resize", _resize, 9),
+    Case("resize_linear", _resize_linear, 11),
     Case("pad", _pad, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),

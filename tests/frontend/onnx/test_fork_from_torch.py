@@ -130,16 +130,28 @@ def test_torch_bilinear_with_corners_aligned_is_interp_with_its_fork(
     _run(module, graph, x)
 
 
-def test_bilinear_is_refused_without_the_fork_or_without_aligned_corners() -> None:
+def test_bilinear_with_corners_aligned_is_refused_without_the_fork() -> None:
     x = torch.randn(1, 4, 4, 5)
     with pytest.raises(UnsupportedNodesError) as caught:
         from_torch(Bilinear().eval(), (x,), opset=17)
     [(_, op, why)] = caught.value.nodes
-    assert op == "Resize" and "--fork pspnet" in why
-    with pytest.raises(UnsupportedNodesError) as caught:
-        from_torch(Bilinear(align=False).eval(), (x,), opset=17, fork="deeplab")
+    assert op == "Resize" and "--fork pspnet" in why and "'align_corners'" in why
+
+
+@pytest.mark.parametrize("fork", [None, "deeplab"])
+def test_bilinear_without_aligned_corners_is_bvlc_with_or_without_a_fork(fork) -> None:  # noqa: ANN001
+    # torch's default (align_corners=False) needs no fork layer: edge padding and a
+    # triangle-kernel Deconvolution (frontend/onnx/resize.py), even where Interp is there
+    torch.manual_seed(3)
+    module, x = Bilinear(align=False).eval(), torch.randn(2, 4, 4, 5)
+    graph = from_torch(module, (x,), opset=17, fork=fork)
+    assert [n.type for n in graph.nodes] == ["Convolution", "Slice", "Concat", "Slice",
+                                             "Concat", "Deconvolution"]
+    _run(module, graph, x)
+    with pytest.raises(UnsupportedNodesError) as caught:  # 4 x 5 to 7 x 9: no integer factor
+        from_torch(Bilinear((7, 9), align=False).eval(), (x,), opset=17, fork=fork)
     [(_, op, why)] = caught.value.nodes
-    assert "'half_pixel'" in why and "align_corners" in why
+    assert "not by an integer factor" in why
 
 
 class Block(torch.nn.Module):

@@ -18,8 +18,8 @@ def unconvertible() -> onnx.ModelProto:
     b = Builder("bad", 13)
     x = b.input("data", (1, 3, 8, 8))
     b.output(b.node("LogSoftmax", [b.node("Flatten", [x], "flat")], "logsoftmax"))
-    b.output(b.node("Resize", [x, "", b.const("scales", [1, 1, 2, 2])], "bilinear",
-                    mode="linear"))
+    b.output(b.node("Resize", [x, "", b.const("scales", [1, 1, 2, 2])], "bicubic",
+                    mode="cubic"))
     b.output(b.node("MaxPool", [x], "odd_pool", kernel_shape=[3, 3], pads=[2, 2, 0, 0]))
     b.output(b.node("Relu", [b.node("Gather", [x, b.ints("idx", [0, 2])], "gather",
                                     axis=1)], "after_gather"))
@@ -31,9 +31,9 @@ def test_every_unconvertible_node_is_listed_once_with_why() -> None:
     with pytest.raises(UnsupportedNodesError) as caught:
         from_onnx(unconvertible())
     nodes = {name: (op, why) for name, op, why in caught.value.nodes}
-    assert set(nodes) == {"logsoftmax", "bilinear", "odd_pool", "gather", "runtime_weight"}
+    assert set(nodes) == {"logsoftmax", "bicubic", "odd_pool", "gather", "runtime_weight"}
     assert "log-softmax" in nodes["logsoftmax"][1]
-    assert "linear interpolation" in nodes["bilinear"][1]
+    assert "cubic interpolation" in nodes["bicubic"][1]
     assert "ONNX pools a 8x8 input to 8x8" in nodes["odd_pool"][1]
     assert "run-time values" in nodes["gather"][1]
     assert "computed at run time" in nodes["runtime_weight"][1]
@@ -173,3 +173,24 @@ def test_a_weight_the_import_would_make_past_the_budget_is_refused_before_it_is_
     assert (name, op) == ("up", "Resize")
     assert "needs a weight of [3, 1, 100000, 100000] (120,000,000,000 bytes), past the " \
            "budget of 2,147,483,648 bytes" in why
+
+
+@pytest.mark.parametrize("scales, attrs, why", [
+    # 4 x 2.0001 rounds down to 8, but ONNX's sources drift from the factor-2 positions
+    ([1, 1, 2.0001, 2.0001], {}, "from 4 to 8 by 2.0001, not by an integer factor"),
+    ([1, 1, 2, 2], {"coordinate_transformation_mode": "asymmetric"},
+     "coordinate_transformation_mode 'asymmetric'; imported are half_pixel"),
+    ([1, 1, 2, 2], {"antialias": 1}, "antialias"),
+    # the triangle kernel of factor 40000 is 3 x 1 x 80000 x 80000 float32: refused unmade
+    ([1, 1, 40000, 40000], {}, "needs a weight of [3, 1, 80000, 80000] (76,800,000,000 "
+                               "bytes), past the budget"),
+])
+def test_a_linear_resize_without_an_exact_bvlc_form_is_refused(scales, attrs, why) -> None:  # noqa: ANN001
+    b = Builder("linear", 18)
+    x = b.input("data", (1, 3, 4, 4))
+    b.output(b.node("Resize", [x, "", b.const("scales", scales)], "up", mode="linear",
+                    **attrs))
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(b.model())
+    [(name, op, message)] = caught.value.nodes
+    assert (name, op) == ("up", "Resize") and why in message, message

@@ -1,6 +1,7 @@
 """Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
-unit, a ResNet-18-style net, an Inception block and MobileNetV2 blocks; channels and sizes
-shrunk, random weights and BatchNorm statistics (seeded), eval mode."""
+unit, a ResNet-18-style net, an Inception block, MobileNetV2 blocks and a feature pyramid's
+bilinear top-down path; channels and sizes shrunk, random weights and BatchNorm statistics
+(seeded), eval mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -122,6 +123,25 @@ class MobileNetV2Block(nn.Module):
         return self.fc(self.blocks(x).mean((2, 3)))
 
 
+class FPNHead(nn.Module):
+    """A feature pyramid's top-down path and a segmentation head as torch writes them: the
+    coarse map upsampled bilinearly (align_corners=False, torch's default) by 2 and added
+    to the lateral 1x1 of the fine map, then the logits upsampled to the input's size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fine = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1), nn.ReLU())
+        self.coarse = nn.Sequential(nn.Conv2d(8, 8, 3, 2, 1), nn.ReLU())
+        self.lateral = nn.Conv2d(8, 8, 1)
+        self.classes = nn.Conv2d(8, 4, 3, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        fine = self.fine(x)
+        top = nn.functional.interpolate(self.coarse(fine), scale_factor=2, mode="bilinear")
+        logits = self.classes(torch.relu(top + self.lateral(fine)))
+        return nn.functional.interpolate(logits, size=x.shape[2:], mode="bilinear")
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -148,6 +168,7 @@ MODELS = {
     "resnet18_style": (ResNet18Style, (1, 3, 32, 32)),
     "inception_block": (InceptionBlock, (1, 12, 9, 9)),
     "mobilenetv2_block": (MobileNetV2Block, (1, 8, 8, 8)),
+    "fpn_bilinear": (FPNHead, (1, 3, 12, 16)),
 }
 OPSETS = (11, 13, 17)
 
