@@ -21,11 +21,14 @@ into the first element, the inside and the last, then a Concat of first, first, 
 last, last; ONNX's linear resize reads past the edge as the edge, as torch clamps its source
 index), then a grouped Deconvolution of stride f with the triangle kernel of size 2f - f % 2,
 taps 1 - |k - (K - 1) / 2| / f (f = 2: 0.25, 0.75, 0.75, 0.25), padded (K - f) // 2 + f so
-the output is f times the input. The layers' weights are checked against ONNX's definition
-before anything is written: for each axis the matrix from input to output elements that the
-deconvolution computes must equal the one ONNX's coordinate transform and linear weights give
-(within 1e-6). Cubic and antialiased resizes, align_corners and asymmetric coordinates
-without the fork below, have no exact BVLC form. With ``fork="yolo"`` (``--fork yolo``) a resize by one factor on both axes is
+the output is f times the input. With corners aligned (``align_corners=True``), output o
+reads input o * (n - 1) / (m - 1): where m - 1 = f * (n - 1) (DeepLab's 65 to 513, f = 8)
+that is the Deconvolution of stride f with the triangle kernel of size 2f - 1, pad f - 1, on
+the input itself (it reads nothing past the edges). The layers' weights are checked against
+ONNX's definition before anything is written: for each axis the matrix from input to output
+elements that the deconvolution computes must equal the one ONNX's coordinate transform and
+linear weights give (within 1e-6). Cubic and antialiased resizes, asymmetric coordinates, and
+corner-aligned sizes of another ratio without the fork below, have no exact BVLC form. With ``fork="yolo"`` (``--fork yolo``) a resize by one factor on both axes is
 the YOLO ports' Upsample (``upsample_param { scale }``), which copies the same blocks. With
 a fork that has ``Interp`` (``--fork pspnet``, ``deeplab``, ``caffe_priv``) a bilinear resize
 with corners aligned (``F.interpolate(..., mode="bilinear", align_corners=True)``) is that
@@ -161,15 +164,18 @@ def _linear_weights(n: int, m: int, scale: float, transform: str) -> np.ndarray:
     return weights
 
 
-def _deconvolution_weights(n: int, f: int, taps: np.ndarray, pad: int) -> np.ndarray:
-    """(n * f, n): the edge padding by one then a stride-f deconvolution with ``taps``,
-    cut by ``pad`` on each side, as a matrix from input to output elements."""
-    padded = [0] + list(range(n)) + [n - 1]  # input element of each padded position
-    weights = np.zeros((n * f, n))
+def _deconvolution_weights(n: int, f: int, taps: np.ndarray, pad: int,
+                           edge: bool) -> np.ndarray:
+    """(outputs, n): with ``edge`` the padding by one copy of each edge, then a stride-f
+    deconvolution with ``taps`` cut by ``pad`` on each side, as a matrix from input to
+    output elements."""
+    padded = [0, *range(n), n - 1] if edge else list(range(n))  # input of each position
+    count = (len(padded) - 1) * f + len(taps) - 2 * pad
+    weights = np.zeros((count, n))
     for i, source in enumerate(padded):
         for k, tap in enumerate(taps):
             o = i * f + k - pad
-            if 0 <= o < n * f:
+            if 0 <= o < count:
                 weights[o, source] += tap
     return weights
 
@@ -190,47 +196,63 @@ def _edge_padded(ctx: Context, node: OnnxNode, x: Value, axis: int, n: int,
                      suffix=f"/{name}").outputs[0]
 
 
+def _linear_plan(axis: int, n: int, m: int, scale: float,
+                 transform: str) -> tuple[int, bool]:
+    """(factor, edge): how a linear resize of one axis from n to m is a deconvolution. Half
+    pixel: m = f * n with the scale exactly f, edge-padded. Corners aligned: m - 1 =
+    f * (n - 1), reading no element past the edges."""
+    if m == n:
+        return 1, False
+    if transform == "align_corners":
+        if n == 1 or (m - 1) % (n - 1) or m < n:
+            raise Refused(f"it resizes axis {axis} from {n} to {m} with corners aligned; "
+                          "BVLC layers compute sizes with m - 1 a multiple of n - 1 (as 65 "
+                          "to 513), the fork layer Interp any (--fork pspnet)")
+        return (m - 1) // (n - 1), False
+    if m % n or m < n or scale != m // n:
+        raise Refused(f"it resizes axis {axis} from {n} to {m} by {scale:g}, not by an "
+                      "integer factor")
+    return m // n, True
+
+
 def _bilinear(ctx: Context, node: OnnxNode, shape: list[int], out: list[int],
               scales: list[float], transform: str) -> None:
-    """A linear resize by integer factors with half-pixel coordinates: edge padding and a
-    triangle-kernel Deconvolution (module docstring), checked against ONNX's weights. The
-    check runs on an axis of at most 5 elements: with the scale exactly the factor, ONNX's
+    """A linear resize by integer factors: edge padding where the coordinates are half
+    pixels, and a triangle-kernel Deconvolution (module docstring), checked against ONNX's
+    weights. The check runs on an axis of at most 5 elements: with the factor exact, ONNX's
     weights repeat every f outputs between the edges, which 5 elements include."""
-    if transform not in ("half_pixel", "pytorch_half_pixel", "half_pixel_symmetric"):
+    if transform not in ("half_pixel", "pytorch_half_pixel", "half_pixel_symmetric",
+                         "align_corners"):
         raise Refused(f"it resizes linearly with coordinate_transformation_mode "
                       f"{transform!r}; imported are half_pixel coordinates (torch's "
-                      "align_corners=False), and with corners aligned the fork layer Interp "
-                      "(--fork pspnet)")
+                      "align_corners=False) and align_corners")
     if node.attr("antialias", 0):
         raise Refused("it resizes with antialias; imported is the plain linear resize")
-    factors = []
-    for axis in (2, 3):
-        n, m = shape[axis], out[axis]
-        if m % n or m < n or scales[axis] != m // n:
-            raise Refused(f"it resizes axis {axis} from {n} to {m} by {scales[axis]:g}, not "
-                          "by an integer factor")
-        factors.append(m // n)
+    plans = [_linear_plan(axis, shape[axis], out[axis], scales[axis], transform)
+             for axis in (2, 3)]
+    factors = [f for f, _ in plans]
     x = ctx.value(node.inputs[0])
     if factors == [1, 1]:
         ctx.alias(node.outputs[0], x)
         return
     channels = shape[1]
-    sizes = [2 * f - f % 2 for f in factors]
+    sizes = [(2 * f - f % 2 if edge else 2 * f - 1) for f, edge in plans]
     blob = made_blob((channels, 1, *sizes), 0.0, f"its factor-{factors} linear resize")
     kernels, pads = [], []
-    for axis, f, size in zip((2, 3), factors, sizes):
+    for axis, (f, edge), size in zip((2, 3), plans, sizes):
         taps = 1 - np.abs(np.arange(size) - (size - 1) / 2) / f
-        pad = (size - f) // 2 + f if f > 1 else 0
+        pad = ((size - f) // 2 + f if edge else f - 1) if f > 1 else 0
         n = min(shape[axis], 5)
-        if f > 1 and np.abs(_deconvolution_weights(n, f, taps, pad) -
-                            _linear_weights(n, n * f, float(f), transform)).max() > 1e-6:
+        m = n * f if edge else (n - 1) * f + 1
+        if f > 1 and np.abs(_deconvolution_weights(n, f, taps, pad, edge) -
+                            _linear_weights(n, m, m / n, transform)).max() > 1e-6:
             raise Refused(f"with coordinate_transformation_mode {transform!r} its linear "
                           f"resize of axis {axis} by {f} is not the triangle-kernel "
                           "deconvolution")
         kernels.append(taps)
         pads.append(pad)
-    for axis, name, f in ((3, "pad_w", factors[1]), (2, "pad_h", factors[0])):
-        if f > 1:
+    for axis, name, (f, edge) in ((3, "pad_w", plans[1]), (2, "pad_h", plans[0])):
+        if f > 1 and edge:
             x = _edge_padded(ctx, node, x, axis, shape[axis], name)
     blob[:] = np.outer(kernels[0], kernels[1]).astype(np.float32)
     params = ConvolutionParams(num_output=channels, kernel=tuple(sizes), stride=tuple(factors),

@@ -279,7 +279,8 @@ def _resize(opset: int) -> Any:
 def _resize_linear(opset: int) -> Any:
     """Linear resizes with half-pixel coordinates (torch's align_corners=False) by integer
     factors: 2 on both axes (ONNX's default transform), 3 x 2 by sizes with
-    pytorch_half_pixel, and 1 x 4; the 1 x 2 input makes the edge padding copy one element."""
+    pytorch_half_pixel, and 1 x 4; the 1 x 2 input makes the edge padding copy one element.
+    With corners aligned, 3 x 4 to 5 x 7: (5 - 1) / (3 - 1) = (7 - 1) / (4 - 1) = 2."""
     b = Builder("resize_linear", opset)
     x = b.input("data", (1, 3, 3, 4))
     row = b.input("row", (1, 2, 1, 2))
@@ -293,6 +294,8 @@ def _resize_linear(opset: int) -> Any:
                     mode="linear"))
     b.output(b.node("Resize", [row, roi, b.const("scales_row", [1.0, 1.0, 3.0, 2.0])],
                     "row_up", mode="linear"))
+    b.output(b.node("Resize", [x, roi, no_scales, b.ints("sizes_c", [1, 3, 5, 7])],
+                    "corners", mode="linear", coordinate_transformation_mode="align_corners"))
     return b.model()
 
 

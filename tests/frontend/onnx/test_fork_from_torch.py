@@ -130,12 +130,21 @@ def test_torch_bilinear_with_corners_aligned_is_interp_with_its_fork(
     _run(module, graph, x)
 
 
-def test_bilinear_with_corners_aligned_is_refused_without_the_fork() -> None:
+def test_bilinear_with_corners_aligned_is_bvlc_where_the_sizes_allow_else_the_forks() -> None:
+    # corners aligned maps output o to input o * (n - 1) / (m - 1): by 2 from 4 x 5 that is
+    # 8 x 10, 7 / 3 and 9 / 4, no stride; 7 x 9 is 6 / 3 and 8 / 4, a triangle-kernel
+    # Deconvolution of stride 2 that reads nothing past the edges
     x = torch.randn(1, 4, 4, 5)
     with pytest.raises(UnsupportedNodesError) as caught:
         from_torch(Bilinear().eval(), (x,), opset=17)
     [(_, op, why)] = caught.value.nodes
-    assert op == "Resize" and "--fork pspnet" in why and "'align_corners'" in why
+    assert op == "Resize" and "from 4 to 8 with corners aligned" in why
+    assert "--fork pspnet" in why
+    module = Bilinear((7, 9)).eval()
+    graph = from_torch(module, (x,), opset=17)
+    assert [n.type for n in graph.nodes] == ["Convolution", "Deconvolution"]
+    assert graph.nodes[1].params.stride == (2, 2)
+    _run(module, graph, x)
 
 
 @pytest.mark.parametrize("fork", [None, "deeplab"])

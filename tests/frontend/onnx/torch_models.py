@@ -1,7 +1,7 @@
 """Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
-unit, a ResNet-18-style net, an Inception block, MobileNetV2 blocks and a feature pyramid's
-bilinear top-down path; channels and sizes shrunk, random weights and BatchNorm statistics
-(seeded), eval mode."""
+unit, a ResNet-18-style net, an Inception block, MobileNetV2 blocks, a feature pyramid's
+bilinear top-down path and DeepLab's corner-aligned upsampling; channels and sizes shrunk,
+random weights and BatchNorm statistics (seeded), eval mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -142,6 +142,24 @@ class FPNHead(nn.Module):
         return nn.functional.interpolate(logits, size=x.shape[2:], mode="bilinear")
 
 
+class DeepLabHead(nn.Module):
+    """DeepLab's decoder as its PyTorch ports write it: a stride-4 trunk, a dilated 3x3, the
+    logits upsampled with corners aligned to the input's size (33 from 9: (33 - 1) / (9 - 1)
+    = 4, as 513 from 65)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trunk = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1), nn.ReLU(),
+                                   nn.Conv2d(8, 8, 3, 2, 1), nn.ReLU())
+        self.atrous = nn.Sequential(nn.Conv2d(8, 8, 3, 1, 2, dilation=2), nn.ReLU())
+        self.classes = nn.Conv2d(8, 3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits = self.classes(self.atrous(self.trunk(x)))
+        return nn.functional.interpolate(logits, size=x.shape[2:], mode="bilinear",
+                                         align_corners=True)
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -169,6 +187,7 @@ MODELS = {
     "inception_block": (InceptionBlock, (1, 12, 9, 9)),
     "mobilenetv2_block": (MobileNetV2Block, (1, 8, 8, 8)),
     "fpn_bilinear": (FPNHead, (1, 3, 12, 16)),
+    "deeplab_corners": (DeepLabHead, (1, 3, 33, 33)),
 }
 OPSETS = (11, 13, 17)
 
