@@ -15,6 +15,10 @@
     Clip(min, max)          ReLU when min is 0 and there is no max; else Clip(min, max), an
                             absent bound written as -+FLT_MAX (equal for every finite x);
                             [0, 6] with ``fork="mobilenet"``: the fork's ReLU6
+    HardSigmoid(alpha,      Power(scale=alpha, shift=beta), then Clip(0, 1): max(0, min(1,
+      beta)                 alpha * x + beta)), in ONNX's order of steps
+    HardSwish               x * HardSigmoid(x) with alpha 1/6, beta 0.5: those two layers,
+                            then Eltwise PROD with x (MobileNetV3's h-swish)
 
 Caffe's Power computes (shift + scale * x) ** power in that order, so a chain of ONNX steps
 in that order is one Power layer (``power_layer``): a shift after a pure scale, and a power
@@ -36,6 +40,7 @@ from ...ops.activation import (
     ReLUParams,
 )
 from ...ops.base import FLT_MAX
+from ...ops.eltwise import EltwiseParams
 from ...ops.mobilenet import RELU6_MAX, ReLU6Params
 from .context import Context
 from .fork_layers import fork_allows
@@ -44,7 +49,8 @@ from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_relu", "convert_leaky_relu", "convert_prelu", "convert_neuron",
            "convert_elu", "convert_softplus", "convert_exp_log", "convert_pow",
-           "convert_power_forms", "convert_clip", "f32", "power_layer"]
+           "convert_power_forms", "convert_clip", "convert_hard_sigmoid", "f32",
+           "power_layer"]
 
 
 def f32(x: float) -> float:
@@ -159,6 +165,23 @@ def convert_clip(ctx: Context, node: OnnxNode) -> None:
     low = -FLT_MAX if low is None or low < -FLT_MAX else low
     high = FLT_MAX if high is None or high > FLT_MAX else high
     ctx.layer(node, "Clip", ClipParams(min=f32(low), max=f32(high)), [x])
+
+
+@IMPORTERS.register("HardSigmoid", "HardSwish")
+def convert_hard_sigmoid(ctx: Context, node: OnnxNode) -> None:
+    swish = node.op_type == "HardSwish"
+    alpha = 1 / 6 if swish else node.attr("alpha", 0.2)
+    beta = 0.5 if swish else node.attr("beta", 0.5)
+    x = ctx.value(node.inputs[0])
+    out = node.outputs[0]
+    line = ctx.layer(node, "Power", PowerParams(scale=f32(alpha), shift=f32(beta)), [x],
+                     tops=[ctx.blob(f"{out}/linear", node)], suffix="/linear").outputs[0]
+    if not swish:
+        ctx.layer(node, "Clip", ClipParams(min=0.0, max=1.0), [line])
+        return
+    gate = ctx.layer(node, "Clip", ClipParams(min=0.0, max=1.0), [line],
+                     tops=[ctx.blob(f"{out}/gate", node)], suffix="/gate").outputs[0]
+    ctx.layer(node, "Eltwise", EltwiseParams(operation="PROD"), [x, gate])
 
 
 def _bound(ctx: Context, node: OnnxNode, i: int, what: str) -> float | None:

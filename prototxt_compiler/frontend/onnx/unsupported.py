@@ -13,8 +13,6 @@ REASONS: dict[str, str] = {
                              "adds eps to the standard deviation, not the variance",
     "LayerNormalization": "Caffe has no layer normalisation with ONNX's eps placement",
     "GroupNormalization": "Caffe has no group normalisation",
-    "HardSigmoid": "Caffe has no hard sigmoid layer",
-    "HardSwish": "Caffe has no hard swish layer",
     "Selu": "Caffe has no SELU layer",
     "Gelu": "Caffe has no GELU layer",
     "Erf": "Caffe has no error-function layer",

@@ -299,6 +299,17 @@ def _resize_linear(opset: int) -> Any:
     return b.model()
 
 
+def _hard_activations(opset: int) -> Any:
+    """HardSigmoid at ONNX's defaults (alpha 0.2, beta 0.5) and at torch's (1/6, 0.5),
+    HardSwish; inputs past both knees (|x| > 3)."""
+    b = Builder("hard_activations", opset)
+    x = b.input("data", (1, 3, 4, 5))
+    b.output(b.node("HardSigmoid", [x], "hsig"))
+    b.output(b.node("HardSigmoid", [x], "hsig_torch", alpha=1 / 6, beta=0.5))
+    b.output(b.node("HardSwish", [x], "hswish"))
+    return b.model()
+
+
 def _pad(opset: int) -> Any:
     b = Builder("pad", opset)
     x = b.input("data", (1, 2, 4, 5))
@@ -328,6 +339,7 @@ CASES: tuple[Case, ...] = (
     Case("reduce", _reduce, 9),
     Case("resize", _resize, 9),
     Case("resize_linear", _resize_linear, 11),
+    Case("hard_activations", _hard_activations, 14),
     Case("pad", _pad, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),

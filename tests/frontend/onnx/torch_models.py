@@ -1,7 +1,7 @@
 """Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
-unit, a ResNet-18-style net, an Inception block, MobileNetV2 blocks, a feature pyramid's
-bilinear top-down path and DeepLab's corner-aligned upsampling; channels and sizes shrunk,
-random weights and BatchNorm statistics (seeded), eval mode."""
+unit, a ResNet-18-style net, an Inception block, MobileNetV2 and V3 blocks, a feature
+pyramid's bilinear top-down path and DeepLab's corner-aligned upsampling; channels and sizes
+shrunk, random weights and BatchNorm statistics (seeded), eval mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -160,6 +160,28 @@ class DeepLabHead(nn.Module):
                                          align_corners=True)
 
 
+class MobileNetV3Block(nn.Module):
+    """MobileNetV3's inverted residual with h-swish and its squeeze-excite gated by a hard
+    sigmoid, then the stem of its classifier (global pool, 1x1, h-swish)."""
+
+    def __init__(self, width: int = 8, hidden: int = 24) -> None:
+        super().__init__()
+        self.expand = nn.Sequential(nn.Conv2d(width, hidden, 1, bias=False), _bn(hidden),
+                                    nn.Hardswish())
+        self.depthwise = nn.Sequential(
+            nn.Conv2d(hidden, hidden, 3, 1, 1, groups=hidden, bias=False), _bn(hidden),
+            nn.Hardswish())
+        self.squeeze = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(hidden, 8, 1),
+                                     nn.ReLU(), nn.Conv2d(8, hidden, 1), nn.Hardsigmoid())
+        self.project = nn.Sequential(nn.Conv2d(hidden, width, 1, bias=False), _bn(width))
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(width, 16, 1),
+                                  nn.Hardswish())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.depthwise(self.expand(x))
+        return self.head(x + self.project(y * self.squeeze(y)))
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -188,6 +210,7 @@ MODELS = {
     "mobilenetv2_block": (MobileNetV2Block, (1, 8, 8, 8)),
     "fpn_bilinear": (FPNHead, (1, 3, 12, 16)),
     "deeplab_corners": (DeepLabHead, (1, 3, 33, 33)),
+    "mobilenetv3_block": (MobileNetV3Block, (1, 8, 7, 7)),
 }
 OPSETS = (11, 13, 17)
 
