@@ -63,5 +63,10 @@ PARAM_BUDGET_BYTES = 2 << 30
 #: largest top; the files written stay, since the check runs after them.
 VERIFY_BUDGET_BYTES = 4 << 30
 
+#: Most elements on one resized axis of a Resize or Upsample that ``from-onnx`` imports:
+#: 65,536 (an image 64k pixels tall). Checking that the Caffe form equals ONNX's resize takes
+#: time in the output's size, so a larger one is refused before it is checked.
+MAX_RESIZE_AXIS = 1 << 16
+
 #: Most axes of one blob in a .caffemodel (Caffe's ``Blob`` allows 32, ``kMaxBlobAxes``).
 MAX_BLOB_AXES = 32

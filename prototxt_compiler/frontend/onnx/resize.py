@@ -40,6 +40,7 @@ import math
 
 import numpy as np
 
+from ... import limits
 from ...ir import Value
 from ...ops.concat import ConcatParams, SliceParams
 from ...ops.conv import ConvolutionParams
@@ -119,8 +120,11 @@ def convert_resize(ctx: Context, node: OnnxNode) -> None:
         raise Refused(f"it resizes {list(shape)} to {out}; imported is (N, C, H, W) resized "
                       "on H and W")
     if interp and transform == "align_corners":
-        _interp(ctx, node, transform, out)
+        _interp(ctx, node, out)
         return
+    if max(out[2:]) > limits.MAX_RESIZE_AXIS:
+        raise Refused(f"it resizes to {out}, past {limits.MAX_RESIZE_AXIS:,} elements on an "
+                      "axis (limits.MAX_RESIZE_AXIS)")
     if mode == "linear":
         _bilinear(ctx, node, list(shape), out, full_scales, transform)
         return
@@ -261,13 +265,10 @@ def _bilinear(ctx: Context, node: OnnxNode, shape: list[int], out: list[int],
     ctx.layer(node, "Deconvolution", params, [x], blobs=[blob])
 
 
-def _interp(ctx: Context, node: OnnxNode, transform: str, out: list[int]) -> None:
+def _interp(ctx: Context, node: OnnxNode, out: list[int]) -> None:
     """A bilinear resize with corners aligned: the forks' Interp to (height, width), which
     maps output index o to input o * (n - 1) / (m - 1) (0 where m is 1), as ONNX's
     ``align_corners`` does, and weighs the two neighbours linearly."""
-    if transform != "align_corners":
-        raise Refused(f"it resizes bilinearly with coordinate_transformation_mode "
-                      f"{transform!r}; the forks' Interp aligns corners (align_corners)")
     if node.attr("antialias", 0):
         raise Refused("it resizes with antialias; the forks' Interp does not")
     if any(m < 1 for m in out[2:]):

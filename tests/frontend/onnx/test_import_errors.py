@@ -160,19 +160,32 @@ def test_a_constant_too_large_to_make_is_refused_before_it_is_made() -> None:
 
 
 def test_a_weight_the_import_would_make_past_the_budget_is_refused_before_it_is_made() -> None:
-    # a nearest resize by 100,000 is a grouped Deconvolution with a unit kernel of
-    # 3 x 1 x 100000 x 100000 float32 = 120,000,000,000 bytes: refused, not allocated
+    # a nearest resize by 16,384 is a grouped Deconvolution with a unit kernel of
+    # 3 x 1 x 16384 x 16384 float32 = 3,221,225,472 bytes: refused, not allocated
     b = Builder("huge", 13)
     x = b.input("data", (1, 3, 4, 4))
-    b.output(b.node("Resize", [x, "", "", b.ints("sizes", [1, 3, 400000, 400000])], "up",
+    b.output(b.node("Resize", [x, "", "", b.ints("sizes", [1, 3, 65536, 65536])], "up",
                     mode="nearest", coordinate_transformation_mode="asymmetric",
                     nearest_mode="floor"))
     with pytest.raises(UnsupportedNodesError) as caught:
         from_onnx(b.model())
     [(name, op, why)] = caught.value.nodes
     assert (name, op) == ("up", "Resize")
-    assert "needs a weight of [3, 1, 100000, 100000] (120,000,000,000 bytes), past the " \
+    assert "needs a weight of [3, 1, 16384, 16384] (3,221,225,472 bytes), past the " \
            "budget of 2,147,483,648 bytes" in why
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_a_resize_past_the_axis_limit_is_refused_before_it_is_checked(mode: str) -> None:
+    # checking the Caffe form takes time in the output's size: 65,537 on an axis is refused
+    b = Builder("long", 13)
+    x = b.input("data", (1, 1, 1, 1))
+    b.output(b.node("Resize", [x, "", "", b.ints("sizes", [1, 1, 65537, 1])], "up",
+                    mode=mode))
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(b.model())
+    [(_, _, why)] = caught.value.nodes
+    assert "past 65,536 elements on an axis (limits.MAX_RESIZE_AXIS)" in why
 
 
 @pytest.mark.parametrize("scales, attrs, why", [
@@ -181,8 +194,8 @@ def test_a_weight_the_import_would_make_past_the_budget_is_refused_before_it_is_
     ([1, 1, 2, 2], {"coordinate_transformation_mode": "asymmetric"},
      "coordinate_transformation_mode 'asymmetric'; imported are half_pixel"),
     ([1, 1, 2, 2], {"antialias": 1}, "antialias"),
-    # the triangle kernel of factor 40000 is 3 x 1 x 80000 x 80000 float32: refused unmade
-    ([1, 1, 40000, 40000], {}, "needs a weight of [3, 1, 80000, 80000] (76,800,000,000 "
+    # the triangle kernel of factor 16384 is 3 x 1 x 32768 x 32768 float32: refused unmade
+    ([1, 1, 16384, 16384], {}, "needs a weight of [3, 1, 32768, 32768] (12,884,901,888 "
                                "bytes), past the budget"),
 ])
 def test_a_linear_resize_without_an_exact_bvlc_form_is_refused(scales, attrs, why) -> None:  # noqa: ANN001
