@@ -241,3 +241,24 @@ def test_the_class_name_never_shadows_what_the_file_defines(tmp_path) -> None:
                        ("3d", "expected a Python identifier")):
         with pytest.raises(UsageError, match=re.escape(why)):
             to_python_source(graph, name=given)
+
+
+def test_model_py_writes_the_torch_backends_nms_as_it_stands() -> None:
+    # one definition of Caffe's greedy NMS: model.py's helper is backends/torch/nms.py's
+    # functions, their text read from the file, and the backend's operator runs them
+    import inspect
+
+    from prototxt_compiler.backends.pysource import HELPERS
+    from prototxt_compiler.backends.pysource.detection import NMS_FILE
+    from prototxt_compiler.backends.torch import nms
+
+    assert NMS_FILE == pathlib.Path(nms.__file__).resolve()
+    written = HELPERS["caffe_nms"].source
+    functions = [nms.box_areas, nms.box_overlaps, nms.caffe_nms]
+    assert written == "\n\n\n".join(inspect.getsource(f).rstrip("\n") for f in functions)
+    assert nms.__all__ == [f.__name__ for f in functions]
+    boxes = torch.tensor([[[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.5], [2.0, 2.0, 3.0, 3.0]]])
+    valid = torch.ones(1, 3, dtype=torch.bool)
+    # IoU 0.5 with the first: kept at 0.5, dropped at 0.4; the third overlaps neither
+    assert torch.ops.prototxt_compiler.caffe_nms(boxes, valid, 0.5).tolist() == [[True] * 3]
+    assert nms.caffe_nms(boxes, valid, 0.4).tolist() == [[True, False, True]]

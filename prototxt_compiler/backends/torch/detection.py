@@ -15,15 +15,9 @@ DetectionOutput, in tensors, per image n and detected class c (``ops.detection``
     rows     the kept (n, c, rank) in row-major order: by image, label, score
 and, when nothing is kept, one row [n, -1, -1, -1, -1, -1, -1] per image.
 
-``caffe_nms(boxes, valid, threshold, eta)`` is an operator of its own
-(``torch.ops.prototxt_compiler.caffe_nms``) so that tracing and export keep its loop: boxes
-(..., M, 4) sorted by score, valid (..., M) a prefix mask, it returns the kept mask. Step t
-keeps box t when it is valid and, for every box kept before it, the overlap (Caffe's
-JaccardOverlap: intersection / (size_t + size_k - intersection), 0 unless both intersection
-sides are > 0; a size is 0 for a box with xmax < xmin or ymax < ymin) is <= the threshold
-(a NaN overlap suppresses); after a kept box the threshold becomes threshold * eta while
-eta < 1 and the threshold > 0.5. The loop runs over the longest valid prefix, vectorized
-over every (n, c).
+``caffe_nms`` is an operator of its own (``torch.ops.prototxt_compiler.caffe_nms``) so that
+tracing and export keep its loop; it runs ``nms.caffe_nms`` (Caffe's greedy NMS, defined once
+there for this backend and model.py).
 """
 from __future__ import annotations
 
@@ -35,60 +29,11 @@ from torch import nn
 
 from ...ir import Node
 from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
+from .nms import caffe_nms as nms_keep
 from .registry import TORCH
 
-__all__ = ["CaffePriorBox", "CaffeDetectionOutput", "caffe_nms", "nms_keep", "box_sizes",
-           "overlaps", "convert_prior_box", "convert_detection_output"]
-
-
-def box_sizes(boxes: torch.Tensor, offset: float = 0.0) -> torch.Tensor:
-    """Caffe's BBoxSize (offset 0): (xmax - xmin) * (ymax - ymin), 0 when inverted; with
-    offset 1 py-faster-rcnn's area (xmax - xmin + 1) * (ymax - ymin + 1)."""
-    w = boxes[..., 2] - boxes[..., 0]
-    h = boxes[..., 3] - boxes[..., 1]
-    if offset:
-        return (w + offset) * (h + offset)
-    inverted = (w < 0) | (h < 0)
-    return torch.where(inverted, torch.zeros_like(w), w * h)
-
-
-def overlaps(one: torch.Tensor, one_size: torch.Tensor, many: torch.Tensor,
-             many_size: torch.Tensor, offset: float = 0.0) -> torch.Tensor:
-    """The overlap of ``one`` (G, 4) with each of ``many`` (G, M, 4): with offset 0 SSD's
-    JaccardOverlap (0 unless both intersection sides are > 0), with offset 1 py-faster-rcnn's
-    pixel IoU (sides + 1, clamped at 0)."""
-    iw = torch.minimum(one[:, None, 2], many[..., 2]) - torch.maximum(one[:, None, 0], many[..., 0])
-    ih = torch.minimum(one[:, None, 3], many[..., 3]) - torch.maximum(one[:, None, 1], many[..., 1])
-    if offset:
-        iw = torch.clamp(iw + offset, min=0.0)
-        ih = torch.clamp(ih + offset, min=0.0)
-    inter = iw * ih
-    ratio = inter / ((one_size[:, None] + many_size) - inter)
-    if offset:
-        return ratio
-    return torch.where((iw > 0) & (ih > 0), ratio, torch.zeros_like(inter))
-
-
-def nms_keep(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, eta: float,
-             offset: float = 0.0) -> torch.Tensor:
-    """The kept mask of SSD's greedy NMS (ApplyNMSFast) on sorted boxes (module docstring);
-    ``offset`` 1 measures overlaps as py-faster-rcnn's NMS does."""
-    m = valid.shape[-1]
-    b = boxes.reshape(-1, m, 4)
-    v = valid.reshape(-1, m)
-    keep = torch.zeros_like(v)
-    if v.numel() == 0:
-        return keep.reshape(valid.shape)
-    sizes = box_sizes(b, offset)
-    thr = torch.full(v.shape[:1], threshold, dtype=b.dtype, device=b.device)
-    for t in range(int(v.sum(1).max())):
-        ov = overlaps(b[:, t], sizes[:, t], b, sizes, offset)
-        suppressed = (keep & ~(ov <= thr[:, None])).any(1)
-        kept = v[:, t] & ~suppressed
-        keep[:, t] = kept
-        if eta < 1:
-            thr = torch.where(kept & (thr > 0.5), thr * eta, thr)
-    return keep.reshape(valid.shape)
+__all__ = ["CaffePriorBox", "CaffeDetectionOutput", "caffe_nms", "nms_keep",
+           "convert_prior_box", "convert_detection_output"]
 
 
 # the operator runs nms_keep; tracing and export see one node
@@ -96,8 +41,8 @@ caffe_nms = torch.library.custom_op("prototxt_compiler::caffe_nms", nms_keep, mu
 
 
 @caffe_nms.register_fake
-def _caffe_nms_fake(boxes: torch.Tensor, valid: torch.Tensor, threshold: float, eta: float,
-                    offset: float = 0.0) -> torch.Tensor:
+def _caffe_nms_fake(boxes: torch.Tensor, valid: torch.Tensor, threshold: float,
+                    eta: float = 1.0, offset: float = 0.0) -> torch.Tensor:
     return torch.empty_like(valid)
 
 
