@@ -19,6 +19,9 @@
       beta)                 alpha * x + beta)), in ONNX's order of steps
     HardSwish               x * HardSigmoid(x) with alpha 1/6, beta 0.5: those two layers,
                             then Eltwise PROD with x (MobileNetV3's h-swish)
+    Selu(alpha, gamma)      ELU(alpha), then Power(scale=gamma): gamma * ELU_alpha(x)
+    Celu(alpha)             Power(scale=1/alpha), ELU(1), Power(scale=alpha):
+                            alpha * ELU_1(x / alpha)
 
 Caffe's Power computes (shift + scale * x) ** power in that order, so a chain of ONNX steps
 in that order is one Power layer (``power_layer``): a shift after a pure scale, and a power
@@ -49,8 +52,8 @@ from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_relu", "convert_leaky_relu", "convert_prelu", "convert_neuron",
            "convert_elu", "convert_softplus", "convert_exp_log", "convert_pow",
-           "convert_power_forms", "convert_clip", "convert_hard_sigmoid", "f32",
-           "power_layer"]
+           "convert_power_forms", "convert_clip", "convert_hard_sigmoid", "convert_selu",
+           "convert_celu", "f32", "power_layer"]
 
 
 def f32(x: float) -> float:
@@ -105,6 +108,32 @@ def convert_neuron(ctx: Context, node: OnnxNode) -> None:
 def convert_elu(ctx: Context, node: OnnxNode) -> None:
     ctx.layer(node, "ELU", ELUParams(alpha=f32(node.attr("alpha", 1.0))),
               [ctx.value(node.inputs[0])])
+
+
+@IMPORTERS.register("Selu")
+def convert_selu(ctx: Context, node: OnnxNode) -> None:
+    alpha = f32(node.attr("alpha", 1.67326319217681884765625))
+    gamma = f32(node.attr("gamma", 1.05070102214813232421875))
+    elu = ctx.layer(node, "ELU", ELUParams(alpha=alpha), [ctx.value(node.inputs[0])],
+                    tops=[ctx.blob(f"{node.outputs[0]}/elu", node)], suffix="/elu")
+    ctx.layer(node, "Power", PowerParams(scale=gamma), [elu.outputs[0]])
+
+
+@IMPORTERS.register("Celu")
+def convert_celu(ctx: Context, node: OnnxNode) -> None:
+    alpha = f32(node.attr("alpha", 1.0))
+    if alpha == 0:
+        raise Refused("its alpha is 0; ONNX's Celu divides by it")
+    out = node.outputs[0]
+    x = ctx.value(node.inputs[0])
+    if alpha != 1:
+        x = ctx.layer(node, "Power", PowerParams(scale=f32(1 / alpha)), [x],
+                      tops=[ctx.blob(f"{out}/scaled", node)], suffix="/scaled").outputs[0]
+        x = ctx.layer(node, "ELU", ELUParams(alpha=1.0), [x],
+                      tops=[ctx.blob(f"{out}/elu", node)], suffix="/elu").outputs[0]
+        ctx.layer(node, "Power", PowerParams(scale=alpha), [x])
+        return
+    ctx.layer(node, "ELU", ELUParams(alpha=1.0), [x])
 
 
 @IMPORTERS.register("Softplus")

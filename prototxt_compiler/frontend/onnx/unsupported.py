@@ -13,7 +13,6 @@ REASONS: dict[str, str] = {
                              "adds eps to the standard deviation, not the variance",
     "LayerNormalization": "Caffe has no layer normalisation with ONNX's eps placement",
     "GroupNormalization": "Caffe has no group normalisation",
-    "Selu": "Caffe has no SELU layer",
     "Gelu": "Caffe has no GELU layer",
     "Erf": "Caffe has no error-function layer",
     "Gather": "Caffe cannot index a blob by run-time values",

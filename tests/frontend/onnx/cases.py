@@ -310,6 +310,17 @@ def _hard_activations(opset: int) -> Any:
     return b.model()
 
 
+def _exponential_units(opset: int) -> Any:
+    """Selu at ONNX's defaults and at other alpha and gamma, Celu at alpha 1 and 0.5."""
+    b = Builder("exponential_units", opset)
+    x = b.input("data", (1, 3, 4, 5))
+    b.output(b.node("Selu", [x], "selu"))
+    b.output(b.node("Selu", [x], "selu_other", alpha=0.5, gamma=2.0))
+    b.output(b.node("Celu", [x], "celu"))
+    b.output(b.node("Celu", [x], "celu_half", alpha=0.5))
+    return b.model()
+
+
 def _pad(opset: int) -> Any:
     b = Builder("pad", opset)
     x = b.input("data", (1, 2, 4, 5))
@@ -340,6 +351,7 @@ CASES: tuple[Case, ...] = (
     Case("resize", _resize, 9),
     Case("resize_linear", _resize_linear, 11),
     Case("hard_activations", _hard_activations, 14),
+    Case("exponential_units", _exponential_units, 12),
     Case("pad", _pad, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),
