@@ -1,4 +1,5 @@
-"""Conv and ConvTranspose: Caffe's Convolution and Deconvolution (2-D, (N, C, H, W)).
+"""Conv and ConvTranspose: Caffe's Convolution and Deconvolution (2-D, (N, C, H, W); a 1-D
+node over (N, C, L) as the 2-D one over (N, C, L, 1), ``lift``).
 
 Conv. Caffe pads both ends of an axis alike; ONNX may pad the begin ``b`` and the end ``e``
 differently (``auto_pad`` SAME, TensorFlow-style exports, a folded ``Pad``). Per axis:
@@ -28,6 +29,7 @@ import numpy as np
 
 from ...ops.conv import ConvolutionParams
 from .context import Context, Padded, made_blob
+from .lift import is_one_d, lifted
 from .model import OnnxNode
 from .padding import begin_end_pads, spatial_attr
 from .registry import IMPORTERS, Refused
@@ -52,6 +54,9 @@ def _weights(ctx: Context, node: OnnxNode) -> tuple[np.ndarray, np.ndarray | Non
 
 @IMPORTERS.register("Conv")
 def convert_conv(ctx: Context, node: OnnxNode) -> None:
+    if is_one_d(ctx, node):
+        lifted(ctx, node, convert_conv, weight=True)
+        return
     weight, bias = _weights(ctx, node)
     meaning = ctx.peek(node.inputs[0])
     extra_b, extra_e = (0, 0), (0, 0)
@@ -94,6 +99,9 @@ def convert_conv(ctx: Context, node: OnnxNode) -> None:
 
 @IMPORTERS.register("ConvTranspose")
 def convert_conv_transpose(ctx: Context, node: OnnxNode) -> None:
+    if is_one_d(ctx, node):
+        lifted(ctx, node, convert_conv_transpose, weight=True)
+        return
     weight, bias = _weights(ctx, node)
     x = ctx.value(node.inputs[0])
     if len(x.shape or ()) != 4:

@@ -1,5 +1,6 @@
 """MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool: Caffe's Pooling, by the
-pooling rule (``pooling_rule``), on (N, C, H, W).
+pooling rule (``pooling_rule``), on (N, C, H, W); a 1-D pool over (N, C, L) as the 2-D one
+over (N, C, L, 1) (``lift``).
 
 GlobalAveragePool and GlobalMaxPool are Caffe's ``global_pooling``. An ONNX ``Pad`` (zeros)
 before an AveragePool without ``ceil_mode`` folds into its pads when the pool has none of
@@ -12,6 +13,7 @@ from __future__ import annotations
 from ...ops.norm import ScaleParams
 from ...ops.pooling import PoolingParams
 from .context import Context, Padded
+from .lift import is_one_d, lifted
 from .model import OnnxNode
 from .padding import begin_end_pads, spatial_attr
 from .pooling_rule import OnnxPool, plan_pooling
@@ -22,6 +24,9 @@ __all__ = ["convert_pool", "convert_global_pool"]
 
 @IMPORTERS.register("MaxPool", "AveragePool")
 def convert_pool(ctx: Context, node: OnnxNode) -> None:
+    if is_one_d(ctx, node):
+        lifted(ctx, node, convert_pool, weight=False)
+        return
     is_max = node.op_type == "MaxPool"
     if len(node.outputs) > 1 and node.outputs[1] and ctx.uses.get(node.outputs[1], 0):
         raise Refused("its Indices output is read; Caffe's pooling mask numbers positions "
@@ -66,6 +71,9 @@ def convert_pool(ctx: Context, node: OnnxNode) -> None:
 
 @IMPORTERS.register("GlobalAveragePool", "GlobalMaxPool")
 def convert_global_pool(ctx: Context, node: OnnxNode) -> None:
+    if is_one_d(ctx, node):
+        lifted(ctx, node, convert_global_pool, weight=False)
+        return
     x = ctx.value(node.inputs[0])
     if len(x.shape or ()) != 4:
         raise Refused(f"its input has shape {list(x.shape or ())}; Caffe pools (N, C, H, W)")

@@ -207,3 +207,18 @@ def test_a_linear_resize_without_an_exact_bvlc_form_is_refused(scales, attrs, wh
         from_onnx(b.model())
     [(name, op, message)] = caught.value.nodes
     assert (name, op) == ("up", "Resize") and why in message, message
+
+
+@pytest.mark.parametrize("attrs, why", [
+    ({"auto_pad": "SAME_UPPER"}, "it is 1-D with auto_pad SAME_UPPER; imported are explicit"),
+    ({"output_shape": [9]}, "its output_shape is given"),
+])
+def test_a_1d_node_the_lift_does_not_take_is_refused(attrs, why) -> None:  # noqa: ANN001
+    b = Builder("one_d", 13)
+    x = b.input("data", (1, 2, 8))
+    op = "ConvTranspose" if "output_shape" in attrs else "Conv"
+    b.output(b.node(op, [x, b.const("w", np.ones((2, 2, 3)))], "conv", **attrs))
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(b.model())
+    [(name, _, message)] = caught.value.nodes
+    assert name == "conv" and why in message, message

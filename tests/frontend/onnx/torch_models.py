@@ -1,7 +1,8 @@
 """Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
 unit, a ResNet-18-style net, an Inception block, MobileNetV2 and V3 blocks, a feature
-pyramid's bilinear top-down path and DeepLab's corner-aligned upsampling; channels and sizes
-shrunk, random weights and BatchNorm statistics (seeded), eval mode."""
+pyramid's bilinear top-down path, DeepLab's corner-aligned upsampling and a 1-D temporal
+convolution net; channels and sizes shrunk, random weights and BatchNorm statistics
+(seeded), eval mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -182,18 +183,39 @@ class MobileNetV3Block(nn.Module):
         return self.head(x + self.project(y * self.squeeze(y)))
 
 
+class TemporalConvNet(nn.Module):
+    """A 1-D net over (N, C, L), as keyword spotters and sequence models write it: Conv1d
+    with BatchNorm1d, a dilated grouped Conv1d, MaxPool1d, an AvgPool1d that does not count
+    padding, a ConvTranspose1d, and a head pooled over time two ways (a mean, an adaptive max
+    pool to 1), concatenated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.bn = nn.Conv1d(4, 8, 3, padding=1), nn.BatchNorm1d(8)
+        self.conv2 = nn.Conv1d(8, 8, 3, padding=2, dilation=2, groups=2)
+        self.pool = nn.MaxPool1d(2)
+        self.ave = nn.AvgPool1d(3, 1, 1, count_include_pad=False)
+        self.up = nn.ConvTranspose1d(8, 4, 4, stride=2, padding=1)
+        self.head = nn.Conv1d(4, 3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.conv2(torch.relu(self.bn(self.conv1(x)))))
+        y = self.head(self.up(self.ave(self.pool(y))))
+        return torch.cat([y.mean(2), nn.functional.adaptive_max_pool1d(y, 1).flatten(1)], 1)
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for sub in module.modules():
-            if isinstance(sub, nn.BatchNorm2d):
+            if isinstance(sub, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 sub.running_mean.copy_(torch.randn(sub.num_features, generator=generator) * 0.2)
                 sub.running_var.copy_(torch.rand(sub.num_features, generator=generator) + 0.5)
                 sub.weight.copy_(torch.rand(sub.num_features, generator=generator) + 0.5)
                 sub.bias.copy_(torch.randn(sub.num_features, generator=generator) * 0.1)
-            elif isinstance(sub, (nn.Conv2d, nn.Linear)):
+            elif isinstance(sub, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.Linear)):
                 fan_in = sub.weight[0].numel()
                 sub.weight.copy_(torch.randn(sub.weight.shape, generator=generator)
                                  * (2.0 / fan_in) ** 0.5)
@@ -211,6 +233,7 @@ MODELS = {
     "fpn_bilinear": (FPNHead, (1, 3, 12, 16)),
     "deeplab_corners": (DeepLabHead, (1, 3, 33, 33)),
     "mobilenetv3_block": (MobileNetV3Block, (1, 8, 7, 7)),
+    "tcn_1d": (TemporalConvNet, (2, 4, 16)),
 }
 OPSETS = (11, 13, 17)
 
