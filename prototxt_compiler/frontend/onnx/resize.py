@@ -41,13 +41,12 @@ import math
 import numpy as np
 
 from ... import limits
-from ...ir import Value
-from ...ops.concat import ConcatParams, SliceParams
 from ...ops.conv import ConvolutionParams
 from ...ops.resample import InterpParams, UpsampleParams
 from .context import Context, made_blob
 from .fork_layers import fork_allows
 from .model import OnnxNode
+from .pad import copy_padded
 from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_resize", "source_index"]
@@ -184,22 +183,6 @@ def _deconvolution_weights(n: int, f: int, taps: np.ndarray, pad: int,
     return weights
 
 
-def _edge_padded(ctx: Context, node: OnnxNode, x: Value, axis: int, n: int,
-                 name: str) -> Value:
-    """``x`` with one more element before and after on ``axis``, copies of its edge."""
-    if n == 1:
-        parts = [x, x, x]
-    else:
-        names = ("first", "last") if n == 2 else ("first", "inside", "last")
-        tops = [ctx.blob(f"{node.outputs[0]}/{name}_{part}", node) for part in names]
-        cut = ctx.layer(node, "Slice", SliceParams(axis=axis, slice_point=(1, n - 1)[:len(
-            names) - 1], num_tops=len(names)), [x], tops=tops, suffix=f"/{name}_slice").outputs
-        parts = [cut[0], *cut, cut[-1]]
-    return ctx.layer(node, "Concat", ConcatParams(axis=axis), parts,
-                     tops=[ctx.blob(f"{node.outputs[0]}/{name}", node)],
-                     suffix=f"/{name}").outputs[0]
-
-
 def _linear_plan(axis: int, n: int, m: int, scale: float,
                  transform: str) -> tuple[int, bool]:
     """(factor, edge): how a linear resize of one axis from n to m is a deconvolution. Half
@@ -257,7 +240,7 @@ def _bilinear(ctx: Context, node: OnnxNode, shape: list[int], out: list[int],
         pads.append(pad)
     for axis, name, (f, edge) in ((3, "pad_w", plans[1]), (2, "pad_h", plans[0])):
         if f > 1 and edge:
-            x = _edge_padded(ctx, node, x, axis, shape[axis], name)
+            x = copy_padded(ctx, node, x, axis, 1, 1, "edge", name)
     blob[:] = np.outer(kernels[0], kernels[1]).astype(np.float32)
     params = ConvolutionParams(num_output=channels, kernel=tuple(sizes), stride=tuple(factors),
                                pad=tuple(pads), dilation=(1, 1), group=channels,

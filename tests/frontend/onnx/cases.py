@@ -321,6 +321,24 @@ def _exponential_units(opset: int) -> Any:
     return b.model()
 
 
+def _pad_copies(opset: int) -> Any:
+    """Pads that copy elements: reflect by 2 on H and (1, 3) on W of a 4 x 5 input (at most
+    n - 1), edge by (3, 0) and (0, 2), reflect by 1 of a 2 x 2 input."""
+    b = Builder("pad_copies", opset)
+    x = b.input("data", (1, 2, 4, 5))
+    small = b.input("small", (1, 1, 2, 2))
+
+    def pad(source: str, pads: list[int], mode: str, name: str) -> str:
+        if opset < 11:
+            return b.node("Pad", [source], name, pads=pads, mode=mode)
+        return b.node("Pad", [source, b.ints(f"{name}_pads", pads)], name, mode=mode)
+
+    b.output(pad(x, [0, 0, 2, 1, 0, 0, 2, 3], "reflect", "reflect"))
+    b.output(pad(x, [0, 0, 3, 0, 0, 0, 0, 2], "edge", "edge"))
+    b.output(pad(small, [0, 0, 1, 1, 0, 0, 1, 1], "reflect", "reflect_small"))
+    return b.model()
+
+
 def _pad(opset: int) -> Any:
     b = Builder("pad", opset)
     x = b.input("data", (1, 2, 4, 5))
@@ -353,6 +371,7 @@ CASES: tuple[Case, ...] = (
     Case("hard_activations", _hard_activations, 14),
     Case("exponential_units", _exponential_units, 12),
     Case("pad", _pad, 9),
+    Case("pad_copies", _pad_copies, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),
     Case("pool_ave_floor", partial(build_pool, "pool_ave_floor"), 9),

@@ -222,3 +222,20 @@ def test_a_1d_node_the_lift_does_not_take_is_refused(attrs, why) -> None:  # noq
         from_onnx(b.model())
     [(name, _, message)] = caught.value.nodes
     assert name == "conv" and why in message, message
+
+
+@pytest.mark.parametrize("mode, pads, why", [
+    ("wrap", [0, 0, 1, 1, 0, 0, 1, 1], "its mode is 'wrap'; imported are zeros, reflect and edge"),
+    # ONNX reflects at most n - 1 elements: 4 of an axis of 4 is not a reflection
+    ("reflect", [0, 0, 4, 0, 0, 0, 0, 0], "it reflects 4 and 0 elements of an axis of 4"),
+    ("edge", [0, 0, 0, 65, 0, 0, 0, 0], "it pads 65 and 0 by edge; imported are up to 64"),
+])
+def test_a_copying_pad_without_a_caffe_form_is_refused(mode: str, pads: list[int],
+                                                       why: str) -> None:
+    b = Builder("copies", 19)
+    x = b.input("data", (1, 2, 4, 4))
+    b.output(b.node("Pad", [x, b.ints("pads", pads)], "pad", mode=mode))
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(b.model())
+    [(name, _, message)] = caught.value.nodes
+    assert name == "pad" and why in message, message

@@ -1,8 +1,8 @@
 """Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
 unit, a ResNet-18-style net, an Inception block, MobileNetV2 and V3 blocks, a feature
-pyramid's bilinear top-down path, DeepLab's corner-aligned upsampling and a 1-D temporal
-convolution net; channels and sizes shrunk, random weights and BatchNorm statistics
-(seeded), eval mode."""
+pyramid's bilinear top-down path, DeepLab's corner-aligned upsampling, a 1-D temporal
+convolution net and a CycleGAN-style generator's reflection pads; channels and sizes shrunk,
+random weights and BatchNorm statistics (seeded), eval mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -204,6 +204,22 @@ class TemporalConvNet(nn.Module):
         return torch.cat([y.mean(2), nn.functional.adaptive_max_pool1d(y, 1).flatten(1)], 1)
 
 
+class ReflectGenerator(nn.Module):
+    """A CycleGAN-style generator's ends: ReflectionPad2d(3) before a 7x7 convolution, a
+    residual block padded by reflection, and a ReplicationPad2d(1) before the last 3x3."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.ReflectionPad2d(3), nn.Conv2d(3, 8, 7), nn.ReLU())
+        self.block = nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(8, 8, 3), nn.ReLU(),
+                                   nn.ReflectionPad2d(1), nn.Conv2d(8, 8, 3))
+        self.out = nn.Sequential(nn.ReplicationPad2d(1), nn.Conv2d(8, 3, 3), nn.Tanh())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.stem(x)
+        return self.out(y + self.block(y))
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -234,6 +250,7 @@ MODELS = {
     "deeplab_corners": (DeepLabHead, (1, 3, 33, 33)),
     "mobilenetv3_block": (MobileNetV3Block, (1, 8, 7, 7)),
     "tcn_1d": (TemporalConvNet, (2, 4, 16)),
+    "reflect_generator": (ReflectGenerator, (1, 3, 10, 12)),
 }
 OPSETS = (11, 13, 17)
 
