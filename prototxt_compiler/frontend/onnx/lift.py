@@ -5,7 +5,8 @@ as the same node over (N, C, L, 1): its input read as (N, C, L, 1) (a Reshape), 
 strides, dilations and pads given a second axis of 1, 1, 1 and 0 (a weight (O, I, K) becomes
 (O, I, K, 1)), then its output read back as (N, C', L') (a Reshape). On an axis of size 1
 with a kernel of 1, no stride and no pad, every 2-D window is the 1-D window, so each output
-is the same sum (or maximum) of the same elements: exact.
+is the same sum (or maximum) of the same elements: exact. Where one lifted node reads
+another's output directly, it reads the 2-D blob itself (no Flatten and Reshape between).
 """
 from __future__ import annotations
 
@@ -38,11 +39,16 @@ def lifted(ctx: Context, node: OnnxNode, convert: Callable[[Context, OnnxNode], 
     if node.attr("auto_pad", "NOTSET") not in ("", "NOTSET", "VALID"):
         raise Refused(f"it is 1-D with auto_pad {node.attr('auto_pad')}; imported are "
                       "explicit pads")
-    x = ctx.value(node.inputs[0])
-    n, c, length = x.shape  # type: ignore[misc]
-    flat = f"{node.inputs[0]}/as_2d@{node.name or node.outputs[0]}"
     name = node.name or node.outputs[0]
-    ctx.alias(flat, View(base=x, shape=(n, c, length, 1), node=replace(node, name=f"{name}/to_2d")))
+    flat = f"{node.inputs[0]}/as_2d@{name}"
+    meaning = ctx.peek(node.inputs[0])
+    if isinstance(meaning, View) and tuple(meaning.base.shape or ()) == (*meaning.shape, 1):
+        ctx.alias(flat, meaning.base)  # the 2-D output of a lifted node before it: no Reshape
+    else:
+        x = ctx.value(node.inputs[0])
+        n, c, length = x.shape  # type: ignore[misc]
+        ctx.alias(flat, View(base=x, shape=(n, c, length, 1),
+                             node=replace(node, name=f"{name}/to_2d")))
     inputs = [flat]
     if weight:
         array = np.asarray(ctx.constant(node, 1, "weight"), np.float32)
