@@ -10,11 +10,12 @@ An ONNX value is one of
 - a pending *zero pad* (an ONNX ``Pad``): Convolution and AVE pooling fold it into their own
   padding where that is exact; ``value()`` writes it as an explicit pad layer otherwise.
 
-The explicit pad layer is BVLC-exact: a Deconvolution with ``group = channels``, kernel
-``(1 + b_h + e_h, 1 + b_w + e_w)``, stride 1, no pad and no bias, whose weights are 1 at
-``(b_h, b_w)`` and 0 elsewhere. A stride-1 deconvolution computes out[i] = sum_j in[i - j]
-w[j], so each channel comes out shifted by (b_h, b_w) inside a zero frame of size
-``in + b + e``: the input padded by ``b`` before and ``e`` after, every value copied exactly.
+The explicit pad layer is BVLC-exact for every input, inf and NaN included. Per padded axis
+(W, then H): a Slice cuts the input's first element off (an axis of 1 is used whole), a
+Power of scale 0 turns it into zeros (Caffe's Power fills its constant without reading x
+when power * scale is 0), a Tile repeats that block ``b`` and ``e`` times, and a Concat
+writes zeros, the first element, the rest, zeros. Every value is copied exactly and each
+zero is written, not computed (a one-hot convolution kernel would add 0 * inf = NaN).
 
 ``layer()`` adds a Caffe layer, computes its tops' shapes by Caffe's rules (``ops``) at
 once, and binds the ONNX outputs to them; a rule that fails is a refusal of the node.
@@ -32,9 +33,10 @@ from ... import limits
 from ...errors import OpError
 from ...ir import Graph, Node, Shape, Value
 from ...ops import OPS
-from ...ops.conv import ConvolutionParams
+from ...ops.activation import PowerParams
+from ...ops.concat import ConcatParams, SliceParams
 from ...ops.inputs import ParameterParams
-from ...ops.shape import FlattenParams, ReshapeParams
+from ...ops.shape import FlattenParams, ReshapeParams, TileParams
 from .model import OnnxModel, OnnxNode
 from .names import Namer, caffe_name
 from .registry import Refused
@@ -257,17 +259,48 @@ class Context:
         if len(x.shape or ()) != 4:
             raise Refused(f"an explicit zero pad needs a 4-D (N, C, H, W) input, not "
                           f"{list(x.shape or ())}")
-        channels = x.shape[1]  # type: ignore[index]
-        kernel = (1 + begin[0] + end[0], 1 + begin[1] + end[1])
-        weight = made_blob((channels, 1) + kernel, 0.0, f"a zero pad of {begin}, {end}")
-        weight[:, 0, begin[0], begin[1]] = 1.0
-        params = ConvolutionParams(num_output=channels, kernel=kernel, stride=(1, 1),
-                                   pad=(0, 0), dilation=(1, 1), group=channels,
-                                   bias_term=False)
-        tops = None if outputs else [self.names.blob((node.name or node.outputs[0]) + "/pad")]
-        layer = self.layer(node, "Deconvolution", params, [x], outputs, tops=tops,
-                           blobs=[weight], suffix="/pad" if not outputs else "")
-        return layer.outputs[0]
+        base = node.name or node.outputs[0]
+        axes = [(axis, b, e) for axis, b, e in ((3, begin[1], end[1]), (2, begin[0], end[0]))
+                if b or e]
+        for index, (axis, b, e) in enumerate(axes):
+            tag = f"{base}/pad_{'hw'[axis - 2]}"
+            final = index == len(axes) - 1
+            x = self._zero_pad_axis(node, x, axis, b, e, tag,
+                                    outputs if final and outputs else None, final)
+        return x
+
+    def _zero_pad_axis(self, node: OnnxNode, x: Value, axis: int, before: int, after: int,
+                       tag: str, outputs: Sequence[str] | None, final: bool) -> Value:
+        if int(x.shape[axis]) > 1:  # type: ignore[index]
+            cut = self.layer(node, "Slice", SliceParams(axis=axis, slice_point=(1,),
+                                                        num_tops=2), [x],
+                             tops=[self.names.blob(f"{tag}_first"),
+                                   self.names.blob(f"{tag}_rest")],
+                             suffix=f"/{tag.rsplit('/', 1)[1]}_slice")
+            pieces = list(cut.outputs)
+        else:
+            pieces = [x]
+        zero = self.layer(node, "Power", PowerParams(scale=0.0), [pieces[0]],
+                          tops=[self.names.blob(f"{tag}_zero")],
+                          suffix=f"/{tag.rsplit('/', 1)[1]}_zero").outputs[0]
+        blocks: list[list[Value]] = []
+        for count, side in ((before, "before"), (after, "after")):
+            if count == 0:
+                blocks.append([])
+            elif count == 1:
+                blocks.append([zero])
+            else:
+                blocks.append([self.layer(
+                    node, "Tile", TileParams(axis=axis, tiles=count), [zero],
+                    tops=[self.names.blob(f"{tag}_{side}")],
+                    suffix=f"/{tag.rsplit('/', 1)[1]}_{side}").outputs[0]])
+        parts = blocks[0] + pieces + blocks[1]
+        params = ConcatParams(axis=axis)
+        if final and outputs:
+            return self.layer(node, "Concat", params, parts, outputs).outputs[0]
+        name = tag if not final else f"{tag.rsplit('/', 1)[0]}/pad"
+        return self.layer(node, "Concat", params, parts, tops=[self.names.blob(name)],
+                          suffix=f"/{name.rsplit('/', 1)[1]}").outputs[0]
 
     def _write_view(self, name: str, view: View) -> Value:
         """A Caffe Flatten where the view merges one run of axes, else a Reshape."""
