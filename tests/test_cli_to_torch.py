@@ -119,6 +119,11 @@ def test_bad_requests_are_one_error_and_leave_nothing(tmp_path) -> None:
                      "-o", str(tmp_path / "m.py"))
     assert result.returncode == 2 and "absent.caffemodel" in result.stderr
     assert "Traceback" not in result.stderr
+    result = run_cli("to-torch", str(case), "-o", str(tmp_path / "m.py"), "--class-name",
+                     "my net")
+    assert result.returncode == 2 and "class name 'my net': expected a Python identifier" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.prototxt"]
 
 
