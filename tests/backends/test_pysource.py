@@ -243,22 +243,30 @@ def test_the_class_name_never_shadows_what_the_file_defines(tmp_path) -> None:
             to_python_source(graph, name=given)
 
 
-def test_model_py_writes_the_torch_backends_nms_as_it_stands() -> None:
-    # one definition of Caffe's greedy NMS: model.py's helper is backends/torch/nms.py's
-    # functions, their text read from the file, and the backend's operator runs them
+def test_model_py_writes_the_torch_backends_box_functions_as_they_stand() -> None:
+    # one definition of Caffe's greedy NMS, SSD's box decoding and py-faster-rcnn's
+    # proposals: model.py's helpers are backends/torch/boxes.py's functions, their text
+    # read from the file, and the backend runs them (its NMS operator wraps caffe_nms)
     import inspect
 
     from prototxt_compiler.backends.pysource import HELPERS
-    from prototxt_compiler.backends.pysource.detection import NMS_FILE
-    from prototxt_compiler.backends.torch import nms
+    from prototxt_compiler.backends.pysource.detection import BOXES_FILE
+    from prototxt_compiler.backends.torch import boxes
 
-    assert NMS_FILE == pathlib.Path(nms.__file__).resolve()
-    written = HELPERS["caffe_nms"].source
-    functions = [nms.box_areas, nms.box_overlaps, nms.caffe_nms]
-    assert written == "\n\n\n".join(inspect.getsource(f).rstrip("\n") for f in functions)
-    assert nms.__all__ == [f.__name__ for f in functions]
-    boxes = torch.tensor([[[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.5], [2.0, 2.0, 3.0, 3.0]]])
+    assert BOXES_FILE == pathlib.Path(boxes.__file__).resolve()
+
+    def text(*functions) -> str:  # noqa: ANN002
+        return "\n\n\n".join(inspect.getsource(f).rstrip("\n") for f in functions)
+
+    assert HELPERS["caffe_nms"].source == text(boxes.box_areas, boxes.box_overlaps,
+                                               boxes.caffe_nms)
+    assert HELPERS["decode_boxes"].source == text(boxes.decode_boxes)
+    assert HELPERS["proposals"].source == text(boxes.proposals)
+    assert sorted(boxes.__all__) == ["box_areas", "box_overlaps", "caffe_nms", "decode_boxes",
+                                     "proposals"]
+    corners = torch.tensor([[[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.5],
+                             [2.0, 2.0, 3.0, 3.0]]])
     valid = torch.ones(1, 3, dtype=torch.bool)
     # IoU 0.5 with the first: kept at 0.5, dropped at 0.4; the third overlaps neither
-    assert torch.ops.prototxt_compiler.caffe_nms(boxes, valid, 0.5).tolist() == [[True] * 3]
-    assert nms.caffe_nms(boxes, valid, 0.4).tolist() == [[True, False, True]]
+    assert torch.ops.prototxt_compiler.caffe_nms(corners, valid, 0.5).tolist() == [[True] * 3]
+    assert boxes.caffe_nms(corners, valid, 0.4).tolist() == [[True, False, True]]

@@ -22,19 +22,23 @@ from ...ir import Node
 from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
 from .registry import HELPERS, PYSOURCE, Module, call
 
-__all__ = ["convert_prior_box", "convert_detection_output", "nms_source"]
+__all__ = ["convert_prior_box", "convert_detection_output", "boxes_source"]
 
-NMS_FILE = pathlib.Path(__file__).resolve().parents[1] / "torch" / "nms.py"
+BOXES_FILE = pathlib.Path(__file__).resolve().parents[1] / "torch" / "boxes.py"
 
 
-def nms_source() -> str:
-    """The functions of ``backends/torch/nms.py`` as its text has them (read, not imported:
-    this module does not import torch), one definition for the torch backend and model.py."""
-    text = NMS_FILE.read_text(encoding="utf-8")
-    functions = [node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)]
-    return "\n\n\n".join(ast.get_source_segment(text, node) or "" for node in functions)
+def boxes_source(*names: str) -> str:
+    """Functions of ``backends/torch/boxes.py`` as its text has them (read, not imported:
+    this module does not import torch): one definition for the torch backend and model.py."""
+    text = BOXES_FILE.read_text(encoding="utf-8")
+    functions = {node.name: node for node in ast.parse(text).body
+                 if isinstance(node, ast.FunctionDef)}
+    return "\n\n\n".join(ast.get_source_segment(text, functions[name]) or ""
+                          for name in names)
 
-HELPERS.define("caffe_nms", nms_source())
+
+HELPERS.define("caffe_nms", boxes_source("box_areas", "box_overlaps", "caffe_nms"))
+HELPERS.define("decode_boxes", boxes_source("decode_boxes"))
 
 HELPERS.define("PriorBox", '''
 class PriorBox(nn.Module):
@@ -118,31 +122,15 @@ class DetectionOutput(nn.Module):
         self.threshold = (-FLT_MAX if confidence_threshold is None
                           else confidence_threshold)
 
-    def decode(self, loc: torch.Tensor, prior: torch.Tensor,
-               variance: torch.Tensor) -> torch.Tensor:
-        """Caffe's DecodeBBox of loc (..., 4) against the priors and variances."""
-        if not self.variance_encoded_in_target:
-            loc = variance * loc
-        if self.code_type == "CORNER":
-            return prior + loc
-        pw = prior[..., 2] - prior[..., 0]
-        ph = prior[..., 3] - prior[..., 1]
-        if self.code_type == "CORNER_SIZE":
-            return prior + loc * torch.stack([pw, ph, pw, ph], dim=-1)
-        cx = loc[..., 0] * pw + (prior[..., 0] + prior[..., 2]) / 2
-        cy = loc[..., 1] * ph + (prior[..., 1] + prior[..., 3]) / 2
-        w = torch.exp(loc[..., 2]) * pw
-        h = torch.exp(loc[..., 3]) * ph
-        return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=-1)
-
     def forward(self, loc: torch.Tensor, conf: torch.Tensor, prior: torch.Tensor,
                 *image: torch.Tensor) -> torch.Tensor:
         n, count = loc.shape[0], prior.shape[2] // 4
         flat = prior.reshape(-1)
         boxes = flat[:count * 4].reshape(count, 1, 4)
         variance = flat[count * 4:count * 8].reshape(count, 1, 4)
-        decoded = self.decode(loc.reshape(n, count, self.loc_classes, 4), boxes,
-                              variance).permute(0, 2, 1, 3)
+        decoded = decode_boxes(loc.reshape(n, count, self.loc_classes, 4), boxes,
+                               variance, self.code_type,
+                               self.variance_encoded_in_target).permute(0, 2, 1, 3)
         if self.share_location:
             decoded = decoded.expand(n, len(self.classes), count, 4)
         else:
@@ -176,7 +164,7 @@ class DetectionOutput(nn.Module):
         none_kept = (keep.sum() == 0).reshape(1).expand(n)
         pick = torch.cat([torch.ones_like(rows[:, 0], dtype=torch.bool), none_kept])
         return torch.cat([rows, empty])[pick].reshape(1, 1, -1, 7)
-''', needs=("caffe_nms", "FLT_MAX"))
+''', needs=("caffe_nms", "decode_boxes", "FLT_MAX"))
 
 
 @PYSOURCE.register("PriorBox")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ...ir import Node
 from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
+from .detection import boxes_source
 from .registry import HELPERS, PYSOURCE, Module, call, literal
 
 __all__ = ["convert_roi_pooling", "convert_proposal"]
@@ -78,6 +79,8 @@ class ROIPooling(nn.Module):
         return out
 ''', needs=("FLT_MAX",))
 
+HELPERS.define("proposals", boxes_source("proposals"), needs=("caffe_nms",))
+
 HELPERS.define("ProposalLayer", '''
 def faster_rcnn_anchors(scales: tuple[float, ...], base_size: int = 16,
                         ratios: tuple[float, ...] = (0.5, 1.0, 2.0)) -> torch.Tensor:
@@ -120,44 +123,11 @@ class ProposalLayer(nn.Module):
         if scores.shape[0] != 1:
             raise ValueError("the proposal layer takes one image at a time (batch 1), "
                              f"got a batch of {scores.shape[0]}")
-        count = self.anchors.shape[0]
-        height, width = scores.shape[2], scores.shape[3]
-        at = scores.device
-        sy = torch.arange(height, dtype=torch.float64, device=at) * self.feat_stride
-        sx = torch.arange(width, dtype=torch.float64, device=at) * self.feat_stride
-        shift_y, shift_x = torch.meshgrid(sy, sx, indexing="ij")
-        shifts = torch.stack([shift_x, shift_y, shift_x, shift_y], -1).reshape(-1, 1, 4)
-        anchors = (self.anchors[None] + shifts).reshape(-1, 4).to(torch.float32)
-        fg = scores[:1, count:].permute(0, 2, 3, 1).reshape(-1)
-        d = deltas[:1].permute(0, 2, 3, 1).reshape(-1, 4)
-        w = anchors[:, 2] - anchors[:, 0] + 1.0
-        h = anchors[:, 3] - anchors[:, 1] + 1.0
-        cx = d[:, 0] * w + (anchors[:, 0] + 0.5 * w)
-        cy = d[:, 1] * h + (anchors[:, 1] + 0.5 * h)
-        pw = torch.exp(d[:, 2]) * w
-        ph = torch.exp(d[:, 3]) * h
-        im = info.reshape(-1)
-        xmax, ymax = im[1] - 1, im[0] - 1
-        zero = torch.zeros((), dtype=torch.float32, device=at)
-        boxes = torch.stack([
-            torch.maximum(torch.minimum(cx - 0.5 * pw, xmax), zero),
-            torch.maximum(torch.minimum(cy - 0.5 * ph, ymax), zero),
-            torch.maximum(torch.minimum(cx + 0.5 * pw, xmax), zero),
-            torch.maximum(torch.minimum(cy + 0.5 * ph, ymax), zero)], dim=1)
-        least = self.min_size * im[2]
-        big = (((boxes[:, 2] - boxes[:, 0] + 1) >= least)
-               & ((boxes[:, 3] - boxes[:, 1] + 1) >= least))
-        masked = torch.where(big, fg, torch.full_like(fg, float("-inf")))
-        _, back = torch.sort(masked.flip(0), descending=True, stable=True)
-        order = (masked.shape[0] - 1 - back)[:self.pre_nms_top_n]
-        ranked = boxes[order]
-        keep = caffe_nms(ranked[None], big[order][None], self.nms_threshold, 1.0, 1.0)
-        chosen = torch.nonzero(keep[0])[:self.post_nms_top_n, 0]
-        rois = torch.cat([torch.zeros_like(ranked[chosen, :1]), ranked[chosen]], dim=1)
-        if self.tops == 1:
-            return rois
-        return rois, fg[order][chosen][:, None]
-''', needs=("caffe_nms",))
+        rois, kept = proposals(scores, deltas, info, self.anchors, self.feat_stride,
+                               self.pre_nms_top_n, self.post_nms_top_n,
+                               self.nms_threshold, self.min_size)
+        return rois if self.tops == 1 else (rois, kept)
+''', needs=("proposals",))
 
 
 @PYSOURCE.register("ROIPooling")

@@ -16,8 +16,8 @@ DetectionOutput, in tensors, per image n and detected class c (``ops.detection``
 and, when nothing is kept, one row [n, -1, -1, -1, -1, -1, -1] per image.
 
 ``caffe_nms`` is an operator of its own (``torch.ops.prototxt_compiler.caffe_nms``) so that
-tracing and export keep its loop; it runs ``nms.caffe_nms`` (Caffe's greedy NMS, defined once
-there for this backend and model.py).
+tracing and export keep its loop; it runs ``boxes.caffe_nms`` (Caffe's greedy NMS, defined
+once there for this backend and model.py, as is ``boxes.decode_boxes``).
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from torch import nn
 
 from ...ir import Node
 from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
-from .nms import caffe_nms as nms_keep
+from .boxes import caffe_nms as nms_keep
+from .boxes import decode_boxes
 from .registry import TORCH
 
 __all__ = ["CaffePriorBox", "CaffeDetectionOutput", "caffe_nms", "nms_keep",
@@ -94,25 +95,6 @@ def convert_prior_box(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     return CaffePriorBox(node.params)
 
 
-def decode_boxes(p: DetectionOutputParams, loc: torch.Tensor, prior: torch.Tensor,
-                 variance: torch.Tensor) -> torch.Tensor:
-    """Caffe's DecodeBBox of loc (..., 4) against priors and variances broadcast to it."""
-    if not p.variance_encoded_in_target:
-        loc = variance * loc
-    if p.code_type == "CORNER":
-        return prior + loc
-    pw = prior[..., 2] - prior[..., 0]
-    ph = prior[..., 3] - prior[..., 1]
-    if p.code_type == "CORNER_SIZE":
-        size = torch.stack([pw, ph, pw, ph], dim=-1)
-        return prior + loc * size
-    cx = loc[..., 0] * pw + (prior[..., 0] + prior[..., 2]) / 2
-    cy = loc[..., 1] * ph + (prior[..., 1] + prior[..., 3]) / 2
-    w = torch.exp(loc[..., 2]) * pw
-    h = torch.exp(loc[..., 3]) * ph
-    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=-1)
-
-
 class CaffeDetectionOutput(nn.Module):
     """SSD's DetectionOutput (module docstring): (1, 1, K, 7) rows."""
 
@@ -132,7 +114,8 @@ class CaffeDetectionOutput(nn.Module):
         flat = prior.reshape(-1)
         boxes = flat[:count * 4].reshape(count, 1, 4)
         variance = flat[count * 4:count * 8].reshape(count, 1, 4)
-        decoded = decode_boxes(p, loc.reshape(n, count, p.loc_classes, 4), boxes, variance)
+        decoded = decode_boxes(loc.reshape(n, count, p.loc_classes, 4), boxes, variance,
+                               p.code_type, p.variance_encoded_in_target)
         decoded = decoded.permute(0, 2, 1, 3)
         decoded = decoded.expand(n, len(p.classes), count, 4) if p.share_location \
             else decoded.index_select(1, self.classes)

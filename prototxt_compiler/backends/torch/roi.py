@@ -5,7 +5,8 @@ ROIs stays a loop under tracing and export): for each ROI the fork's bins (``ops
 the maximum of its window (starting from -FLT_MAX, so NaN never wins), 0 for an empty bin.
 A batch index outside the features' batch is an error, as Caffe's CHECK is.
 
-The proposal layer, in tensors (``ops.roi``): anchors shifted per cell in (h, w, anchor)
+The proposal layer, ``boxes.proposals`` (defined once for this backend and model.py) with this
+backend's NMS operator, in tensors (``ops.roi``): anchors shifted per cell in (h, w, anchor)
 order, decoded in float32 as bbox_transform_inv (widths + 1, centres at x1 + w/2), clipped
 to [0, width - 1] x [0, height - 1] of im_info, boxes under min_size * im_info[2] on a side
 masked out, the foreground scores sorted descending with ties to the later anchor (a stable
@@ -24,6 +25,7 @@ from torch import nn
 from ...ir import Node
 from ...ops.base import FLT_MAX
 from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
+from .boxes import proposals
 from .detection import caffe_nms  # noqa: F401  (registers the NMS operator the proposal layer uses)
 from .registry import TORCH
 
@@ -125,43 +127,10 @@ class CaffeProposal(nn.Module):
         if not torch.jit.is_tracing() and scores.shape[0] != 1:  # a trace's sizes are tensors
             raise ValueError("the proposal layer takes one image at a time (py-faster-rcnn's "
                              f"forward asserts a batch of 1), got a batch of {scores.shape[0]}")
-        count = self.anchors.shape[0]
-        height, width = scores.shape[2], scores.shape[3]
-        at = scores.device
-        sy = torch.arange(height, dtype=torch.float64, device=at) * p.feat_stride
-        sx = torch.arange(width, dtype=torch.float64, device=at) * p.feat_stride
-        shift_y, shift_x = torch.meshgrid(sy, sx, indexing="ij")
-        shifts = torch.stack([shift_x, shift_y, shift_x, shift_y], dim=-1).reshape(-1, 1, 4)
-        anchors = (self.anchors[None] + shifts).reshape(-1, 4).to(torch.float32)
-        fg = scores[:1, count:].permute(0, 2, 3, 1).reshape(-1)
-        d = deltas[:1].permute(0, 2, 3, 1).reshape(-1, 4)
-        w = anchors[:, 2] - anchors[:, 0] + 1.0
-        h = anchors[:, 3] - anchors[:, 1] + 1.0
-        cx = d[:, 0] * w + (anchors[:, 0] + 0.5 * w)
-        cy = d[:, 1] * h + (anchors[:, 1] + 0.5 * h)
-        pw = torch.exp(d[:, 2]) * w
-        ph = torch.exp(d[:, 3]) * h
-        im = info.reshape(-1)
-        xmax, ymax = im[1] - 1, im[0] - 1
-        zero = torch.zeros((), dtype=torch.float32, device=at)
-        boxes = torch.stack([torch.maximum(torch.minimum(cx - 0.5 * pw, xmax), zero),
-                             torch.maximum(torch.minimum(cy - 0.5 * ph, ymax), zero),
-                             torch.maximum(torch.minimum(cx + 0.5 * pw, xmax), zero),
-                             torch.maximum(torch.minimum(cy + 0.5 * ph, ymax), zero)], dim=1)
-        least = p.min_size * im[2]
-        big = ((boxes[:, 2] - boxes[:, 0] + 1) >= least) & ((boxes[:, 3] - boxes[:, 1] + 1) >= least)
-        masked = torch.where(big, fg, torch.full_like(fg, float("-inf")))
-        _, back = torch.sort(masked.flip(0), descending=True, stable=True)
-        order = (masked.shape[0] - 1 - back)[:p.pre_nms_top_n]
-        valid = big[order]
-        ranked = boxes[order]
-        keep = torch.ops.prototxt_compiler.caffe_nms(ranked[None], valid[None],
-                                                     p.nms_threshold, 1.0, 1.0)[0]
-        chosen = torch.nonzero(keep)[:p.post_nms_top_n, 0]
-        rois = torch.cat([torch.zeros_like(ranked[chosen, :1]), ranked[chosen]], dim=1)
-        if self.tops == 1:
-            return rois
-        return rois, fg[order][chosen][:, None]
+        rois, kept = proposals(scores, deltas, info, self.anchors, p.feat_stride,
+                               p.pre_nms_top_n, p.post_nms_top_n, p.nms_threshold,
+                               p.min_size, nms=torch.ops.prototxt_compiler.caffe_nms)
+        return rois if self.tops == 1 else (rois, kept)
 
 
 @TORCH.register(PROPOSAL_TYPE)
