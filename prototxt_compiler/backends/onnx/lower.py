@@ -64,8 +64,8 @@ def value_names(graph: Graph) -> dict[int, str]:
 
 def _batch_symbols(graph: Graph, static_batch: bool) -> dict[int, str]:
     """Declared batch size -> symbol: inputs of one batch size share ``N`` (then ``N1``...),
-    names that no symbolic size of a fragment's input takes. None where the net holds a
-    layer that takes one image only (``OpDef.one_image``): its batch stays as declared."""
+    names that no symbolic size of a fragment's input takes. None at all where the net holds
+    a layer that takes one image only (``OpDef.one_image``): its batch stays as declared."""
     symbols: dict[int, str] = {}
     taken = set().union(*(symbols_of(v.shape) for v in graph.inputs))
     if any(OPS[node.type].one_image for node in graph.nodes):
@@ -93,9 +93,9 @@ def _value_info(name: str, value: Value, symbols: dict[int, str],
     ``follows``, dimension 0 is taken to follow the batch (an input's, or the rules could
     not tell)."""
     shape: list[int | str | None] = []
-    dims = tuple(value.shape or ())
-    kinds = tuple(follows) if follows is not None else ("batch",) + ("fixed",) * len(dims)
-    for dim, kind in zip(dims, kinds + ("fixed",) * (len(dims) - len(kinds))):
+    kinds = tuple(follows) if follows is not None else ("batch",)
+    for i, dim in enumerate(value.shape or ()):
+        kind = kinds[i] if i < len(kinds) else "fixed"
         if isinstance(dim, SymDim):
             shape.append(dim.name)
         elif kind == "other":

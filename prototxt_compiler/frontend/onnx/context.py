@@ -263,44 +263,44 @@ class Context:
         axes = [(axis, b, e) for axis, b, e in ((3, begin[1], end[1]), (2, begin[0], end[0]))
                 if b or e]
         for index, (axis, b, e) in enumerate(axes):
-            tag = f"{base}/pad_{'hw'[axis - 2]}"
             final = index == len(axes) - 1
-            x = self._zero_pad_axis(node, x, axis, b, e, tag,
-                                    outputs if final and outputs else None, final)
+            x = self._zero_pad_axis(node, x, axis, b, e, base, f"pad_{'hw'[axis - 2]}",
+                                    outputs if final else None, final)
         return x
 
     def _zero_pad_axis(self, node: OnnxNode, x: Value, axis: int, before: int, after: int,
-                       tag: str, outputs: Sequence[str] | None, final: bool) -> Value:
+                       base: str, label: str, outputs: Sequence[str] | None,
+                       final: bool) -> Value:
+        """One axis of ``zero_pad``: layers ``BASE/LABEL_*``; the Concat is ``BASE/pad`` when
+        ``final`` (bound to ``outputs`` where given), else ``BASE/LABEL``."""
+        def blob(part: str) -> str:
+            return self.names.blob(f"{base}/{label}_{part}")
+
         if int(x.shape[axis]) > 1:  # type: ignore[index]
             cut = self.layer(node, "Slice", SliceParams(axis=axis, slice_point=(1,),
                                                         num_tops=2), [x],
-                             tops=[self.names.blob(f"{tag}_first"),
-                                   self.names.blob(f"{tag}_rest")],
-                             suffix=f"/{tag.rsplit('/', 1)[1]}_slice")
+                             tops=[blob("first"), blob("rest")], suffix=f"/{label}_slice")
             pieces = list(cut.outputs)
         else:
             pieces = [x]
         zero = self.layer(node, "Power", PowerParams(scale=0.0), [pieces[0]],
-                          tops=[self.names.blob(f"{tag}_zero")],
-                          suffix=f"/{tag.rsplit('/', 1)[1]}_zero").outputs[0]
+                          tops=[blob("zero")], suffix=f"/{label}_zero").outputs[0]
         blocks: list[list[Value]] = []
         for count, side in ((before, "before"), (after, "after")):
-            if count == 0:
-                blocks.append([])
-            elif count == 1:
-                blocks.append([zero])
+            if count <= 1:
+                blocks.append([zero] * count)
             else:
-                blocks.append([self.layer(
-                    node, "Tile", TileParams(axis=axis, tiles=count), [zero],
-                    tops=[self.names.blob(f"{tag}_{side}")],
-                    suffix=f"/{tag.rsplit('/', 1)[1]}_{side}").outputs[0]])
+                blocks.append([self.layer(node, "Tile", TileParams(axis=axis, tiles=count),
+                                          [zero], tops=[blob(side)],
+                                          suffix=f"/{label}_{side}").outputs[0]])
         parts = blocks[0] + pieces + blocks[1]
         params = ConcatParams(axis=axis)
-        if final and outputs:
+        if outputs:
             return self.layer(node, "Concat", params, parts, outputs).outputs[0]
-        name = tag if not final else f"{tag.rsplit('/', 1)[0]}/pad"
-        return self.layer(node, "Concat", params, parts, tops=[self.names.blob(name)],
-                          suffix=f"/{name.rsplit('/', 1)[1]}").outputs[0]
+        name = "pad" if final else label
+        return self.layer(node, "Concat", params, parts,
+                          tops=[self.names.blob(f"{base}/{name}")],
+                          suffix=f"/{name}").outputs[0]
 
     def _write_view(self, name: str, view: View) -> Value:
         """A Caffe Flatten where the view merges one run of axes, else a Reshape."""
