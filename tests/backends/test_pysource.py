@@ -244,8 +244,8 @@ def test_the_class_name_never_shadows_what_the_file_defines(tmp_path) -> None:
 
 
 def test_model_py_writes_the_torch_backends_box_functions_as_they_stand() -> None:
-    # one definition of Caffe's greedy NMS, SSD's box decoding and py-faster-rcnn's
-    # proposals: model.py's helpers are backends/torch/boxes.py's functions, their text
+    # one definition of Caffe's greedy NMS, SSD's priors, decoding and detections,
+    # py-faster-rcnn's proposals and ROI pooling: model.py's helpers are backends/torch/boxes.py's functions, their text
     # read from the file, and the backend runs them (its NMS operator wraps caffe_nms)
     import inspect
 
@@ -260,10 +260,14 @@ def test_model_py_writes_the_torch_backends_box_functions_as_they_stand() -> Non
 
     assert HELPERS["caffe_nms"].source == text(boxes.box_areas, boxes.box_overlaps,
                                                boxes.caffe_nms)
-    assert HELPERS["decode_boxes"].source == text(boxes.decode_boxes)
+    assert HELPERS["prior_boxes"].source == text(boxes.prior_boxes)
+    assert HELPERS["detections"].source == text(boxes.decode_boxes, boxes.detections)
     assert HELPERS["proposals"].source == text(boxes.proposals)
-    assert sorted(boxes.__all__) == ["box_areas", "box_overlaps", "caffe_nms", "decode_boxes",
-                                     "proposals"]
+    assert HELPERS["roi_max_pool"].source == text(boxes.c_round, boxes.roi_bins,
+                                                  boxes.roi_max_pool)
+    assert sorted(boxes.__all__) == ["box_areas", "box_overlaps", "c_round", "caffe_nms",
+                                     "decode_boxes", "detections", "prior_boxes", "proposals",
+                                     "roi_bins", "roi_max_pool"]
     corners = torch.tensor([[[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.5],
                              [2.0, 2.0, 3.0, 3.0]]])
     valid = torch.ones(1, 3, dtype=torch.bool)

@@ -38,7 +38,8 @@ def boxes_source(*names: str) -> str:
 
 
 HELPERS.define("caffe_nms", boxes_source("box_areas", "box_overlaps", "caffe_nms"))
-HELPERS.define("decode_boxes", boxes_source("decode_boxes"))
+HELPERS.define("prior_boxes", boxes_source("prior_boxes"))
+HELPERS.define("detections", boxes_source("decode_boxes", "detections"), needs=("caffe_nms",))
 
 HELPERS.define("PriorBox", '''
 class PriorBox(nn.Module):
@@ -65,29 +66,9 @@ class PriorBox(nn.Module):
         self.clip = clip
 
     def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
-        layer_h, layer_w = x.shape[2], x.shape[3]
-        img_h, img_w = self.image or (image.shape[2], image.shape[3])
-        f32, at = torch.float32, x.device
-        if self.steps is not None:
-            step_h = torch.full((), self.steps[0], dtype=f32, device=at)
-            step_w = torch.full((), self.steps[1], dtype=f32, device=at)
-        else:
-            step_h = torch.full((), float(img_h), dtype=f32, device=at) / layer_h
-            step_w = torch.full((), float(img_w), dtype=f32, device=at) / layer_w
-        rows = torch.arange(layer_h, dtype=f32, device=at)
-        cols = torch.arange(layer_w, dtype=f32, device=at)
-        cy = ((rows + self.offset) * step_h).double()[:, None, None]
-        cx = ((cols + self.offset) * step_w).double()[None, :, None]
-        hw, hh = self.half_sizes[:, 0], self.half_sizes[:, 1]
-        zeros = torch.zeros_like(cy + cx + hw)
-        boxes = torch.stack([(cx - hw + zeros) / img_w, (cy - hh + zeros) / img_h,
-                             (cx + hw + zeros) / img_w, (cy + hh + zeros) / img_h], -1)
-        coords = boxes.to(f32).reshape(-1)
-        if self.clip:
-            coords = coords.clamp(0.0, 1.0)
-        variances = self.variance.repeat(coords.shape[0] // self.variance.shape[0])
-        return torch.stack([coords, variances]).reshape(1, 2, -1)
-''')
+        return prior_boxes(x, image, self.half_sizes, self.variance, self.image,
+                           self.steps, self.offset, self.clip)
+''', needs=("prior_boxes",))
 
 HELPERS.define("DetectionOutput", '''
 class DetectionOutput(nn.Module):
@@ -108,7 +89,6 @@ class DetectionOutput(nn.Module):
                  confidence_threshold: float | None = None) -> None:
         super().__init__()
         self.num_classes = num_classes
-        self.loc_classes = 1 if share_location else num_classes
         self.share_location = share_location
         classes = [c for c in range(num_classes) if c != background_label_id]
         self.register_buffer("classes", torch.tensor(classes, dtype=torch.long),
@@ -124,47 +104,11 @@ class DetectionOutput(nn.Module):
 
     def forward(self, loc: torch.Tensor, conf: torch.Tensor, prior: torch.Tensor,
                 *image: torch.Tensor) -> torch.Tensor:
-        n, count = loc.shape[0], prior.shape[2] // 4
-        flat = prior.reshape(-1)
-        boxes = flat[:count * 4].reshape(count, 1, 4)
-        variance = flat[count * 4:count * 8].reshape(count, 1, 4)
-        decoded = decode_boxes(loc.reshape(n, count, self.loc_classes, 4), boxes,
-                               variance, self.code_type,
-                               self.variance_encoded_in_target).permute(0, 2, 1, 3)
-        if self.share_location:
-            decoded = decoded.expand(n, len(self.classes), count, 4)
-        else:
-            decoded = decoded.index_select(1, self.classes)
-        scores = conf.reshape(n, count, self.num_classes).permute(0, 2, 1)
-        scores = scores.index_select(1, self.classes)
-        masked = torch.where(scores > self.threshold, scores,
-                             torch.full_like(scores, float("-inf")))
-        ranked, order = torch.sort(masked, dim=2, descending=True, stable=True)
-        if self.top_k is not None:
-            ranked = ranked[..., :max(self.top_k, 0)]
-            order = order[..., :max(self.top_k, 0)]
-        ranked_boxes = torch.gather(decoded, 2, order[..., None].expand(-1, -1, -1, 4))
-        keep = caffe_nms(ranked_boxes, ranked > self.threshold, self.nms_threshold,
-                         self.eta)
-        if self.keep_top_k >= 0:
-            best = torch.where(keep, ranked, torch.full_like(ranked, float("-inf")))
-            _, at = torch.sort(best.reshape(n, -1), dim=1, descending=True, stable=True)
-            first = at[:, :self.keep_top_k]
-            chosen = torch.zeros_like(best.reshape(n, -1)).scatter(
-                1, first, torch.ones_like(first, dtype=best.dtype))
-            keep = keep & (chosen.reshape(keep.shape) > 0)
-        image_id, cls, rank = torch.nonzero(keep).unbind(1)
-        rows = torch.cat([image_id[:, None].to(loc.dtype),
-                          self.classes[cls][:, None].to(loc.dtype),
-                          ranked[image_id, cls, rank][:, None],
-                          ranked_boxes[image_id, cls, rank]], dim=1)
-        ids = torch.arange(n, dtype=loc.dtype, device=loc.device)[:, None]
-        empty = torch.cat([ids, torch.full((n, 6), -1.0, dtype=loc.dtype,
-                                           device=loc.device)], dim=1)
-        none_kept = (keep.sum() == 0).reshape(1).expand(n)
-        pick = torch.cat([torch.ones_like(rows[:, 0], dtype=torch.bool), none_kept])
-        return torch.cat([rows, empty])[pick].reshape(1, 1, -1, 7)
-''', needs=("caffe_nms", "decode_boxes", "FLT_MAX"))
+        return detections(loc, conf, prior, self.classes, self.num_classes,
+                          self.share_location, self.threshold, self.top_k,
+                          self.nms_threshold, self.eta, self.keep_top_k, self.code_type,
+                          self.variance_encoded_in_target)
+''', needs=("detections", "FLT_MAX"))
 
 
 @PYSOURCE.register("PriorBox")

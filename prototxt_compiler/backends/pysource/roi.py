@@ -21,22 +21,10 @@ from .registry import HELPERS, PYSOURCE, Module, call, literal
 
 __all__ = ["convert_roi_pooling", "convert_proposal"]
 
+HELPERS.define("roi_max_pool", boxes_source("c_round", "roi_bins", "roi_max_pool"),
+               needs=("FLT_MAX",))
+
 HELPERS.define("ROIPooling", '''
-def roi_bins(rois: torch.Tensor, pooled: int, scale: float, start: int,
-             size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """[begin, end) of each ROI's bins on one axis (``start`` 1 for x, 2 for y)."""
-    def rounded(x: torch.Tensor) -> torch.Tensor:  # C's round: halves away from 0
-        return (torch.sign(x) * torch.floor(torch.abs(x) + 0.5)).to(torch.int64)
-
-    low = rounded(rois[:, start] * scale)
-    length = torch.clamp(rounded(rois[:, start + 2] * scale) - low + 1, min=1)
-    bin_size = length.to(torch.float32) / float(pooled)
-    index = torch.arange(pooled, dtype=torch.float32, device=rois.device)
-    begin = torch.floor(index[None] * bin_size[:, None]).to(torch.int64)
-    end = torch.ceil((index[None] + 1) * bin_size[:, None]).to(torch.int64)
-    return (begin + low[:, None]).clamp(0, size), (end + low[:, None]).clamp(0, size)
-
-
 class ROIPooling(nn.Module):
     """Fast R-CNN's ROI max pooling of features (N, C, H, W) over rois (R, 5):
     (R, C, pooled_h, pooled_w)."""
@@ -49,35 +37,9 @@ class ROIPooling(nn.Module):
         self.spatial_scale = spatial_scale
 
     def forward(self, features: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
-        n, c, height, width = features.shape
-        rois = rois.reshape(rois.shape[0], 5).to(torch.float32)
-        hs, he = roi_bins(rois, self.pooled_h, self.spatial_scale, 2, height)
-        ws, we = roi_bins(rois, self.pooled_w, self.spatial_scale, 1, width)
-        out = features.new_zeros((rois.shape[0], c, self.pooled_h, self.pooled_w))
-        clean = torch.nan_to_num(features, nan=float("-inf"))
-        batches = rois[:, 0].tolist()  # every ROI's batch and span read at once
-        spans = torch.stack([hs.amin(1), he.amax(1), ws.amin(1), we.amax(1)], 1)
-        for r, (index, (top, bottom, left, right)) in enumerate(
-                zip(batches, spans.tolist())):
-            batch = int(index)
-            if not 0 <= batch < n:
-                raise ValueError(f"ROI {r} names batch index {batch}, outside the "
-                                 f"features' batch of {n}")
-            bottom, right = max(bottom, top), max(right, left)
-            x = clean[batch, :, top:bottom, left:right]
-            rows = torch.arange(top, bottom, device=features.device)
-            cols = torch.arange(left, right, device=features.device)
-            in_h = (rows[None] >= hs[r][:, None]) & (rows[None] < he[r][:, None])
-            in_w = (cols[None] >= ws[r][:, None]) & (cols[None] < we[r][:, None])
-            by_w = torch.where(in_w[None, None], x[:, :, None, :], float("-inf"))
-            by_w = by_w.amax(-1) if x.shape[2] else by_w.sum(-1)  # (C, h, PW)
-            best = torch.where(in_h[None, :, :, None], by_w[:, None], float("-inf"))
-            best = best.amax(2) if x.shape[1] else best.sum(2)  # (C, PH, PW)
-            empty = (he[r] <= hs[r])[:, None] | (we[r] <= ws[r])[None, :]
-            out[r] = torch.where(empty, torch.zeros_like(best),
-                                 torch.clamp(best, min=-FLT_MAX))
-        return out
-''', needs=("FLT_MAX",))
+        return roi_max_pool(features, rois, self.pooled_h, self.pooled_w,
+                            self.spatial_scale)
+''', needs=("roi_max_pool",))
 
 HELPERS.define("proposals", boxes_source("proposals"), needs=("caffe_nms",))
 

@@ -16,8 +16,9 @@ DetectionOutput, in tensors, per image n and detected class c (``ops.detection``
 and, when nothing is kept, one row [n, -1, -1, -1, -1, -1, -1] per image.
 
 ``caffe_nms`` is an operator of its own (``torch.ops.prototxt_compiler.caffe_nms``) so that
-tracing and export keep its loop; it runs ``boxes.caffe_nms`` (Caffe's greedy NMS, defined
-once there for this backend and model.py, as is ``boxes.decode_boxes``).
+tracing and export keep its loop; it runs ``boxes.caffe_nms``. The modules run
+``boxes.prior_boxes`` and ``boxes.detections`` (with that operator): each computation is
+defined once there, for this backend and model.py.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from torch import nn
 from ...ir import Node
 from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
 from .boxes import caffe_nms as nms_keep
-from .boxes import decode_boxes
+from .boxes import detections, prior_boxes
 from .registry import TORCH
 
 __all__ = ["CaffePriorBox", "CaffeDetectionOutput", "caffe_nms", "nms_keep",
@@ -66,28 +67,8 @@ class CaffePriorBox(nn.Module):
         self.clip = p.clip
 
     def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
-        layer_h, layer_w = x.shape[2], x.shape[3]
-        img_h, img_w = self.image or (image.shape[2], image.shape[3])
-        f32, at = torch.float32, x.device
-        if self.steps is not None:
-            step_h = torch.full((), self.steps[0], dtype=f32, device=at)
-            step_w = torch.full((), self.steps[1], dtype=f32, device=at)
-        else:
-            step_h = torch.full((), float(img_h), dtype=f32, device=at) / float(layer_h)
-            step_w = torch.full((), float(img_w), dtype=f32, device=at) / float(layer_w)
-        cy = ((torch.arange(layer_h, dtype=f32, device=at) + self.offset) * step_h).double()
-        cx = ((torch.arange(layer_w, dtype=f32, device=at) + self.offset) * step_w).double()
-        hw, hh = self.half_sizes[:, 0], self.half_sizes[:, 1]
-        cx = cx[None, :, None]
-        cy = cy[:, None, None]
-        zeros = torch.zeros_like(cy + cx + hw)
-        boxes = torch.stack([(cx - hw + zeros) / img_w, (cy - hh + zeros) / img_h,
-                             (cx + hw + zeros) / img_w, (cy + hh + zeros) / img_h], dim=-1)
-        coords = boxes.to(f32).reshape(-1)
-        if self.clip:
-            coords = coords.clamp(0.0, 1.0)
-        variances = self.variance.repeat(coords.shape[0] // self.variance.shape[0])
-        return torch.stack([coords, variances]).reshape(1, 2, -1)
+        return prior_boxes(x, image, self.half_sizes, self.variance, self.image, self.steps,
+                           self.offset, self.clip)
 
 
 @TORCH.register("PriorBox")
@@ -109,44 +90,10 @@ class CaffeDetectionOutput(nn.Module):
     def forward(self, loc: torch.Tensor, conf: torch.Tensor, prior: torch.Tensor,
                 *image: torch.Tensor) -> torch.Tensor:
         p = self.p
-        n = loc.shape[0]
-        count = prior.shape[2] // 4
-        flat = prior.reshape(-1)
-        boxes = flat[:count * 4].reshape(count, 1, 4)
-        variance = flat[count * 4:count * 8].reshape(count, 1, 4)
-        decoded = decode_boxes(loc.reshape(n, count, p.loc_classes, 4), boxes, variance,
-                               p.code_type, p.variance_encoded_in_target)
-        decoded = decoded.permute(0, 2, 1, 3)
-        decoded = decoded.expand(n, len(p.classes), count, 4) if p.share_location \
-            else decoded.index_select(1, self.classes)
-        scores = conf.reshape(n, count, p.num_classes).permute(0, 2, 1)
-        scores = scores.index_select(1, self.classes)
-        masked = torch.where(scores > p.threshold, scores,
-                             torch.full_like(scores, float("-inf")))
-        ranked, order = torch.sort(masked, dim=2, descending=True, stable=True)
-        if p.top_k is not None:
-            ranked, order = ranked[..., :max(p.top_k, 0)], order[..., :max(p.top_k, 0)]
-        ranked_boxes = torch.gather(decoded, 2, order[..., None].expand(-1, -1, -1, 4))
-        keep = torch.ops.prototxt_compiler.caffe_nms(ranked_boxes, ranked > p.threshold,
-                                                     p.nms_threshold, p.eta)
-        if p.keep_top_k >= 0:
-            best = torch.where(keep, ranked, torch.full_like(ranked, float("-inf")))
-            _, at = torch.sort(best.reshape(n, -1), dim=1, descending=True, stable=True)
-            first = at[:, :p.keep_top_k]
-            chosen = torch.zeros_like(best.reshape(n, -1)).scatter(
-                1, first, torch.ones_like(first, dtype=best.dtype))
-            keep = keep & (chosen.reshape(keep.shape) > 0)
-        where = torch.nonzero(keep)
-        image_id, cls, rank = where[:, 0], where[:, 1], where[:, 2]
-        rows = torch.cat([image_id[:, None].to(loc.dtype),
-                          self.classes[cls][:, None].to(loc.dtype),
-                          ranked[image_id, cls, rank][:, None],
-                          ranked_boxes[image_id, cls, rank]], dim=1)
-        empty = torch.cat([torch.arange(n, dtype=loc.dtype, device=loc.device)[:, None],
-                           torch.full((n, 6), -1.0, dtype=loc.dtype, device=loc.device)], dim=1)
-        none_kept = (keep.sum() == 0).reshape(1).expand(n)
-        pick = torch.cat([torch.ones_like(rows[:, 0], dtype=torch.bool), none_kept])
-        return torch.cat([rows, empty])[pick].reshape(1, 1, -1, 7)
+        return detections(loc, conf, prior, self.classes, p.num_classes, p.share_location,
+                          p.threshold, p.top_k, p.nms_threshold, p.eta, p.keep_top_k,
+                          p.code_type, p.variance_encoded_in_target,
+                          nms=torch.ops.prototxt_compiler.caffe_nms)
 
 
 @TORCH.register("DetectionOutput")

@@ -1,7 +1,7 @@
 """ROIPooling and py-faster-rcnn's proposal layer as torch modules.
 
 ROIPooling is the operator ``torch.ops.prototxt_compiler.caffe_roi_pool`` (its loop over the
-ROIs stays a loop under tracing and export): for each ROI the fork's bins (``ops.roi``), each
+ROIs stays a loop under tracing and export), running ``boxes.roi_max_pool``: for each ROI the fork's bins (``ops.roi``), each
 the maximum of its window (starting from -FLT_MAX, so NaN never wins), 0 for an empty bin.
 A batch index outside the features' batch is an error, as Caffe's CHECK is.
 
@@ -23,9 +23,8 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.base import FLT_MAX
 from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
-from .boxes import proposals
+from . import boxes
 from .detection import caffe_nms  # noqa: F401  (registers the NMS operator the proposal layer uses)
 from .registry import TORCH
 
@@ -33,57 +32,13 @@ __all__ = ["caffe_roi_pool", "roi_max_pool", "CaffeROIPooling", "CaffeProposal",
            "convert_roi_pooling", "convert_proposal"]
 
 
-def _round(x: torch.Tensor) -> torch.Tensor:
-    """C's round: halves away from zero."""
-    return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
-
-
-def roi_bins(rois: torch.Tensor, pooled: int, scale: float, start: int,
-             size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """[begin, end) of each ROI's bins along one axis (``start`` 1 for x, 2 for y)."""
-    low = _round(rois[:, start] * scale).to(torch.int64)
-    high = _round(rois[:, start + 2] * scale).to(torch.int64)
-    length = torch.clamp(high - low + 1, min=1).to(torch.float32)
-    bin_size = length / float(pooled)
-    index = torch.arange(pooled, dtype=torch.float32, device=rois.device)
-    begin = torch.floor(index[None] * bin_size[:, None]).to(torch.int64) + low[:, None]
-    end = torch.ceil((index[None] + 1) * bin_size[:, None]).to(torch.int64) + low[:, None]
-    return begin.clamp(0, size), end.clamp(0, size)
-
-
 def roi_max_pool(features: torch.Tensor, rois: torch.Tensor, pooled_h: int, pooled_w: int,
                  spatial_scale: float) -> torch.Tensor:
-    n, c, height, width = features.shape
-    rois = rois.reshape(rois.shape[0], 5).to(torch.float32)
-    scale = float(np.float32(spatial_scale))
-    hs, he = roi_bins(rois, pooled_h, scale, 2, height)
-    ws, we = roi_bins(rois, pooled_w, scale, 1, width)
-    out = features.new_zeros((rois.shape[0], c, pooled_h, pooled_w))
-    clean = torch.nan_to_num(features, nan=float("-inf"))
-    # every ROI's batch and window read to the host at once (one sync on a GPU, not 5 a ROI)
-    batches = rois[:, 0].tolist()
-    spans = torch.stack([hs.amin(1), he.amax(1), ws.amin(1), we.amax(1)], dim=1).tolist()
-    for r, (index, (top, bottom, left, right)) in enumerate(zip(batches, spans)):
-        batch = int(index)
-        if not 0 <= batch < n:
-            raise ValueError(f"ROI {r} names batch index {batch}, outside the features' "
-                             f"batch of {n}")
-        bottom, right = max(bottom, top), max(right, left)
-        x = clean[batch, :, top:bottom, left:right]  # (C, h, w): every bin's rows and columns
-        rows = torch.arange(top, bottom, device=features.device)
-        cols = torch.arange(left, right, device=features.device)
-        in_h = (rows[None] >= hs[r][:, None]) & (rows[None] < he[r][:, None])  # (PH, h)
-        in_w = (cols[None] >= ws[r][:, None]) & (cols[None] < we[r][:, None])  # (PW, w)
-        by_w = torch.where(in_w[None, None], x[:, :, None, :], float("-inf"))
-        by_w = by_w.amax(-1) if x.shape[2] else by_w.sum(-1)  # (C, h, PW)
-        best = torch.where(in_h[None, :, :, None], by_w[:, None], float("-inf"))
-        best = best.amax(2) if x.shape[1] else best.sum(2)  # (C, PH, PW)
-        empty = (he[r] <= hs[r])[:, None] | (we[r] <= ws[r])[None, :]
-        out[r] = torch.where(empty, torch.zeros_like(best), torch.clamp(best, min=-FLT_MAX))
-    return out
+    """``boxes.roi_max_pool`` with the scale as Caffe's float field holds it."""
+    return boxes.roi_max_pool(features, rois, pooled_h, pooled_w,
+                              float(np.float32(spatial_scale)))
 
 
-# the operator runs roi_max_pool; tracing and export see one node
 caffe_roi_pool = torch.library.custom_op("prototxt_compiler::caffe_roi_pool", roi_max_pool,
                                          mutates_args=())
 
@@ -127,9 +82,9 @@ class CaffeProposal(nn.Module):
         if not torch.jit.is_tracing() and scores.shape[0] != 1:  # a trace's sizes are tensors
             raise ValueError("the proposal layer takes one image at a time (py-faster-rcnn's "
                              f"forward asserts a batch of 1), got a batch of {scores.shape[0]}")
-        rois, kept = proposals(scores, deltas, info, self.anchors, p.feat_stride,
-                               p.pre_nms_top_n, p.post_nms_top_n, p.nms_threshold,
-                               p.min_size, nms=torch.ops.prototxt_compiler.caffe_nms)
+        rois, kept = boxes.proposals(scores, deltas, info, self.anchors, p.feat_stride,
+                                     p.pre_nms_top_n, p.post_nms_top_n, p.nms_threshold,
+                                     p.min_size, nms=torch.ops.prototxt_compiler.caffe_nms)
         return rois if self.tops == 1 else (rois, kept)
 
 
