@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from ..errors import Location, ParseError
@@ -63,6 +63,26 @@ _CLOSERS = {"{": "}", "<": ">", "[": "]"}
 _BULK_TYPES = bulk_types()
 _LAYER_FIELDS = ("layer", "layers")
 _MAX_HINT_CHARS = 64  # no did-you-mean for a name longer than any field's
+
+
+def _field_hint(descriptor: Descriptor, name: str) -> str:
+    """`` (did you mean 'x'?)`` for the field of ``descriptor`` closest to ``name``: its
+    BVLC fields, those forks add to it and the fork spellings read as BVLC's; a fork's field
+    names its forks, since it is read only from text or with ``--fork``."""
+    if len(name) > _MAX_HINT_CHARS:
+        return ""
+    owner = descriptor.full_name
+    extras = EXTRA_FIELDS.of(owner)
+    spelled = [field for message, field in FORK_FIELDS if message == owner]
+    close = difflib.get_close_matches(
+        name, [*descriptor.fields_by_name, *extras, *spelled], n=1)
+    if not close:
+        return ""
+    extra = extras.get(close[0]) if close[0] not in descriptor.fields_by_name else None
+    if extra is None:
+        return f" (did you mean '{close[0]}'?)"
+    forks = " or ".join(sorted(extra.forks))
+    return f" (did you mean '{close[0]}', a field of the {forks} fork?)"
 
 
 def parse_text(text: str, message: Message, *, filename: str,
@@ -212,11 +232,9 @@ class _Parser:
             if self._allow_unknown:
                 self._skip_field(name, path)
                 return None
-            close = difflib.get_close_matches(name.text, list(descriptor.fields_by_name),
-                                              n=1) if len(name.text) <= _MAX_HINT_CHARS else []
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise self._error(f"unknown field '{clip(name.text)}' in "
-                              f"{short_name(descriptor)}{hint}", name)
+                              f"{short_name(descriptor)}{_field_hint(descriptor, name.text)}",
+                              name)
         colon = self._accept(":")
         if not colon and field.type not in (FD.TYPE_MESSAGE, FD.TYPE_GROUP):
             raise self._unexpected(f"':' after field '{name.text}'")

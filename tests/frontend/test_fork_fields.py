@@ -82,6 +82,27 @@ def test_errors_inside_a_fork_block_point_at_the_token(tmp_path: pathlib.Path) -
         read_net(net)
 
 
+@pytest.mark.parametrize("line, hint", [
+    # a misspelled fork field is matched against the forks' fields too, and names its fork
+    ('type: "PriorBox" prior_box_parm { min_size: 4 }',
+     "unknown field 'prior_box_parm' in LayerParameter (did you mean 'prior_box_param', "
+     "a field of the ssd fork?)"),
+    ('type: "BN" bn_parm { }', "(did you mean 'bn_param', a field of the pspnet or segnet fork?)"),
+    # the fork spellings read as BVLC's are candidates in BVLC's own messages
+    ('type: "Pooling" pooling_param { ceil_mod: false }',
+     "unknown field 'ceil_mod' in PoolingParameter (did you mean 'ceil_mode'"),
+    # a BVLC field still wins where it is the closer one
+    ('type: "Power" power_parm { }', "(did you mean 'power_param'?)"),
+])
+def test_a_misspelled_field_is_matched_against_fork_fields(tmp_path: pathlib.Path, line: str,
+                                                           hint: str) -> None:
+    net = tmp_path / "net.prototxt"
+    net.write_text(f'layer {{ name: "a" {line} }}\n')
+    with pytest.raises(ParseError) as info:
+        read_net(net)
+    assert hint in str(info.value)
+
+
 def _varint(n: int) -> bytes:
     out = b""
     while True:
