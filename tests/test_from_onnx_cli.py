@@ -146,13 +146,17 @@ def _fork_onnx(tmp_path: pathlib.Path, stem: str, fork: str) -> pathlib.Path:
 
 
 def test_without_fork_a_fork_layer_is_refused(tmp_path: pathlib.Path) -> None:
-    model = _fork_onnx(tmp_path, "shufflenet_unit", "shufflenet")
+    # PSPNet's Interp to sizes no BVLC deconvolution makes (1 to 12 with corners aligned)
+    model = _fork_onnx(tmp_path, "pspnet_pyramid", "pspnet")
     out = tmp_path / "net.prototxt"
     refused = run("from-onnx", str(model), "-o", str(out))
     assert refused.returncode == 2
-    assert "(Transpose): it is a channel shuffle, which needs the fork layer ShuffleChannel" \
-        in refused.stderr
-    assert not out.exists()
+    assert "(Resize): it resizes axis 2 from 1 to 12 with corners aligned" in refused.stderr
+    assert "the fork layer Interp any (--fork pspnet)" in refused.stderr
+    assert not out.exists() and not out.with_suffix(".caffemodel").exists()
+    written = run("from-onnx", str(model), "-o", str(out), "--fork", "pspnet")
+    assert written.returncode == 0, written.stderr
+    assert 'type: "Interp"' in out.read_text()
 
 
 def test_fork_writes_that_forks_layers(tmp_path: pathlib.Path) -> None:

@@ -4,7 +4,20 @@ its ops' Caffe forms). Importing this package registers every importer; onnx its
 imported only when a model is read."""
 from __future__ import annotations
 
-from . import activation, concat, conv, dense, eltwise, norm, pad, pooling, reduce, resize, shape  # noqa: F401
+from . import (  # noqa: F401
+           activation,
+           concat,
+           conv,
+           dense,
+           eltwise,
+           norm,
+           pad,
+           pooling,
+           reduce,
+           resize,
+           shape,
+           transpose,
+)
 from .convert import UnsupportedNodesError, import_onnx
 from .model import MIN_OPSET, OnnxModel, read_onnx
 from .registry import IMPORTERS

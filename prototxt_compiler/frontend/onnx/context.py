@@ -312,11 +312,20 @@ class Context:
                     params: Any = FlattenParams(axis=start, end_axis=end)
                     return self.layer(view.node, "Flatten", params, [view.base],
                                       (name,)).outputs[0]
-        dims = list(view.shape)
+        return self.reshape(view.node, view.base, view.shape, outputs=(name,))
+
+    def reshape(self, node: OnnxNode, x: Value, shape: Sequence[int], *,
+                outputs: Sequence[str] | None = None, tops: Sequence[str] | None = None,
+                suffix: str = "") -> Value:
+        """A Caffe Reshape of ``x`` to ``shape``, the batch written as 0 where it is kept
+        (so the net reshapes at another batch size too); tops as ``layer`` names them."""
+        dims = [int(d) for d in shape]
+        base = tuple(x.shape or ())
         if dims and base and dims[0] == base[0]:
-            dims[0] = 0  # the batch: copied, so the net reshapes at another batch size too
+            dims[0] = 0
         params = ReshapeParams(shape=tuple(dims), written=tuple(dims))
-        return self.layer(view.node, "Reshape", params, [view.base], (name,)).outputs[0]
+        return self.layer(node, "Reshape", params, [x], outputs, tops=tops,
+                          suffix=suffix).outputs[0]
 
     def _parameter(self, name: str, array: np.ndarray) -> Value:
         node = OnnxNode(name=name, op_type="Constant", domain="", inputs=(), outputs=(name,))

@@ -22,6 +22,7 @@ FORK_LAYERS: dict[str, tuple[str, ...]] = {
     "Axpy": ("senet",),
     "Interp": ("pspnet", "deeplab", "caffe_priv"),
     "BN": ("pspnet", "segnet"),
+    "Permute": ("ssd",),
 }
 
 

@@ -1,4 +1,5 @@
-"""Reshape, Flatten, Squeeze, Unsqueeze, Transpose and Tile; Identity, Dropout and Cast.
+"""Reshape, Flatten, Squeeze, Unsqueeze and Tile; Identity, Dropout and Cast (Transpose is
+``transpose``).
 
 The reshapes are pending views (``context.View``) with their static target shape: a chain
 of them is one Caffe layer, an InnerProduct reads a Flatten without one, and any other
@@ -8,11 +9,6 @@ consumer gets a Caffe ``Flatten`` (axis 1) or ``Reshape`` (the batch written as 
     Flatten(axis)       (prod(dims[:axis]), prod(dims[axis:]))
     Squeeze(axes)       the axes (all of size 1; without axes, every axis of size 1) removed
     Unsqueeze(axes)     axes of size 1 inserted at the output positions ``axes``
-    Transpose(perm)     a view where it moves only axes of size 1 (the element order stays);
-                        a channel shuffle (Reshape to (N, g, C/g, H, W), Transpose (0, 2, 1,
-                        3, 4)) is the fork layer ShuffleChannel (group g) with
-                        ``fork="shufflenet"``, refused without (BVLC Caffe has none);
-                        other permutations have no BVLC layer
 Tile(repeats) is one Caffe Tile (axis, tiles) per repeated axis: Caffe copies the blob's
 block from ``axis`` on ``tiles`` times, which is numpy's tile along that axis.
 Identity, Dropout (inference; its mask output unread) and Cast to float32 or float64 (of
@@ -24,15 +20,13 @@ from math import prod
 
 import numpy as np
 
-from ...ops.channels import ShuffleChannelParams
 from ...ops.shape import TileParams
-from .context import Context, View
-from .fork_layers import fork_allows
+from .context import Context
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_reshape", "convert_flatten", "convert_squeeze", "convert_unsqueeze",
-           "convert_transpose", "convert_tile", "convert_identity", "convert_cast"]
+           "convert_tile", "convert_identity", "convert_cast"]
 
 
 def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:
@@ -97,32 +91,6 @@ def convert_unsqueeze(ctx: Context, node: OnnxNode) -> None:
     for axis in sorted(a % rank for a in given):
         shape.insert(axis, 1)
     ctx.view(node, node.outputs[0], node.inputs[0], shape)
-
-
-@IMPORTERS.register("Transpose")
-def convert_transpose(ctx: Context, node: OnnxNode) -> None:
-    shape = ctx.shape(node.inputs[0])
-    perm = [int(p) for p in node.attr("perm") or reversed(range(len(shape)))]
-    moved = [p for p in perm if shape[p] != 1]
-    if moved == sorted(moved):
-        ctx.view(node, node.outputs[0], node.inputs[0], [shape[p] for p in perm])
-        return
-    if len(shape) == 5 and perm == [0, 2, 1, 3, 4]:
-        source = ctx.peek(node.inputs[0])
-        if not fork_allows("ShuffleChannel", ctx.fork):
-            raise Refused("it is a channel shuffle, which needs the fork layer ShuffleChannel "
-                          "(BVLC Caffe has none; --fork shufflenet writes it)")
-        n, g, per, h, w = shape
-        if not isinstance(source, View) or tuple(source.base.shape or ()) != (n, g * per, h, w):
-            raise Refused(f"it is a channel shuffle of {list(shape)}, which is not a view of "
-                          f"an (N, C, H, W) blob as ({n}, {g}, C/{g}, {h}, {w})")
-        shuffled = f"{node.outputs[0]}/shuffled"  # (N, C, H, W), read as (N, C/g, g, H, W)
-        ctx.layer(node, "ShuffleChannel", ShuffleChannelParams(group=g), [source.base],
-                  outputs=(shuffled,))
-        ctx.view(node, node.outputs[0], shuffled, [n, per, g, h, w])
-        return
-    raise Refused(f"it permutes axes {perm} of {list(shape)}; BVLC Caffe has no transpose "
-                  "(Permute is a fork layer)")
 
 
 @IMPORTERS.register("Tile")

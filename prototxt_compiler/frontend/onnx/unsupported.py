@@ -42,8 +42,6 @@ REASONS: dict[str, str] = {
     "If": "Caffe nets have no control flow",
     "Loop": "Caffe nets have no control flow",
     "Scan": "Caffe nets have no control flow",
-    "DepthToSpace": "Caffe (BVLC) has no pixel shuffle layer",
-    "SpaceToDepth": "Caffe (BVLC) has no space-to-depth layer",
     "QuantizeLinear": "Caffe (BVLC) computes in float32 only",
     "DequantizeLinear": "Caffe (BVLC) computes in float32 only (it is folded where its "
                         "input is a constant)",

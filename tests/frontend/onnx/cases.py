@@ -321,6 +321,39 @@ def _exponential_units(opset: int) -> Any:
     return b.model()
 
 
+def _transpose(opset: int) -> Any:
+    """Transposes as BVLC Slice, Reshape and Concat: NCHW to NHWC (the 3 channels moved
+    past the 4 x 5 spatial axes, fewer pieces than moving those), the reversed axes of a
+    3-D blob (perm left out; the batch axis moves too), a channel shuffle of groups 3, and
+    a 5-D permutation of several moves."""
+    b = Builder("transpose", opset)
+    x = b.input("data", (2, 3, 4, 5))
+    t = b.input("tokens", (2, 3, 4))
+    b.output(b.node("Transpose", [x], "nhwc", perm=[0, 2, 3, 1]))
+    b.output(b.node("Transpose", [t], "reversed"))
+    w = b.input("wide", (2, 6, 2, 3))
+    grouped = b.node("Reshape", [w, b.ints("groups_shape", [2, 3, 2, 2, 3])], "grouped")
+    shuffled = b.node("Transpose", [grouped], "shuffled", perm=[0, 2, 1, 3, 4])
+    b.output(b.node("Reshape", [shuffled, b.ints("back_shape", [2, 6, 2, 3])], "shuffle"))
+    five = b.node("Reshape", [x, b.ints("five_shape", [2, 3, 2, 2, 5])], "five")
+    b.output(b.node("Transpose", [five], "five_moves", perm=[0, 4, 3, 1, 2]))
+    return b.model()
+
+
+def _depth_space(opset: int) -> Any:
+    """DepthToSpace by 2 in both modes (DCR, ONNX's default; CRD, torch's pixel_shuffle)
+    and by 3, SpaceToDepth by 2: ONNX's reshape-transpose-reshape as BVLC copies."""
+    b = Builder("depth_space", opset)
+    x = b.input("data", (2, 8, 3, 2))
+    y = b.input("image", (2, 2, 4, 6))
+    z = b.input("nine", (1, 18, 2, 3))
+    b.output(b.node("DepthToSpace", [x], "d2s_dcr", blocksize=2))
+    b.output(b.node("DepthToSpace", [x], "d2s_crd", blocksize=2, mode="CRD"))
+    b.output(b.node("DepthToSpace", [z], "d2s_by3", blocksize=3, mode="CRD"))
+    b.output(b.node("SpaceToDepth", [y], "s2d", blocksize=2))
+    return b.model()
+
+
 def _pad_copies(opset: int) -> Any:
     """Pads that copy elements: reflect by 2 on H and (1, 3) on W of a 4 x 5 input (at most
     n - 1), edge by (3, 0) and (0, 2), reflect by 1 of a 2 x 2 input."""
@@ -371,6 +404,8 @@ CASES: tuple[Case, ...] = (
     Case("hard_activations", _hard_activations, 14),
     Case("exponential_units", _exponential_units, 12),
     Case("pad", _pad, 9),
+    Case("transpose", _transpose, 9),
+    Case("depth_space", _depth_space, 11),
     Case("pad_copies", _pad_copies, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),

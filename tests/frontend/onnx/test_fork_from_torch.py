@@ -1,8 +1,8 @@
 """Fork layers from other exporters' ONNX: torch's channel shuffle (reshape to (N, g, C/g, H,
 W), transpose of axes 1 and 2, reshape back) is ShuffleChannel with ``fork="shufflenet"``,
 and its nearest upsampling by one integer factor is the YOLO ports' Upsample with
-``fork="yolo"``; without the fork the shuffle is refused, naming the fork that writes it,
-and the upsampling is BVLC's grouped Deconvolution. Each at opsets 11, 13 and 17, and the
+``fork="yolo"``; without the fork the shuffle is BVLC's Slice, Reshape and Concat (the
+transpose as copies) and the upsampling BVLC's grouped Deconvolution. Each at opsets 11, 13 and 17, and the
 Caffe graph (run in the PyTorch backend, whose fork layers are held to the forks' own
 forwards in tests/backends) computes what the module computes."""
 from __future__ import annotations
@@ -63,14 +63,17 @@ def test_torch_channel_shuffle_is_shuffle_channel_with_its_fork(opset: int) -> N
     _run(module, graph, x)
 
 
-def test_torch_channel_shuffle_without_the_fork_is_refused_naming_it() -> None:
-    module, x = Shuffle().eval(), torch.randn(1, 12, 4, 4)
-    with pytest.raises(UnsupportedNodesError) as caught:
-        from_torch(module, (x,), opset=17)
-    [(_, op, why)] = caught.value.nodes
-    assert op == "Transpose" and "--fork shufflenet writes it" in why
-    with pytest.raises(UnsupportedNodesError):  # a fork without ShuffleChannel: refused too
-        from_torch(module, (x,), opset=17, fork="yolo")
+@pytest.mark.parametrize("fork", [None, "yolo"])  # yolo: a fork without ShuffleChannel
+def test_torch_channel_shuffle_without_the_fork_is_bvlc_copies(fork: str | None) -> None:
+    torch.manual_seed(3)
+    module, x = Shuffle().eval(), torch.randn(2, 12, 4, 4)
+    graph = from_torch(module, (x,), opset=17, fork=fork)
+    types = [n.type for n in graph.nodes]
+    # the (N, 3, 4, H, W) view's axis of 3 moved past the 4: a Slice into 3, a Reshape of
+    # each piece, a Concat
+    assert types.count("Slice") == 1 and types.count("Concat") == 1
+    assert set(types) == {"Convolution", "Reshape", "Slice", "Concat", "Flatten", "ReLU"}
+    _run(module, graph, x)
 
 
 @pytest.mark.parametrize("opset", OPSETS)

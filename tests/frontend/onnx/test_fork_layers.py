@@ -48,17 +48,32 @@ def _exported(stem: str, fork: str) -> tuple[object, onnx.ModelProto]:
     return graph, to_onnx(graph, static_batch=True)
 
 
-def test_shuffle_channel_comes_back_with_its_fork_and_is_refused_without() -> None:
+def assert_same_outputs(graph, back) -> None:  # noqa: ANN001
+    """Both graphs compute the same outputs (PyTorch backend) on seeded inputs."""
+    torch = pytest.importorskip("torch")
+    from prototxt_compiler.backends.torch import to_torch
+
+    generator = torch.Generator().manual_seed(0)
+    inputs = [torch.randn(v.shape, generator=generator) for v in graph.inputs]
+    with torch.inference_mode():
+        theirs, ours = to_torch(graph)(*inputs), to_torch(back)(*inputs)
+    for a, b in zip(theirs if isinstance(theirs, tuple) else (theirs,),
+                    ours if isinstance(ours, tuple) else (ours,)):
+        assert torch.equal(a, b)
+
+
+def test_shuffle_channel_comes_back_with_its_fork_and_as_bvlc_copies_without() -> None:
     graph, model = _exported("shufflenet_unit", "shufflenet")
     back = from_onnx(model, fork="shufflenet")
     ours = {n.name: n.params for n in back.nodes if n.type == "ShuffleChannel"}
     theirs = {n.name: n.params for n in graph.nodes if n.type == "ShuffleChannel"}
     assert ours == theirs and len(ours) == 4
-    with pytest.raises(UnsupportedNodesError) as caught:
-        from_onnx(model)
-    assert {op for _, op, _ in caught.value.nodes} == {"Transpose"}
-    with pytest.raises(UnsupportedNodesError):
-        from_onnx(model, fork="yolo")  # a fork without ShuffleChannel
+    for fork in (None, "yolo"):  # yolo: a fork without ShuffleChannel
+        bvlc = from_onnx(model, fork=fork)
+        assert not any(n.type in FORK_LAYERS for n in bvlc.nodes)
+        # one move per shuffle of more than one group (the group-1 one is a view)
+        assert sum(n.type == "Slice" for n in bvlc.nodes) == 3
+        assert_same_outputs(graph, bvlc)
 
 
 def test_upsample_comes_back_with_yolo_and_as_bvlc_deconvolution_without() -> None:

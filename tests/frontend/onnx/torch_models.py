@@ -220,6 +220,23 @@ class ReflectGenerator(nn.Module):
         return self.out(y + self.block(y))
 
 
+class PixelShuffleSR(nn.Module):
+    """A super-resolution body: ``pixel_unshuffle`` by 2 into channels (exported as Reshape,
+    Transpose, Reshape), two 3x3 convolutions, ``pixel_shuffle`` by 2 back (DepthToSpace,
+    CRD), and an ESPCN tail to twice the size (a 3x3 convolution to 3 x 4 channels,
+    ``pixel_shuffle`` by 2), plus the input upsampled as its skip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.PixelUnshuffle(2), nn.Conv2d(12, 16, 3, padding=1),
+                                  nn.ReLU(), nn.Conv2d(16, 12, 3, padding=1), nn.PixelShuffle(2))
+        self.tail = nn.Sequential(nn.Conv2d(3, 12, 3, padding=1), nn.PixelShuffle(2))
+        self.skip = nn.Upsample(scale_factor=2, mode="nearest")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.tail(torch.relu(x + self.body(x))) + self.skip(x)
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -251,6 +268,7 @@ MODELS = {
     "mobilenetv3_block": (MobileNetV3Block, (1, 8, 7, 7)),
     "tcn_1d": (TemporalConvNet, (2, 4, 16)),
     "reflect_generator": (ReflectGenerator, (1, 3, 10, 12)),
+    "pixel_shuffle_sr": (PixelShuffleSR, (1, 3, 8, 10)),
 }
 OPSETS = (11, 13, 17)
 
