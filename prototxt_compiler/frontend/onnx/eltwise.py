@@ -22,9 +22,13 @@ Two Caffe values where one (y) broadcasts to the other (x) along one run of axes
     Add  Bias(x, y'),  Mul  Scale(x, y'),  Sub  x - y = Bias(x, Power(scale=-1)(y')),
     y - x = Bias(Power(scale=-1)(x), y'); y' is y reshaped to x[a:b] (Caffe's second bottom
     must have exactly those dims).
-x / c and x * (1/c) may differ in the last bit, within the tolerance the project holds to;
-every other form computes exactly what ONNX computes. Division of two Caffe values has no
-Caffe layer and is refused.
+Caffe has no division: x / y (of one shape, or broadcast as above) is x times y's
+reciprocal, Power(power=-1), an Eltwise PROD or a Scale (LayerNorm's and L2
+normalisation's exports divide so). x / c and x * (1/c) may differ in the last bit, within
+the tolerance the project holds to; the zeros and infinities of y give ONNX's infinities and
+NaN (1/0 is inf), except for a y so small (below 2^-128, denormal) that its reciprocal
+overflows where the quotient would not. Every other form computes exactly what ONNX
+computes.
 """
 from __future__ import annotations
 
@@ -167,12 +171,13 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
     first, second = node.inputs[0], node.inputs[1]
     s1, s2 = ctx.shape(first), ctx.shape(second)
     if s1 == s2:
-        if op == "Div":
-            raise Refused("it divides one blob by another; Caffe has no such layer")
-        kind = {"Add": "SUM", "Sub": "SUM", "Mul": "PROD"}[op]
+        kind = {"Add": "SUM", "Sub": "SUM", "Mul": "PROD", "Div": "PROD"}[op]
         coeff = (1.0, -1.0) if op == "Sub" else ()
+        divisor = ctx.value(second)
+        if op == "Div":
+            divisor = _reciprocal(ctx, node, divisor)
         ctx.layer(node, "Eltwise", EltwiseParams(operation=kind, coeff=coeff),
-                  [ctx.value(first), ctx.value(second)])
+                  [ctx.value(first), divisor])
         return
     if broadcast_run(s2, s1) is not None:
         big, small, small_first = first, second, False
@@ -181,8 +186,6 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
     else:
         raise Refused(f"it broadcasts {list(s1)} against {list(s2)}; Caffe broadcasts one "
                       "blob along a run of the other's axes only")
-    if op == "Div":
-        raise Refused("it divides one blob by another; Caffe has no such layer")
     run = broadcast_run(ctx.shape(small), ctx.shape(big))
     if run == (0, 0):
         raise Refused("it broadcasts a single run-time number over a blob; Caffe's Scale "
@@ -198,10 +201,21 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
             x = _negated(ctx, node, x)
         else:
             y = _negated(ctx, node, y)
-    if op == "Mul":
+    if op == "Div":
+        if small_first:
+            x = _reciprocal(ctx, node, x)
+        else:
+            y = _reciprocal(ctx, node, y)
+    if op in ("Mul", "Div"):
         ctx.layer(node, "Scale", ScaleParams(axis=a, num_axes=b - a), [x, y])
     else:
         ctx.layer(node, "Bias", BiasParams(axis=a, num_axes=b - a), [x, y])
+
+
+def _reciprocal(ctx: Context, node: OnnxNode, x: Value) -> Value:
+    top = ctx.names.blob(node.outputs[0] + "/reciprocal")
+    return ctx.layer(node, "Power", PowerParams(power=-1.0), [x], tops=[top],
+                     suffix="/reciprocal").outputs[0]
 
 
 def _negated(ctx: Context, node: OnnxNode, x: Value) -> Value:

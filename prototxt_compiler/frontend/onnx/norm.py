@@ -1,4 +1,4 @@
-"""BatchNormalization and LRN.
+"""BatchNormalization, InstanceNormalization, LayerNormalization and LRN.
 
 BatchNormalization (inference: ``training_mode`` 0, only output Y read):
     y = scale * (x - mean) / sqrt(var + eps) + B
@@ -7,21 +7,42 @@ is Caffe's BatchNorm (use_global_stats, eps; blobs mean, var and the moving-aver
 and B), left out when scale is all 1 and B all 0. Channels are axis 1 of a 2-D or wider
 input.
 
+InstanceNormalization (epsilon; scale and B per channel), which torch's InstanceNorm2d and,
+between two Reshapes, its GroupNorm export as:
+    y = scale * (x - mean) / sqrt(var + eps) + B, mean and var over each (n, c)'s H x W
+is Caffe's BatchNorm with the batch's own statistics (use_global_stats false) on x read as
+one image of N x C channels: a Reshape to (1, -1, H, W), BatchNorm (eps), a Reshape to
+(-1, C, H, W), and a Scale (bias_term) holding scale and B, left out when they are 1 and 0.
+Caffe's BatchNorm divides by sqrt(var + eps) with var the mean square deviation, as ONNX
+does. Any rank from 3 on (H x W stands for every axis after C); a view before it (GroupNorm's
+(N, G, -1)) is read through. Caffe's BatchNorm keeps the channel count it was set up with,
+so the net runs at the batch size it was converted at (its stored statistics, N x C zeros
+and ones, are not read).
+
+LayerNormalization (axis, epsilon; Scale and B over the normalized axes), torch's LayerNorm
+from opset 17: the same layers, each index of the axes before ``axis`` a channel, and the
+Scale over the normalized axes (its statistics outputs must be unread).
+
 LRN(size, alpha, beta, bias) is Caffe's LRN ACROSS_CHANNELS (local_size = size, alpha,
 beta, k = bias) for an odd size: both sum the squares over channels c - (size-1)/2 to
 c + (size-1)/2 and divide alpha by size.
 """
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
+from ...ir import Value
 from ...ops.norm import BatchNormParams, LRNParams, ScaleParams
+from ...ops.shape import ReshapeParams
 from .activation import f32
-from .context import Context
+from .context import Context, View
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
-__all__ = ["convert_batch_normalization", "convert_lrn"]
+__all__ = ["convert_batch_normalization", "convert_instance_normalization",
+           "convert_layer_normalization", "convert_lrn"]
 
 
 @IMPORTERS.register("BatchNormalization")
@@ -51,6 +72,76 @@ def convert_batch_normalization(ctx: Context, node: OnnxNode) -> None:
                        blobs=[mean, var, np.ones(1, np.float32)]).outputs[0]
     ctx.layer(node, "Scale", ScaleParams(axis=1, num_axes=1, bias_term=True), [normed],
               (node.outputs[0],), tops=[top], blobs=[scale, bias], suffix="/scale")
+
+
+@IMPORTERS.register("InstanceNormalization")
+def convert_instance_normalization(ctx: Context, node: OnnxNode) -> None:
+    meaning = ctx.peek(node.inputs[0])  # a view (GroupNorm's (N, G, -1)) is read through
+    x = meaning.base if isinstance(meaning, View) else ctx.value(node.inputs[0])
+    shape = tuple(meaning.shape if isinstance(meaning, View) else x.shape or ())
+    if len(shape) < 3:
+        raise Refused(f"its input has shape {list(shape)}; expected (N, C, ...) with at "
+                      "least one axis after C")
+    scale, bias = (np.asarray(ctx.constant(node, i, what), np.float32).reshape(-1)
+                   for i, what in ((1, "scale"), (2, "bias B")))
+    if scale.size != shape[1] or bias.size != shape[1]:
+        raise Refused(f"its scale and B do not hold one value per channel ({shape[1]})")
+    _normalize_rows(ctx, node, x, shape, 2, scale, bias, ScaleParams(axis=1, num_axes=1,
+                                                                     bias_term=True))
+
+
+@IMPORTERS.register("LayerNormalization")
+def convert_layer_normalization(ctx: Context, node: OnnxNode) -> None:
+    for extra in node.outputs[1:]:
+        if extra and ctx.uses.get(extra, 0):
+            raise Refused(f"its statistics output '{extra}' is read")
+    x = ctx.value(node.inputs[0])
+    shape = tuple(x.shape or ())
+    axis = int(node.attr("axis", -1))
+    axis = axis + len(shape) if axis < 0 else axis
+    if not 0 <= axis < len(shape):
+        raise Refused(f"its axis {node.attr('axis')} is not an axis of {list(shape)}")
+    normalized = tuple(int(d) for d in shape[axis:])
+    try:
+        scale = np.broadcast_to(np.asarray(ctx.constant(node, 1, "Scale"), np.float32),
+                                normalized)
+        bias = np.broadcast_to(np.asarray(ctx.constant(node, 2, "B"), np.float32)
+                               if node.input(2) else np.zeros((), np.float32), normalized)
+    except ValueError:
+        raise Refused(f"its Scale and B do not broadcast to the normalized shape "
+                      f"{list(normalized)}") from None
+    _normalize_rows(ctx, node, x, shape, axis, np.ascontiguousarray(scale),
+                    np.ascontiguousarray(bias),
+                    ScaleParams(axis=axis, num_axes=len(normalized), bias_term=True))
+
+
+def _normalize_rows(ctx: Context, node: OnnxNode, x: Value, shape: tuple[int, ...],
+                    split: int, scale: np.ndarray, bias: np.ndarray,
+                    affine: ScaleParams) -> None:
+    """``x`` (of ``shape``) normalized over every axis from ``split`` on, for each index of
+    the axes before it: a Reshape to one image of that many channels, BatchNorm with the
+    batch's statistics, a Reshape back, and a Scale by ``scale`` plus ``bias`` unless they
+    are 1 and 0 (module docstring)."""
+    base = node.name or node.outputs[0]
+    rows = (1, -1, *(int(d) for d in shape[split:]))  # each row a channel of one image
+    images = ctx.layer(node, "Reshape", ReshapeParams(shape=rows, written=rows), [x],
+                       tops=[ctx.names.blob(f"{base}/rows")], suffix="/rows").outputs[0]
+    params = BatchNormParams(use_global_stats=False, eps=f32(node.attr("epsilon", 1e-5)),
+                             moving_average_fraction=f32(0.999))
+    count = prod(int(d) for d in shape[:split])
+    normed = ctx.layer(node, "BatchNorm", params, [images],
+                       tops=[ctx.names.blob(f"{base}/normed")], suffix="/norm",
+                       blobs=[np.zeros(count, np.float32), np.ones(count, np.float32),
+                              np.ones(1, np.float32)]).outputs[0]
+    back = (-1, *(int(d) for d in shape[1:]))
+    if np.all(scale == 1) and np.all(bias == 0):
+        ctx.layer(node, "Reshape", ReshapeParams(shape=back, written=back), [normed])
+        return
+    top = ctx.blob(node.outputs[0], node)
+    unfolded = ctx.layer(node, "Reshape", ReshapeParams(shape=back, written=back), [normed],
+                         tops=[top]).outputs[0]
+    ctx.layer(node, "Scale", affine, [unfolded], (node.outputs[0],), tops=[top],
+              blobs=[scale, bias], suffix="/scale")
 
 
 @IMPORTERS.register("LRN")

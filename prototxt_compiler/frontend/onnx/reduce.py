@@ -5,13 +5,14 @@ Softmax(axis): from opset 13 a softmax along ``axis``, Caffe's Softmax(axis). Be
 those axes after ``axis`` are all 1, else a Flatten (to (prod[:axis], prod[axis:])),
 Softmax(axis 1) and a Reshape back.
 
-ReduceMean / ReduceMax / ReduceSum / ReduceSumSquare / ReduceL1 (axes an attribute, or an
-input from opset 18, 13 for ReduceSum):
+ReduceMean / ReduceMax / ReduceSum / ReduceSumSquare / ReduceL1 / ReduceL2 (axes an
+attribute, or an input from opset 18, 13 for ReduceSum):
   - over H and W of (N, C, H, W) (as ``x.mean((2, 3))`` exports), Mean and Max: a global
     AVE or MAX Pooling, then (keepdims 0) a view to (N, C);
   - over every axis from some ``a`` to the last, Mean / Sum / SumSquare / L1: Caffe's
     Reduction (MEAN, SUM, SUMSQ, ASUM) from axis ``a``, then (keepdims 1) a view putting
-    the reduced axes back as 1s.
+    the reduced axes back as 1s; ReduceL2 is SUMSQ, then a Power of 0.5 (``F.normalize``'s
+    norm, which its export clamps, expands and divides by).
 Other axis sets (and a Max over other axes) have no Caffe layer.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from math import prod
 
 import numpy as np
 
+from ...ops.activation import PowerParams
 from ...ops.pooling import PoolingParams
 from ...ops.reduce import ReductionParams, SoftmaxParams
 from .context import Context
@@ -29,7 +31,7 @@ from .registry import IMPORTERS, Refused
 __all__ = ["convert_softmax", "convert_reduce"]
 
 REDUCTION = {"ReduceMean": "MEAN", "ReduceSum": "SUM", "ReduceSumSquare": "SUMSQ",
-             "ReduceL1": "ASUM"}
+             "ReduceL1": "ASUM", "ReduceL2": "SUMSQ"}
 
 
 @IMPORTERS.register("Softmax")
@@ -47,7 +49,8 @@ def convert_softmax(ctx: Context, node: OnnxNode) -> None:
     ctx.view(node, node.outputs[0], rows + "/softmax", shape)
 
 
-@IMPORTERS.register("ReduceMean", "ReduceMax", "ReduceSum", "ReduceSumSquare", "ReduceL1")
+@IMPORTERS.register("ReduceMean", "ReduceMax", "ReduceSum", "ReduceSumSquare", "ReduceL1",
+                    "ReduceL2")
 def convert_reduce(ctx: Context, node: OnnxNode) -> None:
     shape = ctx.shape(node.inputs[0])
     rank = len(shape)
@@ -83,9 +86,16 @@ def convert_reduce(ctx: Context, node: OnnxNode) -> None:
                       "global pooling (mean, max) or every axis from one on by Reduction "
                       "(mean, sum, sum of squares, sum of magnitudes)")
     params = ReductionParams(operation=REDUCTION[node.op_type], axis=axes[0])
-    if not keep:
+    root = node.op_type == "ReduceL2"  # the square root of the sum of squares
+    if not keep and not root:
         ctx.layer(node, "Reduction", params, [ctx.value(node.inputs[0])])
         return
     inner = node.outputs[0] + "/reduced"
     ctx.layer(node, "Reduction", params, [ctx.value(node.inputs[0])], (inner,))
-    ctx.view(node, node.outputs[0], inner, final)
+    if root:
+        rooted = node.outputs[0] if not keep else node.outputs[0] + "/root"
+        ctx.layer(node, "Power", PowerParams(power=0.5), [ctx.value(inner)], (rooted,),
+                  suffix="" if not keep else "/root")
+        inner = rooted
+    if keep:
+        ctx.view(node, node.outputs[0], inner, final)

@@ -10,7 +10,9 @@ consumer gets a Caffe ``Flatten`` (axis 1) or ``Reshape`` (the batch written as 
     Squeeze(axes)       the axes (all of size 1; without axes, every axis of size 1) removed
     Unsqueeze(axes)     axes of size 1 inserted at the output positions ``axes``
 Tile(repeats) is one Caffe Tile (axis, tiles) per repeated axis: Caffe copies the blob's
-block from ``axis`` on ``tiles`` times, which is numpy's tile along that axis.
+block from ``axis`` on ``tiles`` times, which is numpy's tile along that axis. Expand(shape)
+is the same Tiles, each axis of 1 repeated to the broadcast size (after a view adding the
+leading axes of 1 where the shape is longer): copies, so exact.
 Identity, Dropout (inference; its mask output unread) and Cast to float32 or float64 (of
 a float32 Caffe value: no change) add no layer.
 """
@@ -20,13 +22,14 @@ from math import prod
 
 import numpy as np
 
+from ...ir import Value
 from ...ops.shape import TileParams
 from .context import Context
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_reshape", "convert_flatten", "convert_squeeze", "convert_unsqueeze",
-           "convert_tile", "convert_identity", "convert_cast"]
+           "convert_tile", "convert_expand", "convert_identity", "convert_cast"]
 
 
 def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:
@@ -98,7 +101,28 @@ def convert_tile(ctx: Context, node: OnnxNode) -> None:
     repeats = [int(r) for r in np.asarray(ctx.constant(node, 1, "repeats")).reshape(-1)]
     if any(r < 1 for r in repeats):
         raise Refused(f"its repeats {repeats} are not all positive")
-    x = ctx.value(node.inputs[0])
+    _tile(ctx, node, ctx.value(node.inputs[0]), repeats)
+
+
+@IMPORTERS.register("Expand")
+def convert_expand(ctx: Context, node: OnnxNode) -> None:
+    shape = tuple(ctx.shape(node.inputs[0]))
+    dims = [int(d) for d in np.asarray(ctx.constant(node, 1, "shape")).reshape(-1)]
+    rank = max(len(shape), len(dims))
+    have = (1,) * (rank - len(shape)) + shape
+    want = (1,) * (rank - len(dims)) + tuple(dims)
+    if any(h != w and 1 not in (h, w) for h, w in zip(have, want)) or min(want) < 1:
+        raise Refused(f"it expands {list(shape)} to {dims}, which do not broadcast")
+    if have != shape:
+        ctx.view(node, f"{node.outputs[0]}/ranked", node.inputs[0], have)
+        x = ctx.value(f"{node.outputs[0]}/ranked")
+    else:
+        x = ctx.value(node.inputs[0])
+    _tile(ctx, node, x, [w if h == 1 else 1 for h, w in zip(have, want)])
+
+
+def _tile(ctx: Context, node: OnnxNode, x: Value, repeats: list[int]) -> None:
+    """One Caffe Tile per repeated axis (module docstring)."""
     axes = [axis for axis, r in enumerate(repeats) if r != 1]
     if not axes:
         ctx.alias(node.outputs[0], x)

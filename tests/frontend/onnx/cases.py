@@ -321,6 +321,69 @@ def _exponential_units(opset: int) -> Any:
     return b.model()
 
 
+def _instance_norm(opset: int) -> Any:
+    """InstanceNormalization with a per-channel affine (epsilon 1e-3), with the identity
+    affine at the default epsilon, and on a 3-D (N, G, L) input (torch's GroupNorm export);
+    inputs with a channel of small spread, where eps matters."""
+    b = Builder("instance_norm", opset)
+    x = b.input("data", (2, 3, 4, 5))
+    t = b.input("groups", (2, 4, 6))
+    b.output(b.node("InstanceNormalization", [x, b.uniform("g1", (3,), 0.5, 1.5),
+                                              b.normal("b1", (3,), 0.5)], "in_affine",
+                    epsilon=1e-3))
+    b.output(b.node("InstanceNormalization", [x, b.const("g2", np.ones(3)),
+                                              b.const("b2", np.zeros(3))], "in_plain"))
+    small = b.node("Mul", [t, b.const("tiny", 0.01)], "small")
+    b.output(b.node("InstanceNormalization", [small, b.uniform("g3", (4,), 0.5, 1.5),
+                                              b.normal("b3", (4,), 0.5)], "in_3d"))
+    return b.model()
+
+
+def _divide(opset: int) -> Any:
+    """Division of two blobs (times the reciprocal): of one shape, a blob by a gate
+    broadcast per channel and the gate by the blob; ReduceL2 (kept and dropped axes);
+    Expand, to more axes too; and F.normalize's export: x over its L2 norm over channels,
+    clamped below, expanded to x's shape."""
+    b = Builder("divide", opset)
+    x = b.input("data", (2, 3, 4, 5))
+    y = b.input("other", (2, 3, 4, 5))
+    v = b.input("vec", (2, 8))
+
+    def l2(source: str, name: str, axes: list[int], keepdims: int) -> str:
+        if opset >= 18:  # axes an input from opset 18
+            return b.node("ReduceL2", [source, b.ints(f"{name}_axes", axes)], name,
+                          keepdims=keepdims)
+        return b.node("ReduceL2", [source], name, axes=axes, keepdims=keepdims)
+
+    b.output(b.node("Div", [x, y], "div_blobs"))
+    gate = b.node("Sigmoid", [b.node("GlobalAveragePool", [x], "pooled")], "gate")
+    b.output(b.node("Div", [x, gate], "div_broadcast"))
+    b.output(b.node("Div", [gate, x], "broadcast_div"))
+    keep = l2(x, "l2_hw", [2, 3], 1)
+    b.output(keep)
+    b.output(l2(x, "l2_chw", [1, 2, 3], 0))
+    b.output(b.node("Expand", [keep, b.ints("full", [2, 3, 4, 5])], "expand_hw"))
+    b.output(b.node("Expand", [l2(x, "l2_w", [3], 1), b.ints("wider", [1, 1, 1, 5])],
+                    "expand_w"))
+    norm = l2(v, "norm", [1], 1)
+    clamped = b.node("Max", [norm, b.const("eps", 1e-12)], "clamped")
+    b.output(b.node("Div", [v, b.node("Expand", [clamped, b.ints("vec_shape", [2, 8])],
+                                      "expanded")], "normalized"))
+    return b.model()
+
+
+def _layer_norm(opset: int) -> Any:
+    """LayerNormalization over the last axis (Scale and B), over the last two (Scale only,
+    epsilon 1e-3), of token features (N, T, D)."""
+    b = Builder("layer_norm", opset)
+    t = b.input("tokens", (2, 3, 8))
+    b.output(b.node("LayerNormalization", [t, b.uniform("g1", (8,), 0.5, 1.5),
+                                           b.normal("b1", (8,), 0.5)], "ln_last"))
+    b.output(b.node("LayerNormalization", [t, b.uniform("g2", (3, 8), 0.5, 1.5)], "ln_two",
+                    axis=-2, epsilon=1e-3))
+    return b.model()
+
+
 def _transpose(opset: int) -> Any:
     """Transposes as BVLC Slice, Reshape and Concat: NCHW to NHWC (the 3 channels moved
     past the 4 x 5 spatial axes, fewer pieces than moving those), the reversed axes of a
@@ -405,6 +468,9 @@ CASES: tuple[Case, ...] = (
     Case("exponential_units", _exponential_units, 12),
     Case("pad", _pad, 9),
     Case("transpose", _transpose, 9),
+    Case("instance_norm", _instance_norm, 9),
+    Case("divide", _divide, 9),
+    Case("layer_norm", _layer_norm, 17),
     Case("depth_space", _depth_space, 11),
     Case("pad_copies", _pad_copies, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),

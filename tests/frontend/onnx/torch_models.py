@@ -237,13 +237,50 @@ class PixelShuffleSR(nn.Module):
         return self.tail(torch.relu(x + self.body(x))) + self.skip(x)
 
 
+class NormalizedGenerator(nn.Module):
+    """A style-transfer generator's block, InstanceNorm2d after each convolution (affine
+    and not), and a detection head's GroupNorm (4 groups of 4 channels)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1),
+                                  nn.InstanceNorm2d(16, affine=True), nn.ReLU())
+        self.block = nn.Sequential(nn.Conv2d(16, 16, 3, padding=1), nn.InstanceNorm2d(16),
+                                   nn.ReLU())
+        self.head = nn.Sequential(nn.Conv2d(16, 16, 3, padding=1), nn.GroupNorm(4, 16),
+                                  nn.ReLU(), nn.Conv2d(16, 3, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.stem(x)
+        return self.head(y + self.block(y))
+
+
+class EmbeddingHead(nn.Module):
+    """A face-recognition embedding's end: convolution, global pooling, a Linear, LayerNorm
+    (at opset 17 ONNX's LayerNormalization, before it mean, variance and a division), a
+    Linear and the L2 normalisation of ``F.normalize``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc1, self.norm, self.fc2 = nn.Linear(8, 16), nn.LayerNorm(16), nn.Linear(16, 6)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.conv(x)).mean((2, 3))
+        return nn.functional.normalize(self.fc2(torch.relu(self.norm(self.fc1(y)))), dim=1)
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for sub in module.modules():
-            if isinstance(sub, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if isinstance(sub, (nn.InstanceNorm2d, nn.GroupNorm, nn.LayerNorm)) and \
+                    sub.weight is not None:
+                sub.weight.copy_(torch.rand(sub.weight.shape, generator=generator) + 0.5)
+                sub.bias.copy_(torch.randn(sub.bias.shape, generator=generator) * 0.1)
+            elif isinstance(sub, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 sub.running_mean.copy_(torch.randn(sub.num_features, generator=generator) * 0.2)
                 sub.running_var.copy_(torch.rand(sub.num_features, generator=generator) + 0.5)
                 sub.weight.copy_(torch.rand(sub.num_features, generator=generator) + 0.5)
@@ -269,6 +306,8 @@ MODELS = {
     "tcn_1d": (TemporalConvNet, (2, 4, 16)),
     "reflect_generator": (ReflectGenerator, (1, 3, 10, 12)),
     "pixel_shuffle_sr": (PixelShuffleSR, (1, 3, 8, 10)),
+    "normalized_generator": (NormalizedGenerator, (2, 3, 9, 8)),
+    "embedding_head": (EmbeddingHead, (2, 3, 7, 7)),
 }
 OPSETS = (11, 13, 17)
 

@@ -1,0 +1,93 @@
+"""Division of two blobs, Expand, ReduceL2, InstanceNormalization and LayerNormalization
+from ONNX, beyond what the real-Caffe fixtures (``divide``, ``instance_norm``,
+``layer_norm``, ``normalized_generator``, ``embedding_head``) hold: the zeros and
+infinities of a divisor, the layers each becomes, and what is refused."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from prototxt_compiler.frontend.onnx import UnsupportedNodesError
+from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.builder import Builder
+
+ort = pytest.importorskip("onnxruntime")
+torch = pytest.importorskip("torch")
+
+
+def run_both(model, feeds: dict[str, np.ndarray]):  # noqa: ANN001, ANN201
+    from prototxt_compiler import to_torch
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    want = session.run(None, feeds)
+    graph = from_onnx(model)
+    with torch.inference_mode():
+        got = to_torch(graph)(*(torch.from_numpy(feeds[v.blob]) for v in graph.inputs))
+    got = list(got) if isinstance(got, tuple) else [got]
+    return [g.numpy() for g in got], want
+
+
+def test_a_divisor_of_zeros_and_infinities_gives_onnxs_infinities_and_nan() -> None:
+    b = Builder("div", 13)
+    x, y = b.input("x", (1, 8)), b.input("y", (1, 8))
+    b.output(b.node("Div", [x, y], "q"))
+    model = b.model()
+    graph = from_onnx(model)
+    assert [n.type for n in graph.nodes if n.type not in ("Input",)] == ["Power", "Eltwise"]
+    reciprocal = next(n for n in graph.nodes if n.type == "Power")
+    assert reciprocal.params.power == -1.0 and reciprocal.inputs[0].blob == "y"
+    feeds = {"x": np.array([[1, -2, 0, 3, np.inf, 0, 1.5, -np.inf]], np.float32),
+             "y": np.array([[0, 0, 0, np.inf, np.inf, -0.0, -np.inf, 2]], np.float32)}
+    (got,), (want,) = run_both(model, feeds)
+    np.testing.assert_array_equal(got, want)  # inf, -inf, nan, 0, nan, nan, -0, -inf
+
+
+def test_expand_is_tiles_and_copies_every_value() -> None:
+    b = Builder("expand", 13)
+    x = b.input("x", (2, 1, 3))
+    b.output(b.node("Expand", [x, b.ints("to", [4, 2, 5, 3])], "wide"))
+    model = b.model()
+    graph = from_onnx(model)
+    tiles = [(n.params.axis, n.params.tiles) for n in graph.nodes if n.type == "Tile"]
+    assert tiles == [(0, 4), (2, 5)]
+    x_value = np.array([[[np.inf, np.nan, 1.0]], [[-2.0, 0.5, -np.inf]]], np.float32)
+    (got,), (want,) = run_both(model, {"x": x_value})
+    np.testing.assert_array_equal(got, want)
+
+
+def test_instance_norm_is_one_batchnorm_of_the_batchs_statistics() -> None:
+    b = Builder("instance", 13)
+    x = b.input("x", (2, 3, 4, 4))
+    b.output(b.node("InstanceNormalization", [x, b.uniform("g", (3,), 0.5, 1.5),
+                                              b.normal("b", (3,))], "y", epsilon=1e-2))
+    graph = from_onnx(b.model())
+    assert [n.type for n in graph.nodes if n.type != "Input"] == \
+        ["Reshape", "BatchNorm", "Reshape", "Scale"]
+    norm = next(n for n in graph.nodes if n.type == "BatchNorm")
+    assert norm.params.use_global_stats is False and norm.params.eps == pytest.approx(1e-2)
+    assert norm.inputs[0].shape == (1, 6, 4, 4)  # each (n, c) a channel of one image
+
+
+def refusal(model) -> str:  # noqa: ANN001
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(model)
+    [(_, _, why)] = caught.value.nodes
+    return why
+
+
+def test_what_has_no_caffe_form_is_refused_with_the_reason() -> None:
+    b = Builder("bad_expand", 13)
+    x = b.input("x", (2, 3))
+    b.output(b.node("Expand", [x, b.ints("to", [2, 4])], "y"))
+    assert "do not broadcast" in refusal(b.model())
+    b = Builder("flat_instance", 13)
+    x = b.input("x", (2, 3))
+    b.output(b.node("InstanceNormalization", [x, b.const("g", np.ones(3)),
+                                              b.const("b", np.zeros(3))], "y"))
+    assert "at least one axis after C" in refusal(b.model())
+    b = Builder("ln_stats", 17)
+    x = b.input("x", (2, 4))
+    y, mean = b.node("LayerNormalization", [x, b.const("g", np.ones(4))], "y",
+                     outputs=["y", "mean"])
+    b.output(y, mean)
+    assert "statistics output 'mean' is read" in refusal(b.model())
