@@ -15,7 +15,6 @@ REASONS: dict[str, str] = {
     "GroupNormalization": "Caffe has no group normalisation",
     "Gelu": "Caffe has no GELU layer",
     "Erf": "Caffe has no error-function layer",
-    "Gather": "Caffe cannot index a blob by run-time values",
     "GatherElements": "Caffe cannot index a blob by run-time values",
     "ScatterND": "Caffe cannot write into a blob at run-time indices",
     "Where": "Caffe has no elementwise select",

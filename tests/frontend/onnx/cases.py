@@ -384,6 +384,44 @@ def _layer_norm(opset: int) -> Any:
     return b.model()
 
 
+def _gather(opset: int) -> Any:
+    """Gather by constant indices: a channel reorder (RGB to BGR), a scalar index (the axis
+    dropped), a negative one, indices of two axes, and repeats out of order along H."""
+    b = Builder("gather", opset)
+    x = b.input("data", (2, 3, 4, 5))
+    b.output(b.node("Gather", [x, b.ints("bgr_idx", [2, 1, 0])], "bgr", axis=1))
+    b.output(b.node("Gather", [x, b.const("first_idx", 0, np.int64)], "first", axis=1))
+    b.output(b.node("Gather", [x, b.const("last_idx", -1, np.int64)], "last", axis=3))
+    b.output(b.node("Gather", [x, b.const("grid_idx", [[0, 4], [2, 3]], np.int64)], "grid",
+                    axis=3))
+    b.output(b.node("Gather", [x, b.ints("rows_idx", [3, 0, 0, 1, 2])], "rows", axis=2))
+    return b.model()
+
+
+def _slice_steps(opset: int) -> Any:
+    """Slices with steps: by 2 on H from row 1 and by 3 on W (1 x 1 Convolutions of stride
+    2 and 3 on the cut ranges), YOLOv5's Focus (four strided slices, concatenated), by 2
+    on the channels, and flips (step -1 over the whole of C, and -2 over part of W)."""
+    b = Builder("slice_steps", opset)
+    x = b.input("data", (2, 4, 6, 8))
+
+    def stepped(name: str, starts: list[int], ends: list[int], axes: list[int],
+                steps: list[int]) -> str:
+        return b.node("Slice", [x, b.ints(f"{name}_s", starts), b.ints(f"{name}_e", ends),
+                                b.ints(f"{name}_a", axes), b.ints(f"{name}_t", steps)], name)
+
+    big = 2 ** 62
+    b.output(stepped("rows_by2", [1], [big], [2], [2]))
+    b.output(stepped("cols_by3", [0], [6], [3], [3]))
+    quarters = [stepped(f"focus{i}", [i % 2, i // 2], [big, big], [2, 3], [2, 2])
+                for i in range(4)]
+    b.output(b.node("Concat", quarters, "focus", axis=1))
+    b.output(stepped("channels_by2", [0], [big], [1], [2]))
+    b.output(stepped("flip_c", [-1], [-big], [1], [-1]))
+    b.output(stepped("flip_w", [5], [0], [3], [-2]))
+    return b.model()
+
+
 def _transpose(opset: int) -> Any:
     """Transposes as BVLC Slice, Reshape and Concat: NCHW to NHWC (the 3 channels moved
     past the 4 x 5 spatial axes, fewer pieces than moving those), the reversed axes of a
@@ -468,6 +506,8 @@ CASES: tuple[Case, ...] = (
     Case("exponential_units", _exponential_units, 12),
     Case("pad", _pad, 9),
     Case("transpose", _transpose, 9),
+    Case("gather", _gather, 9),
+    Case("slice_steps", _slice_steps, 10),
     Case("instance_norm", _instance_norm, 9),
     Case("divide", _divide, 9),
     Case("layer_norm", _layer_norm, 17),

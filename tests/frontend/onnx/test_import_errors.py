@@ -21,8 +21,9 @@ def unconvertible() -> onnx.ModelProto:
     b.output(b.node("Resize", [x, "", b.const("scales", [1, 1, 2, 2])], "bicubic",
                     mode="cubic"))
     b.output(b.node("MaxPool", [x], "odd_pool", kernel_shape=[3, 3], pads=[2, 2, 0, 0]))
-    b.output(b.node("Relu", [b.node("Gather", [x, b.ints("idx", [0, 2])], "gather",
-                                    axis=1)], "after_gather"))
+    indices = b.node("Cast", [b.node("Flatten", [x], "flat_indices")], "indices", to=7)
+    b.output(b.node("Relu", [b.node("Gather", [x, indices], "gather", axis=1)],
+                    "after_gather"))
     b.output(b.node("Conv", [x, x], "runtime_weight"))
     return b.model()
 
@@ -31,15 +32,16 @@ def test_every_unconvertible_node_is_listed_once_with_why() -> None:
     with pytest.raises(UnsupportedNodesError) as caught:
         from_onnx(unconvertible())
     nodes = {name: (op, why) for name, op, why in caught.value.nodes}
-    assert set(nodes) == {"logsoftmax", "bicubic", "odd_pool", "gather", "runtime_weight"}
+    # the Gather and the Relu after it only read the refused Cast's output
+    assert set(nodes) == {"logsoftmax", "bicubic", "odd_pool", "indices", "runtime_weight"}
     assert "log-softmax" in nodes["logsoftmax"][1]
     assert "cubic interpolation" in nodes["bicubic"][1]
     assert "ONNX pools a 8x8 input to 8x8" in nodes["odd_pool"][1]
-    assert "run-time values" in nodes["gather"][1]
+    assert "casts to element type 7" in nodes["indices"][1]
     assert "computed at run time" in nodes["runtime_weight"][1]
     text = str(caught.value)
     assert text.startswith("<ModelProto>: 5 ONNX node(s) have no exact BVLC Caffe form:")
-    assert "node 'after_gather'" not in text  # it only reads a refused node's output
+    assert "node 'gather'" not in text and "node 'after_gather'" not in text
     assert caught.value.exit_code == 2
 
 

@@ -91,3 +91,37 @@ def test_what_has_no_caffe_form_is_refused_with_the_reason() -> None:
                      outputs=["y", "mean"])
     b.output(y, mean)
     assert "statistics output 'mean' is read" in refusal(b.model())
+
+
+def test_gathers_and_stepped_slices_copy_inf_and_nan() -> None:
+    b = Builder("taken", 13)
+    x = b.input("x", (1, 3, 4, 6))
+    b.output(b.node("Gather", [x, b.ints("bgr_idx", [2, 1, 0])], "bgr", axis=1))
+    b.output(b.node("Slice", [x, b.ints("s", [1, 0]), b.ints("e", [4, 6]), b.ints("a", [2, 3]),
+                              b.ints("t", [2, 3])], "strided"))
+    b.output(b.node("Slice", [x, b.ints("fs", [-1]), b.ints("fe", [-100]), b.ints("fa", [3]),
+                              b.ints("ft", [-1])], "flipped"))
+    model = b.model()
+    types = [n.type for n in from_onnx(model).nodes]
+    assert types.count("Convolution") == 2  # the strides on H and W: a 1 x 1 kernel each
+    x_value = np.random.default_rng(1).standard_normal((1, 3, 4, 6)).astype(np.float32)
+    x_value[0, 0, 1, 0], x_value[0, 1, 3, 3], x_value[0, 2, 1, 3] = np.inf, np.nan, -np.inf
+    got, want = run_both(model, {"x": x_value})
+    for ours, theirs in zip(got, want):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_indices_out_of_range_and_too_many_runs_are_refused() -> None:
+    from prototxt_compiler.frontend.onnx.concat import MAX_TAKEN_RUNS
+
+    b = Builder("out_of_range", 13)
+    x = b.input("x", (1, 3, 4, 4))
+    b.output(b.node("Gather", [x, b.ints("idx", [0, 3])], "y", axis=1))
+    assert "not within axis 1 of 3" in refusal(b.model())
+    width = 2 * MAX_TAKEN_RUNS
+    b = Builder("mirror", 13)
+    x = b.input("x", (1, 1, 2, width))
+    b.output(b.node("Slice", [x, b.ints("s", [-1]), b.ints("e", [-width - 1]),
+                              b.ints("a", [3]), b.ints("t", [-1])], "y"))
+    why = refusal(b.model())
+    assert f"takes {width} separate runs of axis 3" in why and "MAX_TAKEN_RUNS" in why

@@ -2,7 +2,7 @@
 backend writes for them (``idioms.select``, ``idioms.dense``, ``idioms.im2col``): the round
 trip's fixtures show them coming back; these show the backend's own export
 (``idioms.verify``) turning down a group edited after the export, which then meets the node
-by node import's refusal."""
+by node import: its refusal, or (a strided Slice) its own exact form."""
 from __future__ import annotations
 
 import onnx
@@ -23,7 +23,7 @@ def _refused(model: onnx.ModelProto) -> list[tuple[str, str]]:
 def test_an_argmax_whose_last_index_was_edited_is_refused() -> None:
     """a1 ranks the 6*4*5 = 120 elements of each item: the index is 119 - the reversed
     index. With 118 the group is no ArgMax's export, and the reversing Slice (step -1)
-    has no Caffe layer."""
+    would take 120 runs of one element, past MAX_TAKEN_RUNS."""
     model = exported("argmax_top_k")
     assert {n.name: n.type for n in from_onnx(model).nodes}["a1"] == "ArgMax"
     for tensor in model.graph.initializer:
@@ -31,7 +31,10 @@ def test_an_argmax_whose_last_index_was_edited_is_refused() -> None:
             assert numpy_helper.to_array(tensor).tolist() == [119]
             tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor) - 1,
                                                     tensor.name))
-    assert _refused(model) == [("a1/Slice", "Slice")]
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(model)
+    [(name, op, why)] = caught.value.nodes
+    assert (name, op) == ("a1/Slice", "Slice") and "120 separate runs" in why
 
 
 def test_a_batch_reindex_reading_the_batch_elsewhere_is_refused() -> None:
@@ -57,9 +60,16 @@ def test_an_embed_casting_to_int32_is_refused() -> None:
     assert _refused(model) == [("emb_frac", "Cast")]
 
 
-def test_an_im2col_with_an_edited_tap_is_refused() -> None:
+def test_an_im2col_with_an_edited_tap_comes_back_node_by_node() -> None:
     """im_past (kernel 3, stride 2 on 2 x 5) reads tap (0, 1) from column 1 on; moved to
-    column 0 the taps are no Im2col's, and a strided Slice has no Caffe layer."""
+    column 0 the taps are no Im2col's, so its nodes are imported one by one (a strided
+    Slice is a 1 x 1 Convolution of stride 2), and they compute what onnxruntime does."""
+    ort = pytest.importorskip("onnxruntime")
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    from prototxt_compiler.backends.torch import to_torch
+
     model = exported("im2col_variants")
     assert {n.name: n.type for n in from_onnx(model).nodes}["im_past"] == "Im2col"
     starts = [n.input[1] for n in model.graph.node
@@ -69,6 +79,14 @@ def test_an_im2col_with_an_edited_tap_is_refused() -> None:
             assert numpy_helper.to_array(tensor).tolist() == [0, 1]
             tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor) * 0,
                                                     tensor.name))
-    refused = _refused(model)
-    assert refused and all(name.startswith("im_past") and op == "Slice"
-                           for name, op in refused)
+    graph = from_onnx(model)
+    assert "Im2col" not in {n.type for n in graph.nodes if n.name.startswith("im_past")}
+    rng = np.random.default_rng(0)
+    feeds = {v.name: rng.standard_normal([d.dim_value for d in v.type.tensor_type.shape.dim])
+             .astype(np.float32) for v in model.graph.input}
+    want = ort.InferenceSession(model.SerializeToString(),
+                                providers=["CPUExecutionProvider"]).run(None, feeds)
+    with torch.inference_mode():
+        got = to_torch(graph)(*(torch.from_numpy(feeds[v.blob]) for v in graph.inputs))
+    for ours, theirs in zip(got if isinstance(got, tuple) else (got,), want):
+        np.testing.assert_array_equal(ours.numpy(), theirs)

@@ -270,6 +270,25 @@ class EmbeddingHead(nn.Module):
         return nn.functional.normalize(self.fc2(torch.relu(self.norm(self.fc1(y)))), dim=1)
 
 
+class FocusStem(nn.Module):
+    """YOLOv5's first layer, and the channel flip of an RGB-trained net fed BGR: the input's
+    channels reversed (``x.flip(1)``), its four interleaved quarters (``x[..., ::2, ::2]``
+    and so on) concatenated, a 3x3 convolution, SiLU written as x * sigmoid(x), and the
+    first channel selected (``y[:, 0]``) added back to every channel."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(12, 8, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flip(1)
+        x = torch.cat([x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2],
+                       x[..., 1::2, 1::2]], 1)
+        y = self.conv(x)
+        y = y * torch.sigmoid(y)
+        return y + y[:, 0].unsqueeze(1)
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -308,6 +327,7 @@ MODELS = {
     "pixel_shuffle_sr": (PixelShuffleSR, (1, 3, 8, 10)),
     "normalized_generator": (NormalizedGenerator, (2, 3, 9, 8)),
     "embedding_head": (EmbeddingHead, (2, 3, 7, 7)),
+    "focus_stem": (FocusStem, (1, 3, 8, 10)),
 }
 OPSETS = (11, 13, 17)
 
