@@ -253,9 +253,10 @@ class Context:
         return caffe
 
     def zero_pad(self, node: OnnxNode, x: Value, begin: Sequence[int], end: Sequence[int],
-                 *, outputs: Sequence[str] | None = None) -> Value:
+                 *, outputs: Sequence[str] | None = None, value: float = 0.0) -> Value:
         """``x`` (N, C, H, W) zero-padded on H and W by the explicit pad layer (module
-        docstring); its top is named after ``outputs`` or is a new inner blob."""
+        docstring), or padded with ``value`` (the Power writes that constant); its top is
+        named after ``outputs`` or is a new inner blob."""
         if len(x.shape or ()) != 4:
             raise Refused(f"an explicit zero pad needs a 4-D (N, C, H, W) input, not "
                           f"{list(x.shape or ())}")
@@ -265,12 +266,12 @@ class Context:
         for index, (axis, b, e) in enumerate(axes):
             final = index == len(axes) - 1
             x = self._zero_pad_axis(node, x, axis, b, e, base, f"pad_{'hw'[axis - 2]}",
-                                    outputs if final else None, final)
+                                    outputs if final else None, final, value)
         return x
 
     def _zero_pad_axis(self, node: OnnxNode, x: Value, axis: int, before: int, after: int,
                        base: str, label: str, outputs: Sequence[str] | None,
-                       final: bool) -> Value:
+                       final: bool, value: float = 0.0) -> Value:
         """One axis of ``zero_pad``: layers ``BASE/LABEL_*``; the Concat is ``BASE/pad`` when
         ``final`` (bound to ``outputs`` where given), else ``BASE/LABEL``."""
         def blob(part: str) -> str:
@@ -283,8 +284,9 @@ class Context:
             pieces = list(cut.outputs)
         else:
             pieces = [x]
-        zero = self.layer(node, "Power", PowerParams(scale=0.0), [pieces[0]],
-                          tops=[blob("zero")], suffix=f"/{label}_zero").outputs[0]
+        part = "zero" if value == 0.0 else "fill"
+        zero = self.layer(node, "Power", PowerParams(scale=0.0, shift=value), [pieces[0]],
+                          tops=[blob(part)], suffix=f"/{label}_{part}").outputs[0]
         blocks: list[list[Value]] = []
         for count, side in ((before, "before"), (after, "after")):
             if count <= 1:

@@ -7,8 +7,10 @@ Modes ``reflect`` (``nn.ReflectionPad2d``: x[b], ..., x[1] before, x[n-2], ..., 
 after) and ``edge`` (``nn.ReplicationPad2d``: copies of x[0] and x[n-1]) copy elements, so
 they are a Slice of the axis into pieces, each element the padding copies a piece of its own,
 and a Concat of the pieces in the padded order (``copy_padded``), W then H; up to
-``MAX_COPY_PAD`` a side. A non-zero constant, ``wrap``, padding of N or C, and negative pads
-(crops) have no Caffe form here.
+``MAX_COPY_PAD`` a side. A constant other than 0 (``F.pad(x, p, value=v)``, -inf before a
+max pooling in TensorFlow-born models) is the explicit pad layer with its Power writing v
+instead of 0, never folded. ``wrap``, padding of N or C, and negative pads (crops) have no
+Caffe form here.
 """
 from __future__ import annotations
 
@@ -74,8 +76,6 @@ def convert_pad(ctx: Context, node: OnnxNode) -> None:
         axes = list(range(rank))
         if node.input(3):
             axes = [int(a) % rank for a in np.asarray(ctx.constant(node, 3, "axes")).reshape(-1)]
-    if value != 0.0:
-        raise Refused(f"it pads with {value:g}; Caffe pads with zeros only")
     if len(pads) != 2 * len(axes):
         raise Refused(f"its pads {pads} are not two per padded axis")
     begin = {axis: pads[i] for i, axis in enumerate(axes)}
@@ -92,6 +92,10 @@ def convert_pad(ctx: Context, node: OnnxNode) -> None:
         return
     if mode != "constant":
         _copy_pad(ctx, node, mode, b, e)
+        return
+    if value != 0.0:  # never folded into a layer's own zero padding
+        ctx.zero_pad(node, ctx.value(node.inputs[0]), b, e, outputs=node.outputs[:1],
+                     value=float(np.float32(value)))
         return
     meaning = ctx.peek(node.inputs[0])
     if isinstance(meaning, Padded):

@@ -18,10 +18,11 @@ ort = pytest.importorskip("onnxruntime")
 torch = pytest.importorskip("torch")
 
 
-def padded(mode: str, pads: list[int]):  # noqa: ANN201
+def padded(mode: str, pads: list[int], value: float = 0.0):  # noqa: ANN201
     b = Builder("pads", 13)
     x = b.input("data", (1, 2, 3, 4))
-    b.output(b.node("Pad", [x, b.ints("pads", pads)], "pad", mode=mode))
+    inputs = [x, b.ints("pads", pads)] + ([b.const("value", value)] if value else [])
+    b.output(b.node("Pad", inputs, "pad", mode=mode))
     return b.model()
 
 
@@ -31,13 +32,17 @@ def non_finite() -> np.ndarray:
     return x
 
 
-CASES = [("constant", [0, 0, 1, 0, 0, 0, 0, 2]), ("constant", [0, 0, 2, 1, 0, 0, 1, 3]),
-         ("reflect", [0, 0, 2, 3, 0, 0, 1, 2]), ("edge", [0, 0, 3, 0, 0, 0, 1, 4])]
+CASES = [("constant", [0, 0, 1, 0, 0, 0, 0, 2], 0.0),
+         ("constant", [0, 0, 2, 1, 0, 0, 1, 3], 0.0),
+         ("constant", [0, 0, 1, 2, 0, 0, 2, 1], -np.inf),  # before a max pooling
+         ("constant", [0, 0, 0, 1, 0, 0, 1, 0], 2.5),
+         ("reflect", [0, 0, 2, 3, 0, 0, 1, 2], 0.0), ("edge", [0, 0, 3, 0, 0, 0, 1, 4], 0.0)]
 
 
-@pytest.mark.parametrize("mode, pads", CASES)
-def test_pads_copy_inf_and_nan_where_onnx_puts_them(mode: str, pads: list[int]) -> None:
-    model = padded(mode, pads)
+@pytest.mark.parametrize("mode, pads, value", CASES)
+def test_pads_copy_inf_and_nan_where_onnx_puts_them(mode: str, pads: list[int],
+                                                    value: float) -> None:
+    model = padded(mode, pads, value)
     graph = from_onnx(model)
     if mode == "constant":  # not folded into anything: the explicit pad layer
         assert "Deconvolution" not in {n.type for n in graph.nodes}
@@ -58,8 +63,8 @@ def test_pads_in_real_caffe(tmp_path) -> None:
         pytest.skip("real Caffe (caffe-oracle) is not set up here")
     x = non_finite()
     np.save(tmp_path / "x.npy", x)
-    for i, (mode, pads) in enumerate(CASES):
-        model = padded(mode, pads)
+    for i, (mode, pads, value) in enumerate(CASES):
+        model = padded(mode, pads, value)
         graph = from_onnx(model)
         net, weights = tmp_path / f"net{i}.prototxt", tmp_path / f"net{i}.caffemodel"
         save_caffe(graph, net, weights)
