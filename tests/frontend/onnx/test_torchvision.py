@@ -31,7 +31,10 @@ from prototxt_compiler.to_caffe import from_onnx, save_caffe, verify_caffe  # no
 
 ARCHITECTURES = ("resnet18", "resnet50", "resnext50_32x4d", "resnext101_32x8d",
                  "wide_resnet50_2", "vgg16", "alexnet", "squeezenet1_0", "squeezenet1_1",
-                 "googlenet", "densenet121", "mobilenet_v2")
+                 "googlenet", "densenet121", "mobilenet_v2", "mobilenet_v3_small",
+                 "mobilenet_v3_large", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0",
+                 "mnasnet0_5", "mnasnet1_0", "efficientnet_b0", "efficientnet_v2_s",
+                 "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf")
 OPSETS = (11, 13, 17)
 
 
