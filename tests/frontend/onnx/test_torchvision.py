@@ -34,7 +34,8 @@ ARCHITECTURES = ("resnet18", "resnet50", "resnext50_32x4d", "resnext101_32x8d",
                  "googlenet", "densenet121", "mobilenet_v2", "mobilenet_v3_small",
                  "mobilenet_v3_large", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0",
                  "mnasnet0_5", "mnasnet1_0", "efficientnet_b0", "efficientnet_v2_s",
-                 "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf")
+                 "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf", "inception_v3")
+SIZES = {"inception_v3": 299}  # the input size each takes (224 where not given)
 OPSETS = (11, 13, 17)
 
 
@@ -54,7 +55,8 @@ def calibrated(name: str, *, seed: int = 0) -> torch.nn.Module:
             norm.reset_running_stats()
         if norms:
             model.train()
-            model(torch.randn(8, 3, 224, 224, generator=generator))
+            size = SIZES.get(name, 224)
+            model(torch.randn(8, 3, size, size, generator=generator))
     return model.eval()
 
 
@@ -68,7 +70,8 @@ def model_of(name: str) -> torch.nn.Module:
 def test_torchvision_converts_and_equals_onnxruntime(name: str, opset: int,
                                                      tmp_path: pathlib.Path) -> None:
     model = model_of(name)
-    example = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    size = SIZES.get(name, 224)
+    example = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(1))
     path = tmp_path / f"{name}.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
