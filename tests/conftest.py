@@ -28,8 +28,12 @@ def corpus() -> pathlib.Path:
     return corpus_path()
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """``python -m prototxt_compiler ARGS`` from the project root, output captured: what a
-    user at a terminal sees, exit code included."""
+def run_cli(*args: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess:
+    """``python -m prototxt_compiler ARGS`` from the project root (or ``cwd``), output
+    captured: what a user at a terminal sees, exit code included."""
+    env = None
+    if cwd is not None:  # the package from this checkout, wherever the command runs
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
     return subprocess.run([sys.executable, "-m", "prototxt_compiler", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+                          capture_output=True, text=True, cwd=cwd or ROOT, env=env)

@@ -298,3 +298,25 @@ def test_a_converter_bug_names_its_layer(monkeypatch: pytest.MonkeyPatch) -> Non
     assert info.value.exit_code == 3
     assert re.search(r"layer '\w+' \(ReLU\): internal error in the onnx backend while "
                      r"converting this layer: KeyError", str(info.value))
+
+
+def test_without_o_each_command_writes_beside_the_user(tmp_path: pathlib.Path) -> None:
+    """No -o: the input's file name with the command's suffix, in the current folder (a
+    to-torch module's name made importable)."""
+    pytest.importorskip("torch")
+    net = tmp_path / "src" / "my-net.2.prototxt"
+    net.parent.mkdir()
+    net.write_text((NUMERIC / "net_inception.prototxt").read_text())
+    work = tmp_path / "work"
+    work.mkdir()
+    for command, written in (("compile", ["my-net.2.onnx"]), ("draw", ["my-net.2.svg"]),
+                             ("to-torch", ["my_net_2.py", "my_net_2.pt"])):
+        result = run_cli(command, str(net), cwd=work)
+        assert result.returncode == 0, result.stderr
+        for name in written:
+            assert (work / name).is_file(), (command, name)
+            assert f"wrote {written[0]}" in result.stdout + result.stderr
+    result = run_cli("from-onnx", "my-net.2.onnx", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert (work / "my-net.2.prototxt").is_file() and (work / "my-net.2.caffemodel").is_file()
+    assert sorted(p.name for p in net.parent.iterdir()) == ["my-net.2.prototxt"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pathlib
 import re
 import sys
 import time
@@ -13,8 +14,8 @@ from ..errors import UsageError
 from ..ir import Graph
 
 __all__ = ["parse_input_shape", "add_net_arguments", "add_output_arguments", "input_shapes",
-           "load_net", "print_notes", "Progress", "seed", "byte_size", "add_param_budget", "refuse_overwriting_inputs",
-           "MAX_SEED"]
+           "load_net", "print_notes", "Progress", "seed", "byte_size", "add_param_budget",
+           "refuse_overwriting_inputs", "default_output", "MAX_SEED"]
 
 MAX_SEED = 2**32 - 1
 _DIMS = re.compile(r"\s*\d+\s*(?:[x,]\s*\d+\s*)*\Z")
@@ -141,6 +142,19 @@ def load_net(args: argparse.Namespace) -> Graph:
                  allow_unknown_fields=args.allow_unknown_fields, fork=args.fork)
     print_notes(graph, args)
     return graph
+
+
+def default_output(args: argparse.Namespace, source: str, suffix: str, *,
+                   module: bool = False) -> str:
+    """``args.output``, or, not given, the input file's name with ``suffix`` in the current
+    folder (``net.prototxt`` -> ``net.onnx``); ``module``: made a Python module name."""
+    if args.output is None:
+        stem = pathlib.Path(source).stem
+        if module:
+            stem = re.sub(r"\W", "_", stem)
+            stem = f"_{stem}" if not stem or stem[0].isdigit() else stem
+        args.output = stem + suffix
+    return str(args.output)
 
 
 def refuse_overwriting_inputs(output: str | None, *inputs: str | None) -> None:

@@ -12,6 +12,7 @@ from .common import (
     Progress,
     add_net_arguments,
     add_param_budget,
+    default_output,
     input_shapes,
     print_notes,
     refuse_overwriting_inputs,
@@ -25,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from ..api import compile_onnx
 
     shapes = input_shapes(args)
+    default_output(args, args.net, ".onnx")
     if not args.output.endswith(".onnx"):
         raise UsageError(f"-o {args.output}: expected a .onnx file name")
     folder = os.path.dirname(os.path.abspath(args.output))
@@ -123,9 +125,10 @@ def verify(args: argparse.Namespace, model: Any, shapes: dict[str, tuple[int, ..
 def add_parser(sub: Any) -> None:
     comp = sub.add_parser("compile", help="export the net as ONNX (BatchNorm folded)")
     add_net_arguments(comp)
-    comp.add_argument("-o", "--output", required=True, metavar="MODEL.onnx",
+    comp.add_argument("-o", "--output", metavar="MODEL.onnx",
                       help="the ONNX file to write (atomically: on any error no file, or "
-                           "the old one untouched, remains)")
+                           "the old one untouched, remains; default: the net's file name "
+                           "with .onnx, in the current folder)")
     comp.add_argument("-w", "--weights", metavar="NET.caffemodel",
                       help="trained weights; without them Caffe's fillers initialise the "
                            "net, with a note")

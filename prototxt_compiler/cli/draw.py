@@ -8,7 +8,13 @@ import pathlib
 from typing import Any
 
 from ..errors import UsageError
-from .common import add_net_arguments, input_shapes, print_notes, refuse_overwriting_inputs
+from .common import (
+    add_net_arguments,
+    default_output,
+    input_shapes,
+    print_notes,
+    refuse_overwriting_inputs,
+)
 
 __all__ = ["add_parser"]
 
@@ -18,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from ..checks import check
     from ..draw import draw
 
-    suffix = pathlib.Path(args.output).suffix.lower()
+    suffix = pathlib.Path(default_output(args, args.net, ".svg")).suffix.lower()
     if suffix not in (".svg", ".html", ".htm"):
         raise UsageError(f"-o {args.output}: expected a .svg or .html file name")
     folder = os.path.dirname(os.path.abspath(args.output))
@@ -47,9 +53,10 @@ def add_parser(sub: Any) -> None:
     cmd = sub.add_parser("draw", help="the net as an SVG or an HTML page (pan, zoom, a hover "
                                       "panel), with check's units and deviations on it")
     add_net_arguments(cmd)
-    cmd.add_argument("-o", "--output", required=True, metavar="NET.svg|NET.html",
+    cmd.add_argument("-o", "--output", metavar="NET.svg|NET.html",
                      help="the drawing to write: .svg (self-contained) or .html (one file, "
-                          "no external request)")
+                          "no external request); default: the net's file name with .svg, "
+                          "in the current folder")
     cmd.add_argument("--rankdir", choices=("TB", "LR"), default="TB",
                      help="layers from top to bottom or left to right (default: %(default)s)")
     cmd.add_argument("--collapse-units", action="store_true",

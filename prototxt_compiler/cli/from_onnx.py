@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ..errors import UsageError
-from .common import add_output_arguments, input_shapes, print_notes
+from .common import add_output_arguments, default_output, input_shapes, print_notes
 
 __all__ = ["add_parser"]
 
@@ -15,7 +15,7 @@ __all__ = ["add_parser"]
 def run(args: argparse.Namespace) -> int:
     from ..to_caffe import from_onnx, save_caffe, verify_caffe
 
-    if not args.output.endswith(".prototxt"):
+    if not default_output(args, args.model, ".prototxt").endswith(".prototxt"):
         raise UsageError(f"-o {args.output}: expected a .prototxt file name")
     weights = args.weights or args.output[:-len(".prototxt")] + ".caffemodel"
     for path in (args.output, weights):
@@ -59,8 +59,9 @@ def add_parser(sub: Any) -> None:
                                            ".caffemodel (BVLC layers)")
     cmd.add_argument("model", metavar="MODEL.onnx",
                      help="the ONNX model (opset 9 to the newest the installed onnx knows)")
-    cmd.add_argument("-o", "--output", required=True, metavar="NET.prototxt",
-                     help="the Caffe net definition to write")
+    cmd.add_argument("-o", "--output", metavar="NET.prototxt",
+                     help="the Caffe net definition to write (default: the model's file "
+                          "name with .prototxt, in the current folder)")
     cmd.add_argument("-w", "--weights", metavar="NET.caffemodel",
                      help="where the weights go (default: beside the prototxt, same name)")
     cmd.add_argument("--input-shape", action="append", default=[], metavar="NAME=N,C,H,W",

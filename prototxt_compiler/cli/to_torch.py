@@ -14,6 +14,7 @@ from .common import (
     Progress,
     add_net_arguments,
     add_param_budget,
+    default_output,
     input_shapes,
     print_notes,
     refuse_overwriting_inputs,
@@ -24,7 +25,7 @@ __all__ = ["add_parser"]
 
 
 def _targets(args: argparse.Namespace) -> tuple[str, list[str]]:
-    if not args.output.endswith(".py"):
+    if not default_output(args, args.net, ".py", module=True).endswith(".py"):
         raise UsageError(f"-o {args.output}: expected a .py file name")
     weights = args.weights_out or str(pathlib.Path(args.output).with_suffix(".pt"))
     if not weights.endswith((".pt", ".pth", ".safetensors")):
@@ -98,8 +99,9 @@ def add_parser(sub: Any) -> None:
     cmd = sub.add_parser("to-torch", help="the net as a standalone, readable PyTorch "
                                           "model.py (imports only torch) and its weights")
     add_net_arguments(cmd)
-    cmd.add_argument("-o", "--output", required=True, metavar="model.py",
-                     help="the module file to write")
+    cmd.add_argument("-o", "--output", metavar="model.py",
+                     help="the module file to write (default: the net's file name as a "
+                          "module name, .py, in the current folder)")
     cmd.add_argument("-w", "--weights", metavar="NET.caffemodel",
                      help="trained weights (without them, Caffe's fillers initialise the "
                           "parameters, with a note)")
