@@ -70,3 +70,7 @@ MAX_RESIZE_AXIS = 1 << 16
 
 #: Most axes of one blob in a .caffemodel (Caffe's ``Blob`` allows 32, ``kMaxBlobAxes``).
 MAX_BLOB_AXES = 32
+
+#: Most elements of one blob: Caffe's ``Blob::Reshape`` checks that the count fits an int
+#: ("blob size exceeds INT_MAX") and aborts the net otherwise; a top past it is refused.
+MAX_BLOB_COUNT = (1 << 31) - 1

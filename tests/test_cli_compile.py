@@ -66,17 +66,18 @@ def test_verify_compares_onnxruntime_with_torch(tmp_path: pathlib.Path) -> None:
 
 
 def test_verify_refuses_a_run_past_its_budget_before_it_runs(tmp_path: pathlib.Path) -> None:
-    # a 1x3x4x4 input upsampled by a stride of 100,000: (4 - 1) x 100000 + 1 = 300001 rows and
-    # columns, 3 x 300001^2 x 4 = 1,080,007,200,012 bytes, and the input's 192
+    # a 1x3x5x5 input upsampled by a stride of 5,000: (5 - 1) x 5000 + 1 = 20001 rows and
+    # columns, 3 x 20001^2 = 1,200,120,003 elements (a blob Caffe holds: <= INT_MAX) x 4 =
+    # 4,800,480,012 bytes, and the input's 300
     net = tmp_path / "big.prototxt"
-    net.write_text('input: "data" input_shape { dim: 1 dim: 3 dim: 4 dim: 4 }\n'
+    net.write_text('input: "data" input_shape { dim: 1 dim: 3 dim: 5 dim: 5 }\n'
                    'layer { name: "up" type: "Deconvolution" bottom: "data" top: "up" '
                    'convolution_param { num_output: 3 group: 3 kernel_size: 1 '
-                   'stride: 100000 bias_term: false } }\n')
+                   'stride: 5000 bias_term: false } }\n')
     result = run("compile", str(net), "-o", str(tmp_path / "big.onnx"), "--verify")
     assert result.returncode == 2, result.stderr
-    assert "verifying runs the net, whose blobs take 1,080,007,200,204 bytes at these input " \
-           "sizes (layer 'up' is 1x3x300001x300001: 1,080,007,200,012 bytes); a " \
+    assert "verifying runs the net, whose blobs take 4,800,480,312 bytes at these input " \
+           "sizes (layer 'up' is 1x3x20001x20001: 4,800,480,012 bytes); a " \
            "verification takes at most 4,294,967,296" in result.stderr
     assert "Traceback" not in result.stderr
 

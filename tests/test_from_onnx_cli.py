@@ -192,19 +192,20 @@ def test_an_unknown_fork_is_a_usage_error(tmp_path: pathlib.Path) -> None:
 
 
 def test_verify_refuses_a_run_past_its_budget_before_it_runs(tmp_path: pathlib.Path) -> None:
-    # a bilinear resize of 1x3x4x4 to 400000x400000 (PSPNet's Interp): 3 x 400000^2 x 4 =
-    # 1,920,000,000,000 bytes of top, and the input's 192
+    # a bilinear resize of 1x3x4x4 to 20000x20000 (PSPNet's Interp): 3 x 20000^2 =
+    # 1,200,000,000 elements (a blob Caffe holds: <= INT_MAX) x 4 = 4,800,000,000 bytes of
+    # top, and the input's 192
     from tests.frontend.onnx.builder import Builder
 
     b = Builder("huge", 13)
     x = b.input("data", (1, 3, 4, 4))
-    b.output(b.node("Resize", [x, "", "", b.ints("sizes", [1, 3, 400000, 400000])], "up",
+    b.output(b.node("Resize", [x, "", "", b.ints("sizes", [1, 3, 20000, 20000])], "up",
                     mode="linear", coordinate_transformation_mode="align_corners"))
     model = tmp_path / "huge.onnx"
     onnx.save(b.model(), model)
     result = run("from-onnx", str(model), "-o", str(tmp_path / "net.prototxt"), "--fork",
                  "pspnet", "--verify")
     assert result.returncode == 2, result.stderr
-    assert "verifying runs the net, whose blobs take 1,920,000,000,192 bytes at these input " \
-           "sizes (layer 'up' is 1x3x400000x400000: 1,920,000,000,000 bytes)" in result.stderr
+    assert "verifying runs the net, whose blobs take 4,800,000,192 bytes at these input " \
+           "sizes (layer 'up' is 1x3x20000x20000: 4,800,000,000 bytes)" in result.stderr
     assert "Traceback" not in result.stderr

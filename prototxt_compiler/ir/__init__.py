@@ -1,5 +1,5 @@
 """The graph IR: SSA values over Caffe layers. Imports nothing from the edges."""
-from .core import Graph, Node, Shape, Value, format_dim, format_shape
+from .core import Graph, Node, Shape, Value, blob_too_big, format_dim, format_shape
 from .symbolic import SymbolBinding, SymbolicShapeError, SymDim, is_symbolic, symbols_of
 
 
@@ -15,4 +15,5 @@ def to_networkx(graph: Graph):  # noqa: ANN201 - networkx is imported only on us
 
 
 __all__ = ["Graph", "Node", "Shape", "SymDim", "SymbolBinding", "SymbolicShapeError", "Value",
-           "format_dim", "format_shape", "is_symbolic", "symbols_of", "to_networkx"]
+           "blob_too_big", "format_dim", "format_shape", "is_symbolic", "symbols_of",
+           "to_networkx"]

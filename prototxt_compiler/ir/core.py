@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import limits
 from ..errors import GraphError, Location
 from .symbolic import SymDim
 
-__all__ = ["Shape", "Value", "Node", "Graph", "format_shape", "format_dim"]
+__all__ = ["Shape", "Value", "Node", "Graph", "format_shape", "format_dim", "blob_too_big"]
 
 Shape = tuple[int, ...]
 """A blob's dimensions. In a fragment whose inputs the net does not size, a dimension may be
@@ -36,6 +37,21 @@ def format_shape(shape: Shape | None) -> str:
     if shape is None:
         return "?"
     return "x".join(format_dim(d) for d in shape) if shape else "scalar"
+
+
+def blob_too_big(shape: Sequence[Any]) -> str | None:
+    """Why Caffe refuses a blob of ``shape`` (more than ``MAX_BLOB_COUNT`` elements), or
+    None; a shape with a symbolic size is decided when it is known."""
+    if any(isinstance(d, SymDim) for d in shape):
+        return None
+    count = 1
+    for d in shape:
+        count *= int(d)
+    if count <= limits.MAX_BLOB_COUNT:
+        return None
+    return (f"would have shape {format_shape(tuple(shape))}: {count:,} elements, past the "
+            f"{limits.MAX_BLOB_COUNT:,} (INT_MAX) a Caffe blob holds (Caffe aborts: \"blob "
+            "size exceeds INT_MAX\")")
 
 
 class Value:

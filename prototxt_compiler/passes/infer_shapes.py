@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import GraphError, LayerError, OpError
-from ..ir import Graph, Node, SymbolBinding, SymbolicShapeError, format_shape, symbols_of
+from ..ir import (
+    Graph,
+    Node,
+    SymbolBinding,
+    SymbolicShapeError,
+    blob_too_big,
+    format_shape,
+    symbols_of,
+)
 from ..ir.symbolic import substitute, unify
 from ..ops import OPS
 from ..ops.base import symbolic_error
@@ -42,6 +50,9 @@ def infer_shapes(graph: Graph, *, errors: list[LayerError] | None = None,
     for value in graph.inputs:
         if value.shape is None:
             raise GraphError(f"graph input '{value.name}' has no shape")
+        too_big = blob_too_big(value.shape)
+        if too_big:
+            raise GraphError(f"input '{value.blob}' {too_big}")
     originals = [(node, node.params) for node in graph.nodes]
     symbols = set().union(*(symbols_of(v.shape) for v in graph.inputs))
     for _ in range(len(symbols) + 1):
@@ -101,6 +112,10 @@ def _infer(graph: Graph, errors: list[LayerError] | None,
             if any(isinstance(d, int) and d < 0 for d in shape):
                 raise LayerError(f"top '{value.blob}' would have shape {format_shape(shape)}",
                                  layer=node.name, type=node.type, location=node.location)
+            too_big = blob_too_big(shape)
+            if too_big:
+                raise LayerError(f"top '{value.blob}' {too_big}", layer=node.name,
+                                 type=node.type, location=node.location)
             changed |= value.shape != shape
             value.shape = shape
         changed |= params != node.params

@@ -179,11 +179,19 @@ def test_the_reduced_fixture_net_is_generated_from_its_spec() -> None:
 
 
 def test_sizes_that_overflow_a_field_are_named_at_their_layer() -> None:
-    """Each key fits 32 bits, but the widths a spec derives from them can pass Caffe's
-    uint32 num_output: the emitter names the layer rather than failing inside protobuf."""
-    from prototxt_compiler import generate
+    """Each key fits 32 bits, but the widths a spec derives from them make blobs past the
+    INT_MAX elements a Caffe blob holds: the first such top is named at its layer. A
+    param past its 32-bit field with blobs that fit (a stride of 2^32, from the builder) is
+    named by the emitter rather than failing inside protobuf."""
+    from prototxt_compiler import NetBuilder, generate, to_prototxt
     from prototxt_compiler.errors import LayerError
 
-    with pytest.raises(LayerError, match=r"layer '\w+' \(Convolution\): its params do not "
-                                         r"fit Caffe's convolution_param"):
+    with pytest.raises(LayerError, match=r"layer 'stage1_unit1_conv3' \(Convolution\): top "
+                                         r"'stage1_unit1_conv3' would have shape "
+                                         r"1x2147483647x56x56: .* \(INT_MAX\)"):
         generate({"depth": 50, "stage1_channels": 2**31 - 1})
+    b = NetBuilder("n")
+    b.conv(b.input("data", (1, 3, 8, 8)), 4, kernel=1, stride=2**32, name="c")
+    with pytest.raises(LayerError, match=r"layer 'c' \(Convolution\): its params do not fit "
+                                         r"Caffe's convolution_param"):
+        to_prototxt(b.graph)

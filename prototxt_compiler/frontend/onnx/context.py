@@ -31,7 +31,7 @@ import numpy as np
 
 from ... import limits
 from ...errors import OpError
-from ...ir import Graph, Node, Shape, Value
+from ...ir import Graph, Node, Shape, Value, blob_too_big
 from ...ops import OPS
 from ...ops.activation import PowerParams
 from ...ops.concat import ConcatParams, SliceParams
@@ -245,6 +245,11 @@ class Context:
             raise Refused(f"its {type} layer would hold blobs "
                           f"{[list(a.shape) for a in arrays]}, Caffe expects "
                           f"{[list(s) for s in expected]}")
+        for value, shape in zip(caffe.outputs, shapes):
+            too_big = blob_too_big(shape)
+            if too_big:
+                self.graph.remove(caffe, safe=False)
+                raise Refused(f"its {type} layer's top {too_big}")
         caffe.params = bound
         for value, shape in zip(caffe.outputs, shapes):
             value.shape = tuple(int(d) for d in shape)
