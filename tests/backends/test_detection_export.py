@@ -95,12 +95,30 @@ def test_trace_keeps_the_loops() -> None:
         del rng
 
 
-def test_export_of_the_ssd() -> None:
-    module = to_torch(weighted(SSD))
-    x = torch.from_numpy(dict(np.load(SSD.with_suffix(".npz")))["input:data"])
-    with torch.no_grad():
-        exported = torch.export.export(module, (x,))
-        assert_close(exported.module()(x).numpy(), module(x).numpy(), "exported")
+def fixture_inputs(case: pathlib.Path) -> tuple:
+    ref = np.load(case.with_suffix(".npz"))
+    return tuple(torch.from_numpy(ref[k]) for k in ref.files if k.startswith("input:"))
+
+
+@pytest.mark.parametrize("case", [SSD, FASTER], ids=["ssd", "faster_rcnn"])
+def test_export_of_the_torch_module_and_of_its_model_py(case: pathlib.Path,
+                                                       tmp_path: pathlib.Path) -> None:
+    """Both keep the data-dependent loops (NMS, ROI pooling) as operators of their own, so
+    torch.export takes them, the row counts symbolic; the exported program computes what
+    the module does (the modules are held to the forks' references elsewhere)."""
+    from tests.backends.test_pysource import write_graph
+
+    graph = weighted(case)
+    inputs = fixture_inputs(case)
+    for module in (to_torch(graph), write_graph(graph, tmp_path, case.stem)):
+        with torch.no_grad():
+            eager = module(*inputs)
+            exported = torch.export.export(module, inputs).module()(*inputs)
+        eager = eager if isinstance(eager, tuple) else (eager,)
+        exported = exported if isinstance(exported, tuple) else (exported,)
+        assert len(exported) == len(graph.outputs)
+        for value, a, b in zip(graph.outputs, exported, eager):
+            assert a.shape == b.shape and torch.equal(a, b), value.blob
 
 
 FRAGMENT = """

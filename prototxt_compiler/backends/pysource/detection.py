@@ -9,9 +9,10 @@ DetectionOutput  decode, per class the scores over the threshold sorted (ties to
                  [n, -1, -1, -1, -1, -1, -1] per image when nothing is kept
 
 ``caffe_nms`` is a plain loop over the sorted boxes, vectorized over every (image, class);
-py-faster-rcnn's proposal layer (``roi``) runs it with pixel overlaps. The generated module
-runs eagerly: its row count and loop length depend on the data, so ``torch.export`` does
-not take these layers (``load_torch``'s module keeps them as operators and exports).
+py-faster-rcnn's proposal layer (``roi``) runs it with pixel overlaps. The file wraps it as
+an operator (``torch.library.custom_op``, namespace ``prototxt_compiler_model``), as the
+torch backend does, so that ``torch.export`` takes the module: the loop's length and the
+rows' count are the data's.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from ...ir import Node
 from ...ops.detection import DetectionOutputParams, PriorBoxParams, prior_shapes
 from .registry import HELPERS, PYSOURCE, Module, call
 
-__all__ = ["convert_prior_box", "convert_detection_output", "boxes_source"]
+__all__ = ["convert_prior_box", "convert_detection_output", "boxes_source", "as_operator"]
 
 BOXES_FILE = pathlib.Path(__file__).resolve().parents[1] / "torch" / "boxes.py"
 
@@ -37,9 +38,27 @@ def boxes_source(*names: str) -> str:
                           for name in names)
 
 
+def as_operator(name: str, signature: str, shape: str) -> str:
+    """Text that rebinds the function ``name`` (written above it) to an operator of its own
+    (``torch.library.custom_op``), whose output ``shape`` (an expression of the arguments
+    in ``signature``) export reads instead of running its loop."""
+    return (f"# {name} as an operator of its own: torch.export keeps its loop, which "
+            "the data\n# decide, as one node (eagerly it runs the function above)\n"
+            f"{name} = torch.library.custom_op(\n"
+            f"    \"prototxt_compiler_model::{name}\", {name}, mutates_args=())\n\n\n"
+            f"@{name}.register_fake\ndef _{name}_shape({signature}) -> torch.Tensor:\n"
+            f"    return {shape}")
+
+
 HELPERS.define("caffe_nms", boxes_source("box_areas", "box_overlaps", "caffe_nms"))
+HELPERS.define("caffe_nms_operator",
+               as_operator("caffe_nms", "boxes: torch.Tensor, valid: torch.Tensor, "
+                           "threshold: float,\n                     eta: float = 1.0, "
+                           "offset: float = 0.0", "torch.empty_like(valid)"),
+               needs=("caffe_nms",))
 HELPERS.define("prior_boxes", boxes_source("prior_boxes"))
-HELPERS.define("detections", boxes_source("decode_boxes", "detections"), needs=("caffe_nms",))
+HELPERS.define("detections", boxes_source("decode_boxes", "detections"),
+               needs=("caffe_nms_operator",))
 
 HELPERS.define("PriorBox", '''
 class PriorBox(nn.Module):

@@ -16,13 +16,20 @@ from __future__ import annotations
 
 from ...ir import Node
 from ...ops.roi import PROPOSAL_TYPE, ProposalParams, ROIPoolingParams
-from .detection import boxes_source
+from .detection import as_operator, boxes_source
 from .registry import HELPERS, PYSOURCE, Module, call, literal
 
 __all__ = ["convert_roi_pooling", "convert_proposal"]
 
 HELPERS.define("roi_max_pool", boxes_source("c_round", "roi_bins", "roi_max_pool"),
                needs=("FLT_MAX",))
+HELPERS.define("roi_max_pool_operator",
+               as_operator("roi_max_pool", "features: torch.Tensor, rois: torch.Tensor, "
+                           "pooled_h: int,\n                        pooled_w: int, "
+                           "spatial_scale: float",
+                           "features.new_empty((rois.shape[0], features.shape[1], "
+                           "pooled_h, pooled_w))"),
+               needs=("roi_max_pool",))
 
 HELPERS.define("ROIPooling", '''
 class ROIPooling(nn.Module):
@@ -39,9 +46,9 @@ class ROIPooling(nn.Module):
     def forward(self, features: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
         return roi_max_pool(features, rois, self.pooled_h, self.pooled_w,
                             self.spatial_scale)
-''', needs=("roi_max_pool",))
+''', needs=("roi_max_pool_operator",))
 
-HELPERS.define("proposals", boxes_source("proposals"), needs=("caffe_nms",))
+HELPERS.define("proposals", boxes_source("proposals"), needs=("caffe_nms_operator",))
 
 HELPERS.define("ProposalLayer", '''
 def faster_rcnn_anchors(scales: tuple[float, ...], base_size: int = 16,

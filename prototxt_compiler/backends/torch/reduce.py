@@ -108,7 +108,8 @@ class CaffeSoftmax(nn.Module):
         self.axis = axis
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.numel() == 0:  # an axis of size 0: nothing to normalise, as in Caffe
+        if x.shape[self.axis] == 0:  # nothing to normalise, as in Caffe (and export
+            # reads a size it knows, not the count of a data-dependent ROI batch)
             return x.clone()
         e = torch.exp(x - x.amax(dim=self.axis, keepdim=True))
         return e / e.sum(dim=self.axis, keepdim=True)
