@@ -76,6 +76,18 @@ def test_shuffle_channel_comes_back_with_its_fork_and_as_bvlc_copies_without() -
         assert_same_outputs(graph, bvlc)
 
 
+@pytest.mark.parametrize("stem", ["se_axpy", "se_resnext_small"])
+def test_axpy_comes_back_with_senet_and_as_bvlc_scale_and_sum_without(stem: str) -> None:
+    graph, model = _exported(stem, "senet")
+    theirs = [n.name for n in graph.nodes if n.type == "Axpy"]
+    back = from_onnx(model, fork="senet")
+    assert [n.name for n in back.nodes if n.type == "Axpy"] == theirs and theirs
+    bvlc = from_onnx(model)
+    assert not any(n.type in FORK_LAYERS for n in bvlc.nodes)
+    assert_same_outputs(graph, back)
+    assert_same_outputs(graph, bvlc)
+
+
 def test_upsample_comes_back_with_yolo_and_as_bvlc_deconvolution_without() -> None:
     graph, model = _exported("yolo_neck", "yolo")
     scales = {n.name: n.params.scale for n in graph.nodes if n.type == "Upsample"}

@@ -5,8 +5,11 @@ proposed only where ``fork=`` names a fork that has them (``fork_layers``):
                     (0, C, rest...): group g            (shufflenet)
     Upsample        Resize nearest (asymmetric, floor) by scales (1, 1, f, f), f an
                     integer: nearest, scale f           (yolo)
-Without the fork, the node by node import refuses the shuffle and writes the Upsample as a
-BVLC grouped Deconvolution of unit weights.
+    Axpy            [Reshape of a to (0, 0, 1, ...)], Mul(a, x), Add(a x, y): a x + y,
+                    a per channel                       (senet)
+Without the fork, the node by node import writes the shuffle as BVLC copies, the Upsample
+as a BVLC grouped Deconvolution of unit weights and the Axpy as a Scale of two bottoms and
+an Eltwise SUM.
 """
 from __future__ import annotations
 
@@ -14,13 +17,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ....ops.broadcast import AxpyParams
 from ....ops.channels import ShuffleChannelParams
 from ....ops.resample import UpsampleParams
 from ..context import Context
 from .reading import ops_are
 from .registry import IDIOMS, Group, Proposal
 
-__all__ = ["match_shuffle_channel", "match_upsample"]
+__all__ = ["match_shuffle_channel", "match_upsample", "match_axpy"]
 
 
 @IDIOMS.register("Reshape", layer="ShuffleChannel")
@@ -47,3 +51,18 @@ def match_upsample(ctx: Context, group: Group) -> Iterator[Proposal]:
     if factor >= 1 and factor == int(factor):
         yield Proposal("Upsample", UpsampleParams(mode="nearest", scale=int(factor)),
                        bottoms=(group.nodes[0].inputs[0],), tops=(group.nodes[0].outputs[0],))
+
+
+@IDIOMS.register("Mul", "Reshape", layer="Axpy")
+def match_axpy(ctx: Context, group: Group) -> Iterator[Proposal]:
+    nodes = group.nodes
+    if ops_are(group, ("Mul", "Add")):
+        scale = nodes[0].inputs[0]
+    elif ops_are(group, ("Reshape", "Mul", "Add")) and nodes[1].inputs[0] == nodes[0].outputs[0]:
+        scale = nodes[0].inputs[0]
+    else:
+        return
+    mul, add = nodes[-2], nodes[-1]
+    if len(mul.inputs) == 2 and add.inputs[0] == mul.outputs[0] and len(add.inputs) == 2:
+        yield Proposal("Axpy", AxpyParams(), bottoms=(scale, mul.inputs[1], add.inputs[1]),
+                       tops=(add.outputs[0],))
