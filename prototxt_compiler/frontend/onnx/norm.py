@@ -5,7 +5,8 @@ BatchNormalization (inference: ``training_mode`` 0, only output Y read):
 is Caffe's BatchNorm (use_global_stats, eps; blobs mean, var and the moving-average factor
 1, so Caffe divides the statistics by 1) followed by a Scale in place (bias_term; blobs scale
 and B), left out when scale is all 1 and B all 0. Channels are axis 1 of a 2-D or wider
-input.
+input. With ``--fork pspnet`` it is PSPNet's one BN layer (blobs slope, bias, mean,
+variance, each (1, C, 1, 1); its TEST phase computes the same formula).
 
 InstanceNormalization (epsilon; scale and B per channel), which torch's InstanceNorm2d and,
 between two Reshapes, its GroupNorm export as:
@@ -34,10 +35,12 @@ from math import prod
 import numpy as np
 
 from ...ir import Value
+from ...ops.forknorm import BNParams
 from ...ops.norm import BatchNormParams, LRNParams, ScaleParams
 from ...ops.shape import ReshapeParams
 from .activation import f32
 from .context import Context, View
+from .fork_layers import fork_allows
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
@@ -61,6 +64,10 @@ def convert_batch_normalization(ctx: Context, node: OnnxNode) -> None:
                                               (4, "variance")))
     if any(a.size != channels for a in (scale, bias, mean, var)):
         raise Refused(f"its parameters do not hold one value per channel ({channels})")
+    if fork_allows("BN", ctx.fork) and ctx.fork != "segnet":  # SegNet's BN holds no statistics
+        ctx.layer(node, "BN", BNParams(form="pspnet", eps=f32(node.attr("epsilon", 1e-5))), [x],
+                  blobs=[a.reshape(1, channels, 1, 1) for a in (scale, bias, mean, var)])
+        return
     params = BatchNormParams(use_global_stats=True, eps=f32(node.attr("epsilon", 1e-5)),
                              moving_average_fraction=f32(0.999))
     affine = not (np.all(scale == 1) and np.all(bias == 0))

@@ -188,3 +188,29 @@ def test_torch_relu6_is_the_forks_relu6_with_mobilenet_and_clip_without(opset: i
     bvlc = from_torch(module, (x,), opset=opset)
     assert [n.type for n in bvlc.nodes if n.type in ("ReLU6", "Clip")] == ["Clip", "Clip"]
     _run(module, bvlc, x)
+
+
+@pytest.mark.parametrize("fork, types", [
+    ("pspnet", {"BN", "ReLU"}),
+    (None, {"BatchNorm", "Scale", "ReLU"}),
+    ("segnet", {"BatchNorm", "Scale", "ReLU"}),  # its BN holds no statistics
+])
+def test_torch_batchnorm_is_pspnets_bn_with_its_fork(fork: str | None, types: set) -> None:
+    """(After a ReLU: torch.onnx folds a BatchNorm that follows a convolution into it.)"""
+    torch.manual_seed(5)
+    module = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.BatchNorm2d(3, eps=1e-3),
+                                 torch.nn.ReLU()).eval()
+    with torch.no_grad():
+        bn = module[1]
+        bn.running_mean.normal_(0, 0.3)
+        bn.running_var.uniform_(0.5, 2.0)
+        bn.weight.uniform_(0.5, 1.5)
+        bn.bias.normal_(0, 0.2)
+    x = torch.randn(2, 3, 7, 6)
+    graph = from_torch(module, (x,), opset=17, fork=fork)
+    assert {n.type for n in graph.nodes} == types
+    if fork == "pspnet":
+        (layer,) = [n for n in graph.nodes if n.type == "BN"]
+        assert layer.params.eps == pytest.approx(1e-3) and layer.params.global_stats
+    _run(module, graph, x)
+

@@ -88,6 +88,16 @@ def test_axpy_comes_back_with_senet_and_as_bvlc_scale_and_sum_without(stem: str)
     assert_same_outputs(graph, bvlc)
 
 
+def test_pspnets_bn_comes_back_with_its_fork_and_as_bvlc_batchnorm_without() -> None:
+    graph, model = _exported("pspnet_pyramid", "pspnet")
+    theirs = {n.name: n.params.eps for n in graph.nodes if n.type == "BN"}
+    back = from_onnx(model, fork="pspnet")
+    assert {n.name: n.params.eps for n in back.nodes if n.type == "BN"} == theirs and theirs
+    assert all(n.params.form == "pspnet" and n.params.global_stats
+               for n in back.nodes if n.type == "BN")
+    assert_same_outputs(graph, back)
+
+
 def test_upsample_comes_back_with_yolo_and_as_bvlc_deconvolution_without() -> None:
     graph, model = _exported("yolo_neck", "yolo")
     scales = {n.name: n.params.scale for n in graph.nodes if n.type == "Upsample"}
