@@ -22,6 +22,10 @@ Two Caffe values where one (y) broadcasts to the other (x) along one run of axes
     Add  Bias(x, y'),  Mul  Scale(x, y'),  Sub  x - y = Bias(x, Power(scale=-1)(y')),
     y - x = Bias(Power(scale=-1)(x), y'); y' is y reshaped to x[a:b] (Caffe's second bottom
     must have exactly those dims).
+Two Caffe values that broadcast otherwise (a spatial attention map (N, 1, H, W) over
+(N, C, H, W) at a batch over 1, a run-time number over a blob, both operands widened):
+each is tiled to the broadcast shape (a view adding leading axes of 1, a Tile per axis of 1
+that widens: copies), then the Eltwise of one shape.
 Caffe has no division: x / y (of one shape, or broadcast as above) is x times y's
 reciprocal, Power(power=-1), an Eltwise PROD or a Scale (LayerNorm's and L2
 normalisation's exports divide so). x / c and x * (1/c) may differ in the last bit, within
@@ -41,6 +45,7 @@ from ...ops.activation import ClipParams, PowerParams
 from ...ops.base import FLT_MAX
 from ...ops.eltwise import EltwiseParams
 from ...ops.norm import BiasParams, ScaleParams
+from ...ops.shape import TileParams
 from .activation import f32, power_layer
 from .context import Context
 from .fold import check_size
@@ -171,25 +176,21 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
     first, second = node.inputs[0], node.inputs[1]
     s1, s2 = ctx.shape(first), ctx.shape(second)
     if s1 == s2:
-        kind = {"Add": "SUM", "Sub": "SUM", "Mul": "PROD", "Div": "PROD"}[op]
-        coeff = (1.0, -1.0) if op == "Sub" else ()
-        divisor = ctx.value(second)
-        if op == "Div":
-            divisor = _reciprocal(ctx, node, divisor)
-        ctx.layer(node, "Eltwise", EltwiseParams(operation=kind, coeff=coeff),
-                  [ctx.value(first), divisor])
+        _elementwise(ctx, node, ctx.value(first), ctx.value(second))
         return
-    if broadcast_run(s2, s1) is not None:
+    if broadcast_run(s2, s1) not in (None, (0, 0)):
         big, small, small_first = first, second, False
-    elif broadcast_run(s1, s2) is not None:
+    elif broadcast_run(s1, s2) not in (None, (0, 0)):
         big, small, small_first = second, first, True
-    else:
-        raise Refused(f"it broadcasts {list(s1)} against {list(s2)}; Caffe broadcasts one "
-                      "blob along a run of the other's axes only")
+    else:  # each operand tiled to the broadcast shape where it has an axis of 1
+        try:
+            out = tuple(int(d) for d in np.broadcast_shapes(s1, s2))
+        except ValueError:
+            raise Refused(f"its operands {list(s1)} and {list(s2)} do not broadcast") from None
+        _elementwise(ctx, node, _tiled(ctx, node, first, out, "a"),
+                     _tiled(ctx, node, second, out, "b"))
+        return
     run = broadcast_run(ctx.shape(small), ctx.shape(big))
-    if run == (0, 0):
-        raise Refused("it broadcasts a single run-time number over a blob; Caffe's Scale "
-                      "and Bias take one only as a learned parameter")
     a, b = run  # type: ignore[misc]
     target = ctx.shape(big)[a:b]
     view_name = node.outputs[0] + "/operand"
@@ -210,6 +211,34 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
         ctx.layer(node, "Scale", ScaleParams(axis=a, num_axes=b - a), [x, y])
     else:
         ctx.layer(node, "Bias", BiasParams(axis=a, num_axes=b - a), [x, y])
+
+
+def _elementwise(ctx: Context, node: OnnxNode, x: Value, y: Value) -> None:
+    """``node``'s op on two Caffe values of one shape: an Eltwise (y's reciprocal for Div)."""
+    op = node.op_type
+    kind = {"Add": "SUM", "Sub": "SUM", "Mul": "PROD", "Div": "PROD"}[op]
+    if op == "Div":
+        y = _reciprocal(ctx, node, y)
+    ctx.layer(node, "Eltwise", EltwiseParams(operation=kind,
+                                             coeff=(1.0, -1.0) if op == "Sub" else ()), [x, y])
+
+
+def _tiled(ctx: Context, node: OnnxNode, name: str, out: tuple[int, ...], label: str) -> Value:
+    """The value ``name`` broadcast to ``out`` by copies: a view adding leading axes of 1,
+    then a Tile along each axis of 1 that ``out`` widens."""
+    shape = tuple(ctx.shape(name))
+    have = (1,) * (len(out) - len(shape)) + shape
+    base = f"{node.outputs[0]}/{label}"
+    if have != shape:
+        ctx.view(node, f"{base}_ranked", name, have)
+        name = f"{base}_ranked"
+    x = ctx.value(name)
+    for axis, (h, o) in enumerate(zip(have, out)):
+        if h == 1 and o > 1:
+            x = ctx.layer(node, "Tile", TileParams(axis=axis, tiles=o), [x],
+                          tops=[ctx.names.blob(f"{base}_tile{axis}")],
+                          suffix=f"/{label}_tile{axis}").outputs[0]
+    return x
 
 
 def _reciprocal(ctx: Context, node: OnnxNode, x: Value) -> Value:

@@ -13,7 +13,11 @@ attribute, or an input from opset 18, 13 for ReduceSum):
     Reduction (MEAN, SUM, SUMSQ, ASUM) from axis ``a``, then (keepdims 1) a view putting
     the reduced axes back as 1s; ReduceL2 is SUMSQ, then a Power of 0.5 (``F.normalize``'s
     norm, which its export clamps, expands and divides by).
-Other axis sets (and a Max over other axes) have no Caffe layer.
+  - over another run of consecutive axes [a, b), Mean and Max (CBAM's ``x.mean(1)`` and
+    ``x.amax(1)`` over channels, a max over the last axis): the input viewed as (A, 1, K, B)
+    (the elements before, in and after the run), a Pooling AVE or MAX of kernel (K, 1), a
+    view to the result; Caffe's MAX pooling skips NaN where ONNX's max returns it.
+Other axis sets have no Caffe layer.
 """
 from __future__ import annotations
 
@@ -81,10 +85,15 @@ def convert_reduce(ctx: Context, node: OnnxNode) -> None:
                   [ctx.value(node.inputs[0])], (inner,))
         ctx.view(node, node.outputs[0], inner, final)
         return
+    run = axes == list(range(axes[0], axes[-1] + 1))
+    if run and node.op_type in ("ReduceMean", "ReduceMax") and \
+            not (node.op_type == "ReduceMean" and axes[-1] == rank - 1):
+        _pooled_run(ctx, node, shape, axes[0], axes[-1] + 1, final)
+        return
     if node.op_type not in REDUCTION or axes != list(range(axes[0], rank)):
-        raise Refused(f"it reduces axes {axes} of {list(shape)}; Caffe reduces H and W by "
-                      "global pooling (mean, max) or every axis from one on by Reduction "
-                      "(mean, sum, sum of squares, sum of magnitudes)")
+        raise Refused(f"it reduces axes {axes} of {list(shape)}; Caffe reduces a run of "
+                      "consecutive axes by pooling (mean, max) or every axis from one on by "
+                      "Reduction (mean, sum, sum of squares, sum of magnitudes)")
     params = ReductionParams(operation=REDUCTION[node.op_type], axis=axes[0])
     root = node.op_type == "ReduceL2"  # the square root of the sum of squares
     if not keep and not root:
@@ -99,3 +108,17 @@ def convert_reduce(ctx: Context, node: OnnxNode) -> None:
         inner = rooted
     if keep:
         ctx.view(node, node.outputs[0], inner, final)
+
+
+def _pooled_run(ctx: Context, node: OnnxNode, shape: tuple[int, ...], a: int, b: int,
+                final: tuple[int, ...]) -> None:
+    """The mean or max over axes [a, b): the input viewed as (A, 1, K, B), A the elements
+    before the run, K in it, B after, pooled by a (K, 1) kernel to (A, 1, 1, B), viewed as
+    ONNX's result. AVE divides each window's sum by K, as the mean does."""
+    before, inside, after = prod(shape[:a]), prod(shape[a:b]), prod(shape[b:])
+    out = node.outputs[0]
+    ctx.view(node, f"{out}/rows", node.inputs[0], (before, 1, inside, after))
+    pool = "AVE" if node.op_type == "ReduceMean" else "MAX"
+    ctx.layer(node, "Pooling", PoolingParams(pool=pool, kernel=(inside, 1)),
+              [ctx.value(f"{out}/rows")], (f"{out}/pooled",))
+    ctx.view(node, out, f"{out}/pooled", final)

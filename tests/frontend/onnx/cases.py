@@ -422,6 +422,40 @@ def _slice_steps(opset: int) -> Any:
     return b.model()
 
 
+def _reduce_runs(opset: int) -> Any:
+    """Means and maxima over runs of axes that are not trailing: over the channels, kept
+    (CBAM's spatial attention inputs), over C and H, dropped; a max over the last axis."""
+    b = Builder("reduce_runs", opset)
+    x = b.input("data", (2, 3, 4, 5))
+
+    def reduce(op: str, name: str, axes: list[int], keepdims: int) -> str:
+        if opset >= 18:
+            return b.node(op, [x, b.ints(f"{name}_axes", axes)], name, keepdims=keepdims)
+        return b.node(op, [x], name, axes=axes, keepdims=keepdims)
+
+    b.output(reduce("ReduceMean", "mean_c", [1], 1))
+    b.output(reduce("ReduceMax", "max_c", [1], 1))
+    b.output(reduce("ReduceMean", "mean_ch", [1, 2], 0))
+    b.output(reduce("ReduceMax", "max_w", [-1], 0))
+    return b.model()
+
+
+def _broadcast(opset: int) -> Any:
+    """Broadcasts Caffe's Scale and Bias cannot take, as Tiles and an Eltwise: a spatial
+    map (N, 1, H, W) times (N, C, H, W) at batch 2, a blob plus a run-time number (a mean
+    of everything), and two operands both widened ((2, 1, 5) - (3, 1))."""
+    b = Builder("broadcast", opset)
+    x = b.input("data", (2, 3, 4, 5))
+    m = b.input("map", (2, 1, 4, 5))
+    p, q = b.input("rows", (2, 1, 5)), b.input("cols", (3, 1))
+    b.output(b.node("Mul", [x, m], "attend"))
+    total = (b.node("ReduceMean", [x], "total", keepdims=0) if opset < 18 else
+             b.node("ReduceMean", [x], "total", keepdims=0, noop_with_empty_axes=0))
+    b.output(b.node("Add", [x, total], "plus_total"))
+    b.output(b.node("Sub", [p, q], "outer_sub"))
+    return b.model()
+
+
 def _transpose(opset: int) -> Any:
     """Transposes as BVLC Slice, Reshape and Concat: NCHW to NHWC (the 3 channels moved
     past the 4 x 5 spatial axes, fewer pieces than moving those), the reversed axes of a
@@ -506,6 +540,8 @@ CASES: tuple[Case, ...] = (
     Case("exponential_units", _exponential_units, 12),
     Case("pad", _pad, 9),
     Case("transpose", _transpose, 9),
+    Case("reduce_runs", _reduce_runs, 9),
+    Case("broadcast", _broadcast, 9),
     Case("gather", _gather, 9),
     Case("slice_steps", _slice_steps, 10),
     Case("instance_norm", _instance_norm, 9),

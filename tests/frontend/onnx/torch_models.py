@@ -289,6 +289,27 @@ class FocusStem(nn.Module):
         return y + y[:, 0].unsqueeze(1)
 
 
+class CBAMBlock(nn.Module):
+    """CBAM after a convolution: channel attention (an MLP of 1x1 convolutions over the
+    average- and max-pooled maps, summed, a sigmoid), then spatial attention (the mean and
+    max over channels, concatenated, a 7x7 convolution, a sigmoid) broadcast over the
+    channels; at batch 2, where that broadcast is no Scale of Caffe's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.mlp = nn.Sequential(nn.Conv2d(8, 2, 1), nn.ReLU(), nn.Conv2d(2, 8, 1))
+        self.spatial = nn.Conv2d(2, 1, 7, padding=3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.conv(x))
+        gate = torch.sigmoid(self.mlp(x.mean((2, 3), keepdim=True))
+                             + self.mlp(x.amax((2, 3), keepdim=True)))
+        x = x * gate
+        pooled = torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1)
+        return x * torch.sigmoid(self.spatial(pooled))
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -328,6 +349,7 @@ MODELS = {
     "normalized_generator": (NormalizedGenerator, (2, 3, 9, 8)),
     "embedding_head": (EmbeddingHead, (2, 3, 7, 7)),
     "focus_stem": (FocusStem, (1, 3, 8, 10)),
+    "cbam_block": (CBAMBlock, (2, 3, 9, 8)),
 }
 OPSETS = (11, 13, 17)
 
