@@ -1,4 +1,4 @@
-"""Softmax and the reductions.
+"""Softmax, LogSoftmax and the reductions.
 
 Softmax(axis): from opset 13 a softmax along ``axis``, Caffe's Softmax(axis). Before opset
 13, ONNX normalises over every axis from ``axis`` on, flattened: the same as Caffe's where
@@ -17,7 +17,13 @@ attribute, or an input from opset 18, 13 for ReduceSum):
     ``x.amax(1)`` over channels, a max over the last axis): the input viewed as (A, 1, K, B)
     (the elements before, in and after the run), a Pooling AVE or MAX of kernel (K, 1), a
     view to the result; Caffe's MAX pooling skips NaN where ONNX's max returns it.
+    ReduceSum over such a run: a Convolution of kernel (K, 1), every weight 1.
 Other axis sets have no Caffe layer.
+
+LogSoftmax(axis) (the flattened form before opset 13, as Softmax's): x - m - log(sum(exp(x
+- m))), m the maximum along the axis, each step imported as its ONNX op would be (the
+maximum and the sum as above, the subtractions broadcasting as ``eltwise`` writes them):
+stable where log(Softmax) would give -inf, within the tolerance of onnxruntime's.
 """
 from __future__ import annotations
 
@@ -26,13 +32,14 @@ from math import prod
 import numpy as np
 
 from ...ops.activation import PowerParams
+from ...ops.conv import ConvolutionParams
 from ...ops.pooling import PoolingParams
 from ...ops.reduce import ReductionParams, SoftmaxParams
-from .context import Context
+from .context import Context, made_blob
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
-__all__ = ["convert_softmax", "convert_reduce"]
+__all__ = ["convert_softmax", "convert_reduce", "convert_log_softmax"]
 
 REDUCTION = {"ReduceMean": "MEAN", "ReduceSum": "SUM", "ReduceSumSquare": "SUMSQ",
              "ReduceL1": "ASUM", "ReduceL2": "SUMSQ"}
@@ -86,8 +93,9 @@ def convert_reduce(ctx: Context, node: OnnxNode) -> None:
         ctx.view(node, node.outputs[0], inner, final)
         return
     run = axes == list(range(axes[0], axes[-1] + 1))
-    if run and node.op_type in ("ReduceMean", "ReduceMax") and \
-            not (node.op_type == "ReduceMean" and axes[-1] == rank - 1):
+    trailing = axes[-1] == rank - 1
+    if run and (node.op_type == "ReduceMax" or
+                node.op_type in ("ReduceMean", "ReduceSum") and not trailing):
         _pooled_run(ctx, node, shape, axes[0], axes[-1] + 1, final)
         return
     if node.op_type not in REDUCTION or axes != list(range(axes[0], rank)):
@@ -112,13 +120,59 @@ def convert_reduce(ctx: Context, node: OnnxNode) -> None:
 
 def _pooled_run(ctx: Context, node: OnnxNode, shape: tuple[int, ...], a: int, b: int,
                 final: tuple[int, ...]) -> None:
-    """The mean or max over axes [a, b): the input viewed as (A, 1, K, B), A the elements
-    before the run, K in it, B after, pooled by a (K, 1) kernel to (A, 1, 1, B), viewed as
-    ONNX's result. AVE divides each window's sum by K, as the mean does."""
+    """The mean, max or sum over axes [a, b): the input viewed as (A, 1, K, B), A the
+    elements before the run, K in it, B after, pooled by a (K, 1) kernel to (A, 1, 1, B)
+    (AVE divides each window's sum by K, as the mean does; a sum is a Convolution of that
+    kernel, every weight 1), viewed as ONNX's result."""
     before, inside, after = prod(shape[:a]), prod(shape[a:b]), prod(shape[b:])
     out = node.outputs[0]
     ctx.view(node, f"{out}/rows", node.inputs[0], (before, 1, inside, after))
-    pool = "AVE" if node.op_type == "ReduceMean" else "MAX"
-    ctx.layer(node, "Pooling", PoolingParams(pool=pool, kernel=(inside, 1)),
-              [ctx.value(f"{out}/rows")], (f"{out}/pooled",))
+    rows = ctx.value(f"{out}/rows")
+    if node.op_type == "ReduceSum":
+        params = ConvolutionParams(num_output=1, kernel=(inside, 1), stride=(1, 1),
+                                   pad=(0, 0), dilation=(1, 1), bias_term=False)
+        ctx.layer(node, "Convolution", params, [rows], (f"{out}/pooled",),
+                  blobs=[made_blob((1, 1, inside, 1), 1.0, "its sum")])
+    else:
+        pool = "AVE" if node.op_type == "ReduceMean" else "MAX"
+        ctx.layer(node, "Pooling", PoolingParams(pool=pool, kernel=(inside, 1)), [rows],
+                  (f"{out}/pooled",))
     ctx.view(node, out, f"{out}/pooled", final)
+
+
+@IMPORTERS.register("LogSoftmax")
+def convert_log_softmax(ctx: Context, node: OnnxNode) -> None:
+    """x - max - log(sum(exp(x - max))) along the axis, each step imported as its ONNX op
+    (module docstring)."""
+    shape = ctx.shape(node.inputs[0])
+    axis = int(node.attr("axis", 1 if ctx.opset < 13 else -1))
+    axis = axis + len(shape) if axis < 0 else axis
+    out, source, final = node.outputs[0], node.inputs[0], None
+    if ctx.opset < 13 and prod(shape[axis + 1:]) != 1:  # the flattened form, as Softmax's
+        source, final = f"{out}/rows", f"{out}/normalized"
+        ctx.view(node, source, node.inputs[0], (prod(shape[:axis]), prod(shape[axis:])))
+        axis = 1
+    base = node.name or out
+
+    def step(op: str, inputs: tuple[str, ...], label: str, output: str | None = None,
+             reduce: bool = False) -> str:
+        attrs: dict[str, object] = {}
+        if reduce:
+            attrs["keepdims"] = 1
+            if ctx.opset >= 18 or (op == "ReduceSum" and ctx.opset >= 13):
+                ctx.consts[f"{out}/{label}_axes"] = np.array([axis], np.int64)
+                inputs = (*inputs, f"{out}/{label}_axes")
+            else:
+                attrs["axes"] = [axis]
+        name = output or f"{out}/{label}"
+        IMPORTERS[op](ctx, OnnxNode(name=base if output == out else f"{base}/{label}",
+                                    op_type=op, domain="", inputs=inputs, outputs=(name,),
+                                    attrs=attrs))
+        return name
+
+    peak = step("ReduceMax", (source,), "max", reduce=True)
+    shifted = step("Sub", (source, peak), "shifted")
+    total = step("ReduceSum", (step("Exp", (shifted,), "exp"),), "sum", reduce=True)
+    step("Sub", (shifted, step("Log", (total,), "log")), "result", final or out)
+    if final is not None:
+        ctx.view(node, out, final, shape)

@@ -5,13 +5,8 @@ from __future__ import annotations
 __all__ = ["reason", "REASONS"]
 
 REASONS: dict[str, str] = {
-    "LogSoftmax": "Caffe has no log-softmax layer, and Log after Softmax is not exact where "
-                  "the softmax underflows",
     "Min": "Caffe's Eltwise has SUM, PROD and MAX, no MIN",
     "Mean": "Caffe's Eltwise has no mean (SUM with coefficients rounds differently)",
-    "InstanceNormalization": "Caffe's MVN normalises without the per-channel affine and "
-                             "adds eps to the standard deviation, not the variance",
-    "LayerNormalization": "Caffe has no layer normalisation with ONNX's eps placement",
     "GroupNormalization": "Caffe has no group normalisation",
     "Gelu": "Caffe has no GELU layer",
     "Erf": "Caffe has no error-function layer",

@@ -424,12 +424,13 @@ def _slice_steps(opset: int) -> Any:
 
 def _reduce_runs(opset: int) -> Any:
     """Means and maxima over runs of axes that are not trailing: over the channels, kept
-    (CBAM's spatial attention inputs), over C and H, dropped; a max over the last axis."""
+    (CBAM's spatial attention inputs), over C and H, dropped; a max over the last axis; a
+    sum over the channels (a Convolution of ones)."""
     b = Builder("reduce_runs", opset)
     x = b.input("data", (2, 3, 4, 5))
 
     def reduce(op: str, name: str, axes: list[int], keepdims: int) -> str:
-        if opset >= 18:
+        if opset >= 18 or (op == "ReduceSum" and opset >= 13):
             return b.node(op, [x, b.ints(f"{name}_axes", axes)], name, keepdims=keepdims)
         return b.node(op, [x], name, axes=axes, keepdims=keepdims)
 
@@ -437,6 +438,24 @@ def _reduce_runs(opset: int) -> Any:
     b.output(reduce("ReduceMax", "max_c", [1], 1))
     b.output(reduce("ReduceMean", "mean_ch", [1, 2], 0))
     b.output(reduce("ReduceMax", "max_w", [-1], 0))
+    b.output(reduce("ReduceSum", "sum_c", [1], 1))
+    return b.model()
+
+
+def _log_softmax(opset: int, name: str) -> Any:
+    """LogSoftmax of a classifier's logits (large, so that log(Softmax) would reach -inf)
+    and, from opset 13, over the channels of (N, C, H, W); before 13 the flattened form
+    over (C, L) of (N, C, L)."""
+    b = Builder(name, opset)
+    logits = b.input("logits", (2, 10))
+    b.output(b.node("LogSoftmax", [b.node("Mul", [logits, b.const("k", 40.0)], "sharp")],
+                    "log_probs", axis=-1 if opset >= 13 else 1))
+    if opset >= 13:
+        x = b.input("data", (2, 5, 3, 4))
+        b.output(b.node("LogSoftmax", [x], "log_probs_c", axis=1))
+    else:
+        t = b.input("tokens", (2, 5, 3))
+        b.output(b.node("LogSoftmax", [t], "log_probs_flat", axis=1))
     return b.model()
 
 
@@ -541,6 +560,8 @@ CASES: tuple[Case, ...] = (
     Case("pad", _pad, 9),
     Case("transpose", _transpose, 9),
     Case("reduce_runs", _reduce_runs, 9),
+    Case("log_softmax_v13", partial(_log_softmax, name="log_softmax_v13"), 13),
+    Case("log_softmax_v11", partial(_log_softmax, name="log_softmax_v11"), 9, 12),
     Case("broadcast", _broadcast, 9),
     Case("gather", _gather, 9),
     Case("slice_steps", _slice_steps, 10),
