@@ -1,9 +1,12 @@
 """Add, Sub, Mul, Div, Sum, Max and Min: Eltwise, or Scale / Bias / Power where ONNX
 broadcasts.
 
-Two Caffe values of one shape:
+Two Caffe values of one shape (Sum, Max and Min: any number of them; of shapes that
+broadcast, each tiled to the result's as below):
     Add, Sum  Eltwise SUM       Sub  Eltwise SUM, coeff [1, -1]
     Mul       Eltwise PROD      Max  Eltwise MAX
+    Min       -max(-a, -b, ...): a Power(scale=-1) of each, Eltwise MAX, a Power(scale=-1)
+              (negations are exact)
 A Caffe value x and a constant c that broadcasts to x's shape (c right-aligned to x's axes):
   - c one number:         x + c, x - c   Power(shift=+-c);  c - x  Power(scale=-1, shift=c)
                           x * c          Power(scale=c);    x / c  Power(scale=1/c)
@@ -273,11 +276,22 @@ def convert_variadic(ctx: Context, node: OnnxNode) -> None:
             ClipParams(min=-FLT_MAX, max=v)
         ctx.layer(node, "Clip", params, [ctx.value(other)])
         return
-    if node.op_type == "Min":
-        raise Refused("Caffe's Eltwise has SUM, PROD and MAX, no MIN")
-    shapes = {ctx.shape(n) for n in names}
-    if len(shapes) != 1:
-        raise Refused(f"its inputs have shapes {sorted(list(s) for s in shapes)}; Caffe's "
-                      "Eltwise takes blobs of one shape")
-    kind = "SUM" if node.op_type == "Sum" else "MAX"
-    ctx.layer(node, "Eltwise", EltwiseParams(operation=kind), [ctx.value(n) for n in names])
+    shapes = [tuple(ctx.shape(n)) for n in names]
+    try:
+        out = tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise Refused(f"its inputs have shapes {[list(s) for s in shapes]}, which do not "
+                      "broadcast") from None
+    values = [ctx.value(n) if shape == out else _tiled(ctx, node, n, out, f"in{i}")
+              for i, (n, shape) in enumerate(zip(names, shapes))]
+    if node.op_type != "Min":
+        kind = "SUM" if node.op_type == "Sum" else "MAX"
+        ctx.layer(node, "Eltwise", EltwiseParams(operation=kind), values)
+        return
+    # min(a, b, ...) = -max(-a, -b, ...): negations are exact, so is the MAX
+    negated = [ctx.layer(node, "Power", PowerParams(scale=-1.0), [v],
+                         tops=[ctx.names.blob(f"{node.outputs[0]}/neg{i}")],
+                         suffix=f"/neg{i}").outputs[0] for i, v in enumerate(values)]
+    top = ctx.layer(node, "Eltwise", EltwiseParams(operation="MAX"), negated,
+                    tops=[ctx.names.blob(f"{node.outputs[0]}/max")], suffix="/max").outputs[0]
+    ctx.layer(node, "Power", PowerParams(scale=-1.0), [top])

@@ -5,7 +5,6 @@ from __future__ import annotations
 __all__ = ["reason", "REASONS"]
 
 REASONS: dict[str, str] = {
-    "Min": "Caffe's Eltwise has SUM, PROD and MAX, no MIN",
     "Mean": "Caffe's Eltwise has no mean (SUM with coefficients rounds differently)",
     "GroupNormalization": "Caffe has no group normalisation",
     "Gelu": "Caffe has no GELU layer",

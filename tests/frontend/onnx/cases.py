@@ -462,7 +462,8 @@ def _log_softmax(opset: int, name: str) -> Any:
 def _broadcast(opset: int) -> Any:
     """Broadcasts Caffe's Scale and Bias cannot take, as Tiles and an Eltwise: a spatial
     map (N, 1, H, W) times (N, C, H, W) at batch 2, a blob plus a run-time number (a mean
-    of everything), and two operands both widened ((2, 1, 5) - (3, 1))."""
+    of everything), two operands both widened ((2, 1, 5) - (3, 1)); Min of blobs (-max of
+    the negations), of one shape and broadcast, and a broadcast Max."""
     b = Builder("broadcast", opset)
     x = b.input("data", (2, 3, 4, 5))
     m = b.input("map", (2, 1, 4, 5))
@@ -472,6 +473,10 @@ def _broadcast(opset: int) -> Any:
              b.node("ReduceMean", [x], "total", keepdims=0, noop_with_empty_axes=0))
     b.output(b.node("Add", [x, total], "plus_total"))
     b.output(b.node("Sub", [p, q], "outer_sub"))
+    y = b.input("other", (2, 3, 4, 5))
+    b.output(b.node("Min", [x, y], "min_blobs"))
+    b.output(b.node("Min", [x, y, m], "min_broadcast"))
+    b.output(b.node("Max", [x, m], "max_broadcast"))
     return b.model()
 
 
