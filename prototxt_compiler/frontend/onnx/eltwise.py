@@ -1,4 +1,4 @@
-"""Add, Sub, Mul, Div, Sum, Max and Min: Eltwise, or Scale / Bias / Power where ONNX
+"""Add, Sub, Mul, Div, Sum, Mean, Max and Min: Eltwise, or Scale / Bias / Power where ONNX
 broadcasts.
 
 Two Caffe values of one shape (Sum, Max and Min: any number of them; of shapes that
@@ -7,6 +7,8 @@ broadcast, each tiled to the result's as below):
     Mul       Eltwise PROD      Max  Eltwise MAX
     Min       -max(-a, -b, ...): a Power(scale=-1) of each, Eltwise MAX, a Power(scale=-1)
               (negations are exact)
+    Mean      Eltwise SUM, then Power(scale=1/n) (exact for n a power of 2, else within
+              the last bit, as x / c)
 A Caffe value x and a constant c that broadcasts to x's shape (c right-aligned to x's axes):
   - c one number:         x + c, x - c   Power(shift=+-c);  c - x  Power(scale=-1, shift=c)
                           x * c          Power(scale=c);    x / c  Power(scale=1/c)
@@ -256,7 +258,7 @@ def _negated(ctx: Context, node: OnnxNode, x: Value) -> Value:
                      suffix="/neg").outputs[0]
 
 
-@IMPORTERS.register("Sum", "Max", "Min")
+@IMPORTERS.register("Sum", "Mean", "Max", "Min")
 def convert_variadic(ctx: Context, node: OnnxNode) -> None:
     names = [n for n in node.inputs if n]
     constants = [n for n in names if ctx.const(n) is not None]
@@ -264,7 +266,7 @@ def convert_variadic(ctx: Context, node: OnnxNode) -> None:
         ctx.alias(node.outputs[0], ctx.peek(names[0]))
         return
     if constants:
-        if node.op_type == "Sum" or len(names) != 2:
+        if node.op_type in ("Sum", "Mean") or len(names) != 2:
             raise Refused("it combines a constant with blobs; imported only for Max and Min "
                           "of one blob and one number")
         other = names[0] if names[1] in constants else names[1]
@@ -284,6 +286,12 @@ def convert_variadic(ctx: Context, node: OnnxNode) -> None:
                       "broadcast") from None
     values = [ctx.value(n) if shape == out else _tiled(ctx, node, n, out, f"in{i}")
               for i, (n, shape) in enumerate(zip(names, shapes))]
+    if node.op_type == "Mean":  # the sum times 1/n: as x / c, within the last bit
+        total = ctx.layer(node, "Eltwise", EltwiseParams(operation="SUM"), values,
+                          tops=[ctx.names.blob(f"{node.outputs[0]}/sum")],
+                          suffix="/sum").outputs[0]
+        ctx.layer(node, "Power", PowerParams(scale=f32(1.0 / len(values))), [total])
+        return
     if node.op_type != "Min":
         kind = "SUM" if node.op_type == "Sum" else "MAX"
         ctx.layer(node, "Eltwise", EltwiseParams(operation=kind), values)

@@ -5,7 +5,6 @@ from __future__ import annotations
 __all__ = ["reason", "REASONS"]
 
 REASONS: dict[str, str] = {
-    "Mean": "Caffe's Eltwise has no mean (SUM with coefficients rounds differently)",
     "GroupNormalization": "Caffe has no group normalisation",
     "Gelu": "Caffe has no GELU layer",
     "Erf": "Caffe has no error-function layer",

@@ -463,7 +463,7 @@ def _broadcast(opset: int) -> Any:
     """Broadcasts Caffe's Scale and Bias cannot take, as Tiles and an Eltwise: a spatial
     map (N, 1, H, W) times (N, C, H, W) at batch 2, a blob plus a run-time number (a mean
     of everything), two operands both widened ((2, 1, 5) - (3, 1)); Min of blobs (-max of
-    the negations), of one shape and broadcast, and a broadcast Max."""
+    the negations), of one shape and broadcast, a broadcast Max, a Mean of three."""
     b = Builder("broadcast", opset)
     x = b.input("data", (2, 3, 4, 5))
     m = b.input("map", (2, 1, 4, 5))
@@ -477,6 +477,7 @@ def _broadcast(opset: int) -> Any:
     b.output(b.node("Min", [x, y], "min_blobs"))
     b.output(b.node("Min", [x, y, m], "min_broadcast"))
     b.output(b.node("Max", [x, m], "max_broadcast"))
+    b.output(b.node("Mean", [x, y, m], "mean3"))
     return b.model()
 
 
