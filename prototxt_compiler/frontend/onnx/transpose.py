@@ -7,11 +7,11 @@ so it is a view), and a Concat of the n pieces along axis b. Every output elemen
 of one input element, so the result is exact for every input, inf and NaN included, in
 Caffe as in the backends.
 
-A permutation is a few such moves. The axes it keeps in place are an increasing run of the
+A permutation is a few such moves. The axes it keeps in place are a subsequence of the
 input's axes that stays in order in the output; every other axis is moved, once, next to the
-placed axes it belongs beside. The run kept is the one with the most elements (so the moves
-slice into the fewest pieces), the batch axis in it where the permutation allows; axes of 1
-are left out first and put back by the final view. No moved axis may have more than
+placed axes it belongs beside. The axes kept are those whose sizes sum to the most (so the
+moves slice into the fewest pieces), the batch axis among them where the permutation allows;
+axes of 1 are left out first and put back by the final view. No moved axis may have more than
 ``MAX_MOVED_AXIS`` elements: a Slice into more pieces than that is refused, naming the fork
 layer that permutes in one step (``--fork ssd``: SSD's Permute).
 
