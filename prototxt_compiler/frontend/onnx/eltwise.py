@@ -50,12 +50,12 @@ from ...ops.activation import ClipParams, PowerParams
 from ...ops.base import FLT_MAX
 from ...ops.eltwise import EltwiseParams
 from ...ops.norm import BiasParams, ScaleParams
-from ...ops.shape import TileParams
 from .activation import f32, power_layer
 from .context import Context
 from .fold import check_size
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
+from .shape import broadcast_to
 
 __all__ = ["convert_binary", "convert_variadic", "broadcast_run"]
 
@@ -192,8 +192,8 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
             out = tuple(int(d) for d in np.broadcast_shapes(s1, s2))
         except ValueError:
             raise Refused(f"its operands {list(s1)} and {list(s2)} do not broadcast") from None
-        _elementwise(ctx, node, _tiled(ctx, node, first, out, "a"),
-                     _tiled(ctx, node, second, out, "b"))
+        _elementwise(ctx, node, broadcast_to(ctx, node, first, out, "a"),
+                     broadcast_to(ctx, node, second, out, "b"))
         return
     run = broadcast_run(ctx.shape(small), ctx.shape(big))
     a, b = run  # type: ignore[misc]
@@ -226,24 +226,6 @@ def _elementwise(ctx: Context, node: OnnxNode, x: Value, y: Value) -> None:
         y = _reciprocal(ctx, node, y)
     ctx.layer(node, "Eltwise", EltwiseParams(operation=kind,
                                              coeff=(1.0, -1.0) if op == "Sub" else ()), [x, y])
-
-
-def _tiled(ctx: Context, node: OnnxNode, name: str, out: tuple[int, ...], label: str) -> Value:
-    """The value ``name`` broadcast to ``out`` by copies: a view adding leading axes of 1,
-    then a Tile along each axis of 1 that ``out`` widens."""
-    shape = tuple(ctx.shape(name))
-    have = (1,) * (len(out) - len(shape)) + shape
-    base = f"{node.outputs[0]}/{label}"
-    if have != shape:
-        ctx.view(node, f"{base}_ranked", name, have)
-        name = f"{base}_ranked"
-    x = ctx.value(name)
-    for axis, (h, o) in enumerate(zip(have, out)):
-        if h == 1 and o > 1:
-            x = ctx.layer(node, "Tile", TileParams(axis=axis, tiles=o), [x],
-                          tops=[ctx.names.blob(f"{base}_tile{axis}")],
-                          suffix=f"/{label}_tile{axis}").outputs[0]
-    return x
 
 
 def _reciprocal(ctx: Context, node: OnnxNode, x: Value) -> Value:
@@ -284,7 +266,7 @@ def convert_variadic(ctx: Context, node: OnnxNode) -> None:
     except ValueError:
         raise Refused(f"its inputs have shapes {[list(s) for s in shapes]}, which do not "
                       "broadcast") from None
-    values = [ctx.value(n) if shape == out else _tiled(ctx, node, n, out, f"in{i}")
+    values = [ctx.value(n) if shape == out else broadcast_to(ctx, node, n, out, f"in{i}")
               for i, (n, shape) in enumerate(zip(names, shapes))]
     if node.op_type == "Mean":  # the sum times 1/n: as x / c, within the last bit
         total = ctx.layer(node, "Eltwise", EltwiseParams(operation="SUM"), values,

@@ -39,7 +39,7 @@ from .context import Context, made_blob
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
-__all__ = ["convert_softmax", "convert_reduce", "convert_log_softmax"]
+__all__ = ["convert_softmax", "convert_reduce", "convert_log_softmax", "axes_are_input"]
 
 REDUCTION = {"ReduceMean": "MEAN", "ReduceSum": "SUM", "ReduceSumSquare": "SUMSQ",
              "ReduceL1": "ASUM", "ReduceL2": "SUMSQ"}
@@ -60,13 +60,18 @@ def convert_softmax(ctx: Context, node: OnnxNode) -> None:
     ctx.view(node, node.outputs[0], rows + "/softmax", shape)
 
 
+def axes_are_input(op_type: str, opset: int) -> bool:
+    """Whether a reduction takes its axes as an input (from opset 18; ReduceSum from 13)
+    rather than as the ``axes`` attribute."""
+    return opset >= 18 or (op_type == "ReduceSum" and opset >= 13)
+
+
 @IMPORTERS.register("ReduceMean", "ReduceMax", "ReduceSum", "ReduceSumSquare", "ReduceL1",
                     "ReduceL2")
 def convert_reduce(ctx: Context, node: OnnxNode) -> None:
     shape = ctx.shape(node.inputs[0])
     rank = len(shape)
-    takes_input = ctx.opset >= 18 or (node.op_type == "ReduceSum" and ctx.opset >= 13)
-    if takes_input:
+    if axes_are_input(node.op_type, ctx.opset):
         raw = ctx.constant(node, 1, "axes") if node.input(1) else None
     else:
         raw = node.attr("axes")
@@ -159,7 +164,7 @@ def convert_log_softmax(ctx: Context, node: OnnxNode) -> None:
         attrs: dict[str, object] = {}
         if reduce:
             attrs["keepdims"] = 1
-            if ctx.opset >= 18 or (op == "ReduceSum" and ctx.opset >= 13):
+            if axes_are_input(op, ctx.opset):
                 ctx.consts[f"{out}/{label}_axes"] = np.array([axis], np.int64)
                 inputs = (*inputs, f"{out}/{label}_axes")
             else:

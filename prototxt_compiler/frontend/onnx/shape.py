@@ -29,7 +29,7 @@ from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_reshape", "convert_flatten", "convert_squeeze", "convert_unsqueeze",
-           "convert_tile", "convert_expand", "convert_identity", "convert_cast"]
+           "convert_tile", "convert_expand", "broadcast_to", "convert_identity", "convert_cast"]
 
 
 def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:
@@ -113,26 +113,39 @@ def convert_expand(ctx: Context, node: OnnxNode) -> None:
     want = (1,) * (rank - len(dims)) + tuple(dims)
     if any(h != w and 1 not in (h, w) for h, w in zip(have, want)) or min(want) < 1:
         raise Refused(f"it expands {list(shape)} to {dims}, which do not broadcast")
+    broadcast_to(ctx, node, node.inputs[0], tuple(max(h, w) for h, w in zip(have, want)))
+
+
+def broadcast_to(ctx: Context, node: OnnxNode, name: str, out: tuple[int, ...],
+                 label: str | None = None) -> Value:
+    """The value ``name`` broadcast to ``out`` by copies: a view adding leading axes of 1,
+    then a Tile along each axis of 1 that ``out`` widens. Without ``label`` the result is
+    the node's output; with it, an inner blob ``OUTPUT/LABEL_...`` (an operand of the node)."""
+    shape = tuple(ctx.shape(name))
+    have = (1,) * (len(out) - len(shape)) + shape
+    prefix = f"{node.outputs[0]}/{label}_" if label else f"{node.outputs[0]}/"
     if have != shape:
-        ctx.view(node, f"{node.outputs[0]}/ranked", node.inputs[0], have)
-        x = ctx.value(f"{node.outputs[0]}/ranked")
-    else:
-        x = ctx.value(node.inputs[0])
-    _tile(ctx, node, x, [w if h == 1 else 1 for h, w in zip(have, want)])
+        ctx.view(node, f"{prefix}ranked", name, have)
+        name = f"{prefix}ranked"
+    return _tile(ctx, node, ctx.value(name), [o if h == 1 else 1 for h, o in zip(have, out)],
+                 label)
 
 
-def _tile(ctx: Context, node: OnnxNode, x: Value, repeats: list[int]) -> None:
-    """One Caffe Tile per repeated axis (module docstring)."""
+def _tile(ctx: Context, node: OnnxNode, x: Value, repeats: list[int],
+          label: str | None = None) -> Value:
+    """One Caffe Tile per repeated axis (module docstring); the last writes the node's
+    output unless ``label`` names an inner blob (``broadcast_to``)."""
     axes = [axis for axis, r in enumerate(repeats) if r != 1]
-    if not axes:
+    if not axes and label is None:
         ctx.alias(node.outputs[0], x)
-        return
+    inner = f"{label}_tile" if label else "tile"
     for i, axis in enumerate(axes):
-        last = i == len(axes) - 1
-        tops = None if last else [ctx.names.blob(f"{node.outputs[0]}/tile{axis}")]
+        last = i == len(axes) - 1 and label is None
+        tops = None if last else [ctx.names.blob(f"{node.outputs[0]}/{inner}{axis}")]
         x = ctx.layer(node, "Tile", TileParams(axis=axis, tiles=repeats[axis]), [x],
                       tops=tops, outputs=None if not last else (node.outputs[0],),
-                      suffix="" if last else f"/tile{axis}").outputs[0]
+                      suffix="" if last else f"/{inner}{axis}").outputs[0]
+    return x
 
 
 @IMPORTERS.register("Identity", "Dropout")
