@@ -233,15 +233,20 @@ def _softmax(opset: int, name: str) -> Any:
     return b.model()
 
 
+def _reduction(b: Builder, op: str, x: str, name: str, axes: list[int], keepdims: int) -> str:
+    """A reduction node in its opset's form: axes an input from opset 18 (ReduceSum from 13),
+    an attribute before."""
+    if b.opset >= 18 or (op == "ReduceSum" and b.opset >= 13):
+        return b.node(op, [x, b.ints(f"{name}_axes", axes)], name, keepdims=keepdims)
+    return b.node(op, [x], name, axes=axes, keepdims=keepdims)
+
+
 def _reduce(opset: int) -> Any:
     b = Builder("reduce", opset)
     x = b.input("data", (2, 3, 4, 5))
 
     def reduce(op: str, name: str, axes: list[int], keepdims: int) -> str:
-        takes_input = opset >= 18 or (op == "ReduceSum" and opset >= 13)
-        if takes_input:
-            return b.node(op, [x, b.ints(f"{name}_axes", axes)], name, keepdims=keepdims)
-        return b.node(op, [x], name, axes=axes, keepdims=keepdims)
+        return _reduction(b, op, x, name, axes, keepdims)
 
     b.output(reduce("ReduceMean", "mean_hw", [2, 3], 1))
     b.output(reduce("ReduceMean", "mean_hw_flat", [-2, -1], 0))
@@ -350,10 +355,7 @@ def _divide(opset: int) -> Any:
     v = b.input("vec", (2, 8))
 
     def l2(source: str, name: str, axes: list[int], keepdims: int) -> str:
-        if opset >= 18:  # axes an input from opset 18
-            return b.node("ReduceL2", [source, b.ints(f"{name}_axes", axes)], name,
-                          keepdims=keepdims)
-        return b.node("ReduceL2", [source], name, axes=axes, keepdims=keepdims)
+        return _reduction(b, "ReduceL2", source, name, axes, keepdims)
 
     b.output(b.node("Div", [x, y], "div_blobs"))
     gate = b.node("Sigmoid", [b.node("GlobalAveragePool", [x], "pooled")], "gate")
@@ -430,9 +432,7 @@ def _reduce_runs(opset: int) -> Any:
     x = b.input("data", (2, 3, 4, 5))
 
     def reduce(op: str, name: str, axes: list[int], keepdims: int) -> str:
-        if opset >= 18 or (op == "ReduceSum" and opset >= 13):
-            return b.node(op, [x, b.ints(f"{name}_axes", axes)], name, keepdims=keepdims)
-        return b.node(op, [x], name, axes=axes, keepdims=keepdims)
+        return _reduction(b, op, x, name, axes, keepdims)
 
     b.output(reduce("ReduceMean", "mean_c", [1], 1))
     b.output(reduce("ReduceMax", "max_c", [1], 1))
