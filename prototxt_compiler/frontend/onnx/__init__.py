@@ -10,6 +10,7 @@ from . import (  # noqa: F401
            conv,
            dense,
            eltwise,
+           erf,
            norm,
            pad,
            pooling,

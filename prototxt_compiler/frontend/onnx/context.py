@@ -8,7 +8,11 @@ An ONNX value is one of
   through it (InnerProduct reads a 4-D blob as Flatten would; a chain of reshapes is one)
   do; anything else asks for ``value()``, which writes one Caffe ``Flatten`` or ``Reshape``;
 - a pending *zero pad* (an ONNX ``Pad``): Convolution and AVE pooling fold it into their own
-  padding where that is exact; ``value()`` writes it as an explicit pad layer otherwise.
+  padding where that is exact; ``value()`` writes it as an explicit pad layer otherwise;
+- a pending *transpose* (``Permuted``): a Caffe value read with its axes permuted. The ops
+  that commute with a permutation are imported on the value itself (``layout``), so a
+  transpose that comes back (channels-last and back, as ConvNeXt's blocks do) costs nothing;
+  ``value()`` writes it as moves (``transpose``) for any other reader.
 
 The explicit pad layer is BVLC-exact for every input, inf and NaN included. Per padded axis
 (W, then H): a Slice cuts the input's first element off (an axis of 1 is used whole), a
@@ -41,7 +45,7 @@ from .model import OnnxModel, OnnxNode
 from .names import Namer, caffe_name
 from .registry import Refused
 
-__all__ = ["Context", "View", "Padded", "Meaning", "caffe_rules", "made_blob"]
+__all__ = ["Context", "View", "Padded", "Permuted", "Meaning", "caffe_rules", "made_blob"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,23 @@ class Padded:
     node: OnnxNode
 
 
-Meaning = Union[np.ndarray, Value, View, Padded]
+@dataclass(frozen=True)
+class Permuted:
+    """``base`` (a value, or a view of one) transposed by ``perm``: axis i of the ONNX value
+    is axis ``perm[i]`` of ``base``; ``node`` names the layers that write it where it must be
+    written (the Transpose, or the node whose output it is)."""
+
+    base: Value | View
+    perm: tuple[int, ...]
+    node: OnnxNode
+
+    @property
+    def shape(self) -> Shape:
+        base = tuple(self.base.shape or ())
+        return tuple(base[p] for p in self.perm)
+
+
+Meaning = Union[np.ndarray, Value, View, Padded, Permuted]
 
 
 def caffe_rules(type: str, params: Any, bottoms: Sequence[Any],
@@ -101,7 +121,7 @@ class Context:
         self._claimed: set[str] = set()
         self.consts: dict[str, np.ndarray] = dict(model.initializers)
         self.values: dict[str, Value] = {}
-        self.pending: dict[str, View | Padded] = {}
+        self.pending: dict[str, View | Padded | Permuted] = {}
         self.poisoned: set[str] = set()
 
     # -- reading ONNX values ------------------------------------------------------------
@@ -123,7 +143,7 @@ class Context:
             return tuple(int(d) for d in meaning.shape)
         if isinstance(meaning, Value):
             return meaning.shape  # type: ignore[return-value]
-        if isinstance(meaning, View):
+        if isinstance(meaning, (View, Permuted)):
             return meaning.shape
         h, w = meaning.base.shape[2:]  # type: ignore[index]
         n, c = meaning.base.shape[:2]  # type: ignore[index]
@@ -152,6 +172,10 @@ class Context:
             value = self._parameter(name, meaning)
         elif isinstance(meaning, View):
             value = self._write_view(name, meaning)
+        elif isinstance(meaning, Permuted):
+            from .transpose import write_permuted  # transpose builds on this module
+
+            value = write_permuted(self, name, meaning)
         else:
             value = self.zero_pad(meaning.node, meaning.base, meaning.begin, meaning.end,
                                   outputs=(name,))

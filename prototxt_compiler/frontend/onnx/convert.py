@@ -34,6 +34,7 @@ from .context import Context
 from .fold import fold, foldable, shape_of
 from .fork_layers import check_fork
 from .idioms import LayerExporter, group_nodes, take
+from .layout import through
 from .model import OnnxModel, OnnxNode, read_onnx
 from .names import Namer, caffe_name
 from .registry import IMPORTERS, Refused
@@ -95,7 +96,9 @@ def import_onnx(source: Any, *,
         try:
             value = ctx.value(name)
         except Refused as error:
-            refused.append((name, "graph output", error.why))
+            owner = error.node
+            refused.append((owner.name or owner.outputs[0], owner.op_type, error.why)
+                           if owner is not None else (name, "graph output", error.why))
             continue
         if value.blob != ctx.output_blobs.get(name, value.blob) or value in outputs:
             value = _named_copy(ctx, name, value)
@@ -241,14 +244,19 @@ def _convert(ctx: Context, node: OnnxNode, refused: list[tuple[str, str, str]]) 
                           "layers")
         if node.op_type not in IMPORTERS:
             raise Refused(reason(node.op_type))
-        IMPORTERS[node.op_type](ctx, node)
+        if not through(ctx, node):
+            IMPORTERS[node.op_type](ctx, node)
         for name in node.outputs:
             if name and not ctx.known(name) and ctx.uses.get(name, 0):
                 raise Refused(f"its output '{name}' has no Caffe form, and it is read")
             if name in ctx.outputs and name in ctx.pending:
                 ctx.value(name)  # a graph output's layer where its node is
     except Refused as error:
-        refused.append((label, node.op_type, error.why))
+        owner = error.node or node
+        entry = (owner.name or owner.outputs[0], owner.op_type, error.why) \
+            if error.node is not None else (label, node.op_type, error.why)
+        if entry not in refused:
+            refused.append(entry)
         ctx.poisoned.update(node.outputs)
 
 

@@ -38,8 +38,10 @@ from ...ops.reduce import ReductionParams, SoftmaxParams
 from .context import Context, made_blob
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
+from .steps import constant, step
 
-__all__ = ["convert_softmax", "convert_reduce", "convert_log_softmax", "axes_are_input"]
+__all__ = ["convert_softmax", "convert_reduce", "convert_log_softmax", "axes_are_input",
+           "reduce_step"]
 
 REDUCTION = {"ReduceMean": "MEAN", "ReduceSum": "SUM", "ReduceSumSquare": "SUMSQ",
              "ReduceL1": "ASUM", "ReduceL2": "SUMSQ"}
@@ -157,27 +159,24 @@ def convert_log_softmax(ctx: Context, node: OnnxNode) -> None:
         source, final = f"{out}/rows", f"{out}/normalized"
         ctx.view(node, source, node.inputs[0], (prod(shape[:axis]), prod(shape[axis:])))
         axis = 1
-    base = node.name or out
-
-    def step(op: str, inputs: tuple[str, ...], label: str, output: str | None = None,
-             reduce: bool = False) -> str:
-        attrs: dict[str, object] = {}
-        if reduce:
-            attrs["keepdims"] = 1
-            if axes_are_input(op, ctx.opset):
-                ctx.consts[f"{out}/{label}_axes"] = np.array([axis], np.int64)
-                inputs = (*inputs, f"{out}/{label}_axes")
-            else:
-                attrs["axes"] = [axis]
-        name = output or f"{out}/{label}"
-        IMPORTERS[op](ctx, OnnxNode(name=base if output == out else f"{base}/{label}",
-                                    op_type=op, domain="", inputs=inputs, outputs=(name,),
-                                    attrs=attrs))
-        return name
-
-    peak = step("ReduceMax", (source,), "max", reduce=True)
-    shifted = step("Sub", (source, peak), "shifted")
-    total = step("ReduceSum", (step("Exp", (shifted,), "exp"),), "sum", reduce=True)
-    step("Sub", (shifted, step("Log", (total,), "log")), "result", final or out)
+    peak = reduce_step(ctx, node, "ReduceMax", source, [axis], "max")
+    shifted = step(ctx, node, "Sub", (source, peak), "shifted")
+    total = reduce_step(ctx, node, "ReduceSum", step(ctx, node, "Exp", (shifted,), "exp"),
+                        [axis], "sum")
+    step(ctx, node, "Sub", (shifted, step(ctx, node, "Log", (total,), "log")), "result",
+         output=final or out)
     if final is not None:
         ctx.view(node, out, final, shape)
+
+
+def reduce_step(ctx: Context, node: OnnxNode, op: str, x: str, axes: list[int],
+                label: str) -> str:
+    """A step (``steps``) reducing ``x`` over ``axes``, keeping them as 1s, its axes an
+    attribute or an input as the model's opset has them."""
+    attrs: dict[str, object] = {"keepdims": 1}
+    inputs: tuple[str, ...] = (x,)
+    if axes_are_input(op, ctx.opset):
+        inputs += (constant(ctx, node, f"{label}_axes", axes, np.int64),)
+    else:
+        attrs["axes"] = list(axes)
+    return step(ctx, node, op, inputs, label, attrs=attrs)

@@ -21,11 +21,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Refused(Exception):
-    """A node that has no exact BVLC Caffe form; ``why`` says what and why."""
+    """A node that has no exact BVLC Caffe form; ``why`` says what and why. ``node`` is the
+    node it is about where that is another than the one being imported (a transpose that
+    is written only when a later node reads it)."""
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, node: Any = None) -> None:
         super().__init__(why)
         self.why = why
+        self.node = node
 
 
 class ImporterRegistry:

@@ -38,16 +38,17 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
+from ...ir import Value
 from ...ops.channels import ReorgParams, ShuffleChannelParams
 from ...ops.concat import ConcatParams, SliceParams
 from ...ops.ssd import PermuteParams
-from .context import Context, View
+from .context import Context, Permuted, View
 from .fork_layers import fork_allows
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
 __all__ = ["convert_transpose", "convert_depth_to_space", "convert_space_to_depth",
-           "plan_moves", "MAX_MOVED_AXIS"]
+           "plan_moves", "write_permuted", "MAX_MOVED_AXIS"]
 
 #: Most elements of an axis a transpose moves (each is a Slice top and a Concat bottom).
 MAX_MOVED_AXIS = 64
@@ -159,7 +160,36 @@ def convert_transpose(ctx: Context, node: OnnxNode) -> None:
     if len(shape) == 5 and perm == [0, 2, 1, 3, 4] and moved != sorted(moved) and \
             fork_allows("ShuffleChannel", ctx.fork) and _shuffle_channel(ctx, node, shape):
         return
-    _transpose(ctx, node, node.inputs[0], perm, node.outputs[0])
+    source = ctx.peek(node.inputs[0])
+    if isinstance(source, Permuted):  # a transpose of a transpose: one permutation of the base
+        base, perm = source.base, [source.perm[p] for p in perm]
+    elif isinstance(source, (Value, View)):
+        base = source
+    else:  # a pad: written now
+        _transpose(ctx, node, node.inputs[0], perm, node.outputs[0])
+        return
+    shape = tuple(base.shape or ())
+    moved = [p for p in perm if shape[p] != 1]
+    if moved == sorted(moved):  # the base's elements in their order: a view, or the base
+        unpermuted = f"{node.outputs[0]}/unpermuted"
+        ctx.alias(unpermuted, base)
+        ctx.view(node, node.outputs[0], unpermuted, [shape[p] for p in perm])
+        return
+    ctx.pending[node.outputs[0]] = Permuted(base, tuple(perm), node)
+
+
+def write_permuted(ctx: Context, name: str, permuted: Permuted) -> Value:
+    """The layers of a pending transpose (``Permuted``), when a node reads it that does not
+    commute with it: the moves, or the fork layer that permutes."""
+    source = f"{name}/unpermuted"
+    ctx.alias(source, permuted.base)
+    ctx.pending.pop(name, None)
+    try:
+        _transpose(ctx, permuted.node, source, permuted.perm, name)
+    except Refused as error:
+        ctx.pending[name] = permuted
+        raise Refused(error.why, node=permuted.node) from None
+    return ctx.value(name)
 
 
 def _shuffle_channel(ctx: Context, node: OnnxNode, shape: Sequence[int]) -> bool:

@@ -6,8 +6,6 @@ __all__ = ["reason", "REASONS"]
 
 REASONS: dict[str, str] = {
     "GroupNormalization": "Caffe has no group normalisation",
-    "Gelu": "Caffe has no GELU layer",
-    "Erf": "Caffe has no error-function layer",
     "GatherElements": "Caffe cannot index a blob by run-time values",
     "ScatterND": "Caffe cannot write into a blob at run-time indices",
     "Where": "Caffe has no elementwise select",

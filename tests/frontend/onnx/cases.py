@@ -547,6 +547,76 @@ def _pad(opset: int) -> Any:
     return b.model()
 
 
+def _erf(opset: int) -> Any:
+    """Erf of x and of 3x (out to where erf is +-1 in float32), as a chain of BVLC layers."""
+    b = Builder("erf", opset)
+    x = b.input("data", (1, 3, 4, 5))
+    b.output(b.node("Erf", [x], "erf"))
+    b.output(b.node("Erf", [b.node("Mul", [x, b.const("three", 3.0)], "wide")], "erf_wide"))
+    return b.model()
+
+
+def _gelu(opset: int) -> Any:
+    """Gelu (opset 20) exact and with the tanh approximation, of 2x."""
+    b = Builder("gelu", opset)
+    x = b.node("Mul", [b.input("data", (1, 3, 4, 5)), b.const("two", 2.0)], "wide")
+    b.output(b.node("Gelu", [x], "gelu"))
+    b.output(b.node("Gelu", [x], "gelu_tanh", approximate="tanh"))
+    return b.model()
+
+
+def _channels_last(opset: int) -> Any:
+    """Ops between a transpose to channels-last and the transpose back, computed on the
+    value before it (none of the transposes is written): an elementwise chain with
+    constants per channel and per (W, C), a mean over channels subtracted at batch 2, a
+    softmax over channels, a Linear over channels (MatMul + Add: a 1x1 Convolution with
+    bias), a max over H and W; a Linear over the last axis of a (0, 2, 1, 3) transpose (an
+    InnerProduct); a 1-D Linear and Tanh between (0, 2, 1) transposes; and a channels-last
+    value that is a graph output (written as moves)."""
+    b = Builder("channels_last", opset)
+    x = b.input("data", (2, 6, 3, 4))
+    t = b.node("Transpose", [x], "nhwc", perm=[0, 2, 3, 1])
+    shifted = b.node("Relu", [b.node("Add", [t, b.normal("shift", (6,), 0.5)], "add_c")],
+                     "relu")
+    scaled = b.node("Mul", [shifted, b.uniform("per_wc", (4, 6), 0.5, 1.5)], "mul_wc")
+    mean = _reduction(b, "ReduceMean", scaled, "mean_c", [-1], 1)
+    centred = b.node("Sub", [scaled, mean], "centred")
+    soft = b.node("Softmax", [centred], "softmax_c", axis=-1)
+    linear = b.node("Add", [b.node("MatMul", [soft, b.weight("w_c", (6, 5))], "linear_c"),
+                            b.normal("b_c", (5,), 0.1)], "linear_c_bias")
+    b.output(b.node("Transpose", [linear], "back", perm=[0, 3, 1, 2]))
+    peak = _reduction(b, "ReduceMax", t, "max_hw", [1, 2], 1)
+    b.output(b.node("Transpose", [peak], "peak", perm=[0, 3, 1, 2]))
+    swapped = b.node("Transpose", [x], "swapped", perm=[0, 2, 1, 3])
+    last = b.node("MatMul", [swapped, b.weight("w_w", (4, 3))], "linear_w")
+    b.output(b.node("Transpose", [last], "swapped_back", perm=[0, 2, 1, 3]))
+    seq = b.node("Transpose", [b.input("seq", (2, 5, 7))], "seq_last", perm=[0, 2, 1])
+    hidden = b.node("Tanh", [b.node("MatMul", [seq, b.weight("w_seq", (5, 4))], "linear_seq")],
+                    "tanh_seq")
+    b.output(b.node("Transpose", [hidden], "seq_back", perm=[0, 2, 1]))
+    b.output(b.node("Sigmoid", [t], "nhwc_out"))
+    return b.model()
+
+
+def _channels_last_norm(opset: int) -> Any:
+    """LayerNormalization between transposes: over channels of a channels-last (N, H, W, C)
+    (ConvNeXt's LayerNorm2d, written step by step on (N, C, H, W)) with and without its
+    bias, and over an axis that is the last of the value before the transpose too."""
+    b = Builder("channels_last_norm", opset)
+    x = b.input("data", (2, 6, 3, 4))
+    t = b.node("Transpose", [x], "nhwc", perm=[0, 2, 3, 1])
+    norm = b.node("LayerNormalization", [t, b.uniform("g", (6,), 0.5, 1.5),
+                                         b.normal("beta", (6,), 0.5)], "ln_c", epsilon=1e-6)
+    b.output(b.node("Transpose", [norm], "ln_c_back", perm=[0, 3, 1, 2]))
+    bare = b.node("LayerNormalization", [t, b.uniform("g2", (6,), 0.5, 1.5)], "ln_c_bare")
+    b.output(b.node("Transpose", [bare], "ln_c_bare_back", perm=[0, 3, 1, 2]))
+    swapped = b.node("Transpose", [x], "swapped", perm=[0, 2, 1, 3])
+    last = b.node("LayerNormalization", [swapped, b.uniform("g3", (4,), 0.5, 1.5),
+                                         b.normal("beta3", (4,), 0.5)], "ln_w")
+    b.output(b.node("Transpose", [last], "ln_w_back", perm=[0, 2, 1, 3]))
+    return b.model()
+
+
 CASES: tuple[Case, ...] = (
     Case("conv", _conv, 9),
     Case("deconv", _deconv, 9),
@@ -576,6 +646,10 @@ CASES: tuple[Case, ...] = (
     Case("layer_norm", _layer_norm, 17),
     Case("depth_space", _depth_space, 11),
     Case("pad_copies", _pad_copies, 9),
+    Case("erf", _erf, 9),
+    Case("gelu", _gelu, 20),
+    Case("channels_last", _channels_last, 13),
+    Case("channels_last_norm", _channels_last_norm, 17),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),
     Case("pool_ave_floor", partial(build_pool, "pool_ave_floor"), 9),

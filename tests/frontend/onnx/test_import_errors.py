@@ -17,7 +17,7 @@ from tests.frontend.onnx.builder import Builder
 def unconvertible() -> onnx.ModelProto:
     b = Builder("bad", 13)
     x = b.input("data", (1, 3, 8, 8))
-    b.output(b.node("Erf", [b.node("Relu", [x], "positive")], "gelu_part"))
+    b.output(b.node("Floor", [b.node("Relu", [x], "positive")], "rounded"))
     b.output(b.node("Resize", [x, "", b.const("scales", [1, 1, 2, 2])], "bicubic",
                     mode="cubic"))
     b.output(b.node("MaxPool", [x], "odd_pool", kernel_shape=[3, 3], pads=[2, 2, 0, 0]))
@@ -33,8 +33,8 @@ def test_every_unconvertible_node_is_listed_once_with_why() -> None:
         from_onnx(unconvertible())
     nodes = {name: (op, why) for name, op, why in caught.value.nodes}
     # the Gather and the Relu after it only read the refused Cast's output
-    assert set(nodes) == {"gelu_part", "bicubic", "odd_pool", "indices", "runtime_weight"}
-    assert "error-function" in nodes["gelu_part"][1]
+    assert set(nodes) == {"rounded", "bicubic", "odd_pool", "indices", "runtime_weight"}
+    assert "rounding layer" in nodes["rounded"][1]
     assert "cubic interpolation" in nodes["bicubic"][1]
     assert "ONNX pools a 8x8 input to 8x8" in nodes["odd_pool"][1]
     assert "casts to element type 7" in nodes["indices"][1]
@@ -48,7 +48,7 @@ def test_every_unconvertible_node_is_listed_once_with_why() -> None:
 def test_an_unknown_op_and_a_custom_domain_are_refused() -> None:
     b = Builder("custom", 13)
     x = b.input("data", (1, 2, 3, 3))
-    b.output(b.node("Relu", [b.node("Erf", [x], "erf")], "relu"))
+    b.output(b.node("Relu", [b.node("Floor", [x], "floor")], "relu"))
     b.nodes.append(onnx.helper.make_node("MyOp", ["data"], ["mine"], name="mine",
                                          domain="com.example"))
     b.output("mine")
@@ -57,7 +57,7 @@ def test_an_unknown_op_and_a_custom_domain_are_refused() -> None:
     with pytest.raises(UnsupportedNodesError) as caught:
         from_onnx(model)
     nodes = {name: why for name, _, why in caught.value.nodes}
-    assert "error-function" in nodes["erf"] and "com.example" in nodes["mine"]
+    assert "rounding layer" in nodes["floor"] and "com.example" in nodes["mine"]
 
 
 @pytest.mark.parametrize("content,what", [(b"", "empty"), (b"\xff\xff\xff\xff", "truncated or corrupt"),

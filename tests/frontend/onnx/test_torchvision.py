@@ -34,7 +34,8 @@ ARCHITECTURES = ("resnet18", "resnet50", "resnext50_32x4d", "resnext101_32x8d",
                  "googlenet", "densenet121", "mobilenet_v2", "mobilenet_v3_small",
                  "mobilenet_v3_large", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0",
                  "mnasnet0_5", "mnasnet1_0", "efficientnet_b0", "efficientnet_v2_s",
-                 "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf", "inception_v3")
+                 "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf", "inception_v3",
+                 "convnext_tiny")
 SIZES = {"inception_v3": 299}  # the input size each takes (224 where not given)
 OPSETS = (11, 13, 17)
 
@@ -42,12 +43,21 @@ OPSETS = (11, 13, 17)
 def calibrated(name: str, *, seed: int = 0) -> torch.nn.Module:
     """torchvision's ``name`` with random weights; BatchNorm scales and shifts random, its
     running statistics those of a batch of random images (as training leaves them: every
-    layer's activations stay of order 1), in eval mode."""
+    layer's activations stay of order 1); LayerNorm scales and shifts and ConvNeXt's layer
+    scales random too (torchvision starts those at 1e-6, which would leave its blocks out);
+    in eval mode."""
     torch.manual_seed(seed)
     model = getattr(torchvision.models, name)(weights=None)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
+        for sub in model.modules():  # ConvNeXt: LayerNorms and layer scales as trained
+            if isinstance(sub, torch.nn.LayerNorm):
+                sub.weight.copy_(torch.rand(sub.weight.shape, generator=generator) + 0.5)
+                sub.bias.copy_(torch.randn(sub.bias.shape, generator=generator) * 0.1)
+            scale = getattr(sub, "layer_scale", None)
+            if isinstance(scale, torch.nn.Parameter):
+                scale.copy_(torch.rand(scale.shape, generator=generator) * 0.4 + 0.1)
         for norm in norms:
             norm.weight.copy_(torch.rand(norm.num_features, generator=generator) + 0.5)
             norm.bias.copy_(torch.randn(norm.num_features, generator=generator) * 0.1)

@@ -1,8 +1,9 @@
 """Small torch.nn models in the shapes of the architectures people ship to Caffe: a ResNeXt
 unit, a ResNet-18-style net, an Inception block, MobileNetV2 and V3 blocks, a feature
 pyramid's bilinear top-down path, DeepLab's corner-aligned upsampling, a 1-D temporal
-convolution net and a CycleGAN-style generator's reflection pads; channels and sizes shrunk,
-random weights and BatchNorm statistics (seeded), eval mode."""
+convolution net, a CycleGAN-style generator's reflection pads, ConvNeXt's channels-last
+blocks; channels and sizes shrunk, random weights and BatchNorm statistics (seeded), eval
+mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -310,6 +311,68 @@ class CBAMBlock(nn.Module):
         return x * torch.sigmoid(self.spatial(pooled))
 
 
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision's ConvNeXt LayerNorm2d: a LayerNorm over channels, channels-last between
+    two permutes."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class ConvNeXtBlock(nn.Module):
+    """torchvision's CNBlock: a depthwise 7x7, then channels-last LayerNorm, Linear, GELU,
+    Linear, back to channels-first, a layer scale and the residual."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.dwconv = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.fc1, self.act, self.fc2 = nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim)
+        self.layer_scale = nn.Parameter(torch.rand(dim, 1, 1, generator=torch.Generator()
+                                                   .manual_seed(dim)) + 0.5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.fc2(self.act(self.fc1(self.norm(y)))).permute(0, 3, 1, 2)
+        return x + self.layer_scale * y
+
+
+class ConvNeXtStyle(nn.Module):
+    """ConvNeXt's layout (a 4x4 patchify stem and LayerNorm2d, blocks, a LayerNorm2d and 2x2
+    downsampling, pooled LayerNorm2d head) at widths 8-16, at batch 2."""
+
+    def __init__(self, classes: int = 10) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 4, 4), LayerNorm2d(8, eps=1e-6))
+        self.stage1 = ConvNeXtBlock(8)
+        self.down = nn.Sequential(LayerNorm2d(8, eps=1e-6), nn.Conv2d(8, 16, 2, 2))
+        self.stage2 = ConvNeXtBlock(16)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), LayerNorm2d(16, eps=1e-6),
+                                  nn.Flatten(1), nn.Linear(16, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.stage2(self.down(self.stage1(self.stem(x)))))
+
+
+class ChannelsLast1d(nn.Module):
+    """A 1-D convolution, then a feed-forward block over its channels, channels-last
+    between two transposes (LayerNorm, Linear, tanh-approximated GELU, Linear), and the
+    residual: a speech model's convolution module."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(4, 8, 3, padding=1)
+        self.norm = nn.LayerNorm(8)
+        self.ffn = nn.Sequential(nn.Linear(8, 16), nn.GELU(approximate="tanh"),
+                                 nn.Linear(16, 8))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv(x)
+        return y + self.ffn(self.norm(y.transpose(1, 2))).transpose(1, 2)
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -350,6 +413,8 @@ MODELS = {
     "embedding_head": (EmbeddingHead, (2, 3, 7, 7)),
     "focus_stem": (FocusStem, (1, 3, 8, 10)),
     "cbam_block": (CBAMBlock, (2, 3, 9, 8)),
+    "convnext_style": (ConvNeXtStyle, (2, 3, 32, 32)),
+    "channels_last_1d": (ChannelsLast1d, (2, 4, 12)),
 }
 OPSETS = (11, 13, 17)
 

@@ -2,8 +2,9 @@
 export of that layer has confirmed it (``verify``); otherwise the group is imported node
 by node, as any other ONNX graph is.
 
-A group is tried when every value it reads is known here (no refused node before it) and
-it is in the default domain of an opset the backend writes (13 on). A proposal whose type
+A group is tried when every value it reads is known here (no refused node before it), none
+is a pending transpose, and it is in the default domain of an opset the backend writes (13
+on). A proposal whose type
 is a fork's is considered only when that fork is named. A top written over a bottom's blob
 (an in-place Eltwise or LRN) writes over that bottom where nothing after the group reads
 it, else over a copy of it: Caffe would read the new data there.
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from ....errors import CompilerError
 from ....ir import Value
 from ....ops.activation import PowerParams
-from ..context import Context
+from ..context import Context, Permuted
 from ..fork_layers import fork_allows
 from ..model import OnnxNode
 from ..registry import Refused
@@ -42,9 +43,13 @@ def _proposals(matcher: Matcher, ctx: Context, group: Group) -> Iterator[Proposa
 
 
 def _readable(ctx: Context, group: Group) -> bool:
+    """Whether the group may be one layer: named, of a written opset, every input known and
+    none a pending transpose (whose readers are imported node by node, ``layout``)."""
     return (bool(group.name) and ctx.opset >= MIN_OPSET
             and all(n.domain in ("", "ai.onnx") for n in group.nodes)
-            and all(ctx.known(name) and name not in ctx.poisoned for name in group.inputs))
+            and all(ctx.known(name) and name not in ctx.poisoned
+                    and not isinstance(ctx.pending.get(name), Permuted)
+                    for name in group.inputs))
 
 
 def _read_later(ctx: Context, value: Value, span: GroupSpan,

@@ -1,0 +1,202 @@
+"""Ops that commute with a transpose, imported on the value before it.
+
+A Transpose that would be written as BVLC copies (``transpose``) is left pending
+(``context.Permuted``: the value ``base`` and the permutation ``perm``, axis i of the ONNX
+value being axis ``perm[i]`` of ``base``). A node reading it that commutes with the
+permutation is imported on ``base`` instead, its output pending the same permutation, so a
+model that goes channels-last and back (ConvNeXt's blocks and its LayerNorm2d: Transpose
+(0, 2, 3, 1), LayerNorm, Linear, GELU, Linear, Transpose (0, 3, 1, 2)) writes no transpose
+at all, and computes the same:
+
+    elementwise ops (Relu, Sigmoid, Erf, Gelu, Clip, ...; Add, Mul, Pow, Max, ... of values
+      transposed alike, and of constants)
+                      the same op on the bases, each constant transposed back (aligned to
+                      the rank, then permuted by the inverse of ``perm``)
+    ReduceMean, ReduceMax, ReduceSum, ... (keepdims 1); Softmax and LogSoftmax (opset 13 on)
+                      the same op over the base's axes ``perm[a]``
+    MatMul by a constant (K, N) over the last axis
+                      the base's last axis there too: the same (an InnerProduct); the base's
+                      channel axis 1 there: a Conv of kernel 1, weight W^T, imported as Conv
+                      is (ConvNeXt's Linear layers as the 1x1 convolutions they are)
+    LayerNormalization over axes [k, r)
+                      the base's axes ``perm[k:]`` trailing, in order: the same; one other
+                      run of axes (ConvNeXt's channels): its definition, each step the ONNX
+                      op (``steps``): the mean, x - mean, its square, their mean, then
+                      (+ epsilon)^-1/2 (one Power), the product, the scale, the bias
+    Transpose         composed (``transpose``): the base itself where the two cancel
+Any other reader, and a node writing a graph output, reads the transpose written out
+(``Context.value``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from ...ops.activation import PowerParams
+from .activation import f32
+from .context import Context, Permuted, View
+from .model import OnnxNode
+from .reduce import REDUCTION, axes_are_input, reduce_step
+from .registry import IMPORTERS
+from .steps import constant, step
+
+__all__ = ["through", "ELEMENTWISE"]
+
+#: ops applied element by element, whose constant operands broadcast
+ELEMENTWISE = frozenset({
+    "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Abs", "Elu", "Softplus", "Exp", "Log", "Sqrt",
+    "Reciprocal", "Neg", "HardSigmoid", "HardSwish", "Selu", "Celu", "Erf", "Gelu", "Clip",
+    "Add", "Sub", "Mul", "Div", "Pow", "Sum", "Mean", "Max", "Min"})
+
+
+def through(ctx: Context, node: OnnxNode) -> bool:
+    """Imports ``node`` on the bases of its pending transposes where it commutes with them
+    (module docstring); False, having written nothing, where it does not."""
+    permuted = {}
+    for name in node.inputs:
+        meaning = ctx.pending.get(name) if name else None
+        if isinstance(meaning, Permuted):
+            permuted[name] = meaning
+    handler = _HANDLERS.get(node.op_type)
+    perms = {m.perm for m in permuted.values()}
+    if handler is None or len(perms) != 1 or any(o in ctx.outputs for o in node.outputs):
+        return False
+    if any(name and name not in permuted and ctx.const(name) is None for name in node.inputs):
+        return False  # a value in the transposed layout beside them
+    perm = perms.pop()
+    for name, meaning in permuted.items():  # the bases stand for the inputs meanwhile
+        del ctx.pending[name]
+        ctx.alias(name, meaning.base)
+    try:
+        done = handler(ctx, node, perm)
+    finally:
+        for name, meaning in permuted.items():
+            ctx.values.pop(name, None)
+            ctx.pending[name] = meaning
+    if not done:
+        return False
+    for name in node.outputs:
+        if name and ctx.known(name):
+            result = ctx.peek(name)
+            base = result if isinstance(result, View) else ctx.value(name)
+            ctx.values.pop(name, None)
+            ctx.pending[name] = Permuted(base, perm, node)
+    return True
+
+
+def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argsort(perm))
+
+
+def _elementwise(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    rank = len(perm)
+    inputs = []
+    for i, name in enumerate(node.inputs):
+        array = ctx.const(name)
+        if array is None:  # a base, or an omitted input
+            inputs.append(name)
+        elif array.size == 1 and array.ndim <= rank:
+            inputs.append(name)  # a number: the same in any layout
+        elif array.ndim > rank:
+            return False
+        else:
+            aligned = array.reshape((1,) * (rank - array.ndim) + array.shape)
+            inputs.append(constant(ctx, node, f"input{i}_unpermuted",
+                                   aligned.transpose(_inverse(perm)), array.dtype))
+    IMPORTERS[node.op_type](ctx, replace(node, inputs=tuple(inputs)))
+    return True
+
+
+def _reduce(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    if not int(node.attr("keepdims", 1)):
+        return False
+    rank, op = len(perm), node.op_type
+    by_input = axes_are_input(op, ctx.opset)
+    raw = ctx.const(node.input(1)) if by_input else node.attr("axes")
+    if by_input and node.input(1) and raw is None:
+        return False
+    if raw is None or not len(raw):
+        IMPORTERS[op](ctx, node)  # every axis: the same reduction
+        return True
+    axes = sorted(perm[int(a) % rank] for a in np.asarray(raw).reshape(-1))
+    if axes != list(range(axes[0], axes[-1] + 1)):
+        return False  # not one run of the base's axes: no Caffe reduction of it
+    if axes[-1] != rank - 1 and op not in ("ReduceMean", "ReduceMax", "ReduceSum"):
+        return False
+    reduce_step(ctx, node, op, node.inputs[0], axes, "reduced")
+    ctx.alias(node.outputs[0], ctx.peek(f"{node.outputs[0]}/reduced"))
+    return True
+
+
+def _softmax(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    if ctx.opset < 13:
+        return False  # the flattened form: over every axis from ``axis`` on
+    axis = int(node.attr("axis", -1)) % len(perm)
+    IMPORTERS[node.op_type](ctx, replace(node, attrs={**node.attrs, "axis": perm[axis]}))
+    return True
+
+
+def _matmul(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    weight = ctx.const(node.input(1))
+    rank = len(perm)
+    if weight is None or weight.ndim != 2:
+        return False
+    if perm[-1] == rank - 1:  # the base's last axis: the same InnerProduct
+        IMPORTERS["MatMul"](ctx, node)
+        return True
+    k, n = (int(d) for d in weight.shape)
+    if perm[-1] != 1 or rank < 3 or ctx.shape(node.inputs[0])[1] != k:
+        return False
+    kernel = [1] * (rank - 2)
+    filters = np.ascontiguousarray(np.asarray(weight, np.float32).T).reshape((n, k, *kernel))
+    step(ctx, node, "Conv", (node.inputs[0], constant(ctx, node, "filters", filters)), "conv",
+         output=node.outputs[0], attrs={"kernel_shape": kernel})
+    return True
+
+
+def _layer_norm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    if any(ctx.uses.get(o, 0) for o in node.outputs[1:] if o):
+        return False  # its statistics are read
+    rank = len(perm)
+    axis = int(node.attr("axis", -1)) % rank
+    normalized = list(perm[axis:])
+    if normalized == list(range(rank - len(normalized), rank)):
+        IMPORTERS["LayerNormalization"](ctx, replace(node, attrs={
+            **node.attrs, "axis": rank - len(normalized)}))
+        return True
+    axes = sorted(normalized)
+    if axes != list(range(axes[0], axes[-1] + 1)):
+        return False
+    eps = float(node.attr("epsilon", 1e-5))
+    x = node.inputs[0]
+
+    def per_element(i: int, label: str) -> str:
+        array = np.asarray(ctx.constant(node, i, label), np.float32)
+        aligned = array.reshape((1,) * (rank - array.ndim) + array.shape)
+        return constant(ctx, node, label, aligned.transpose(_inverse(perm)))
+
+    mean = reduce_step(ctx, node, "ReduceMean", x, axes, "mean")
+    centred = step(ctx, node, "Sub", (x, mean), "centred")
+    square = step(ctx, node, "Pow", (centred, constant(ctx, node, "two", 2.0)), "square")
+    variance = reduce_step(ctx, node, "ReduceMean", square, axes, "variance")
+    rsqrt = f"{node.outputs[0]}/rsqrt"  # (variance + epsilon)^-1/2: one Power
+    ctx.layer(node, "Power", PowerParams(power=-0.5, shift=f32(eps)), [ctx.value(variance)],
+              (rsqrt,), suffix="/rsqrt")
+    y = step(ctx, node, "Mul", (centred, rsqrt), "normalized")
+    last = not node.input(2)
+    y = step(ctx, node, "Mul", (y, per_element(1, "scale")), "scaled",
+             output=node.outputs[0] if last else None)
+    if not last:
+        step(ctx, node, "Add", (y, per_element(2, "bias")), "biased", output=node.outputs[0])
+    return True
+
+
+_HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]], bool]] = {
+    **{op: _elementwise for op in ELEMENTWISE},
+    **{op: _reduce for op in (*REDUCTION, "ReduceMax")},
+    "Softmax": _softmax, "LogSoftmax": _softmax,
+    "MatMul": _matmul,
+    "LayerNormalization": _layer_norm,
+}

@@ -1,0 +1,153 @@
+"""Ops that commute with a transpose, imported on the value before it
+(``frontend.onnx.layout``): a transpose that comes back writes no layer; a reader that does
+not commute reads the transpose written out as moves; a transpose that has no BVLC form is
+refused under its own name, whichever node reads it. Held to onnxruntime through the
+PyTorch backend (itself held to Caffe); tests/fixtures/onnx's ``channels_last``,
+``channels_last_norm``, ``convnext_style_*`` and ``channels_last_1d_*`` hold the forms to
+real Caffe."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from prototxt_compiler.frontend.onnx import UnsupportedNodesError
+from prototxt_compiler.frontend.onnx.transpose import MAX_MOVED_AXIS
+from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.builder import Builder
+from tests.tolerance import assert_close
+
+ort = pytest.importorskip("onnxruntime")
+torch = pytest.importorskip("torch")
+
+MOVES = {"Slice", "Concat"}
+
+
+def as_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray]) -> None:
+    from prototxt_compiler import to_torch
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    want = session.run(None, feeds)
+    with torch.inference_mode():
+        got = to_torch(graph)(*[torch.from_numpy(feeds[i.name]) for i in model.graph.input])
+    got = got if isinstance(got, (tuple, list)) else [got]
+    assert len(got) == len(want)
+    for ours, ref, out in zip(got, want, model.graph.output):
+        assert_close(ours.numpy(), ref, out.name)
+
+
+def feeds_of(model: Any) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(3)
+    return {i.name: rng.standard_normal([d.dim_value for d in i.type.tensor_type.shape.dim])
+            .astype(np.float32) for i in model.graph.input}
+
+
+def channels_last_block(opset: int, shape: tuple[int, ...] = (2, 8, 5, 6)) -> Any:
+    """ConvNeXt's block body between its two transposes, as torch exports it before opset
+    17 (the LayerNorm node by node) and from 17 (LayerNormalization)."""
+    b = Builder("block", opset)
+    x = b.input("data", shape)
+    c = shape[1]
+    t = b.node("Transpose", [x], "to_last", perm=[0, 2, 3, 1])
+    if opset >= 17:
+        y = b.node("LayerNormalization", [t, b.uniform("g", (c,), 0.5, 1.5),
+                                          b.normal("beta", (c,), 0.3)], "norm", epsilon=1e-6)
+    else:
+        mean = b.node("ReduceMean", [t], "mean", axes=[-1])
+        d = b.node("Sub", [t, mean], "d")
+        var = b.node("ReduceMean", [b.node("Pow", [d, b.const("two", 2.0)], "sq")], "var",
+                     axes=[-1])
+        root = b.node("Sqrt", [b.node("Add", [var, b.const("eps", 1e-6)], "shifted")], "root")
+        y = b.node("Div", [d, root], "normalized")
+        y = b.node("Add", [b.node("Mul", [y, b.uniform("g", (c,), 0.5, 1.5)], "scaled"),
+                           b.normal("beta", (c,), 0.3)], "biased")
+    h = b.node("Add", [b.node("MatMul", [y, b.weight("w1", (c, 4 * c))], "fc1"),
+                       b.normal("b1", (4 * c,), 0.1)], "fc1_bias")
+    h = b.node("Erf", [b.node("Div", [h, b.const("sqrt2", np.sqrt(2.0))], "scaled_h")], "erf")
+    h = b.node("MatMul", [h, b.weight("w2", (4 * c, c))], "fc2")
+    b.output(b.node("Transpose", [h], "to_first", perm=[0, 3, 1, 2]))
+    return b.model()
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+def test_a_transpose_that_comes_back_writes_no_layer(opset: int) -> None:
+    model = channels_last_block(opset)
+    graph = from_onnx(model)
+    types = [n.type for n in graph.nodes]
+    assert not MOVES & set(types), types
+    # the Linear layers over channels are 1x1 convolutions, the first with its bias folded
+    convs = [n for n in graph.nodes if n.type == "Convolution"]
+    assert [c.params.kernel for c in convs] == [(1, 1), (1, 1)]
+    assert [c.params.bias_term for c in convs] == [True, False]
+    as_onnxruntime(model, graph, feeds_of(model))
+
+
+def test_large_axes_need_no_moves_when_the_transpose_comes_back() -> None:
+    # every axis past MAX_MOVED_AXIS: written out, this transpose would be refused
+    big = MAX_MOVED_AXIS + 2
+    model = channels_last_block(17, (1, big, big, big))
+    graph = from_onnx(model)
+    assert not MOVES & {n.type for n in graph.nodes}
+    as_onnxruntime(model, graph, feeds_of(model))
+
+
+def reader_model(reader: str) -> Any:
+    """A transpose to channels-last read by ``reader``; where the reader's output is still
+    channels-last, it is transposed back, so that only the reader can need the moves."""
+    b = Builder("reader", 11 if reader == "softmax of the flattened form" else 13)
+    x = b.input("data", (2, 3, 4, 5))
+    t = b.node("Transpose", [x], "to_last", perm=[0, 2, 3, 1])
+    back = True
+    if reader == "value in the transposed layout":
+        y = b.node("Add", [t, b.input("other", (2, 4, 5, 3))], "add")
+    elif reader == "two permutations":  # (2, 4, 5, 3) both, from bases of other shapes
+        swapped = b.node("Transpose", [b.input("other", (2, 5, 4, 3))], "swapped",
+                         perm=[0, 2, 1, 3])
+        y = b.node("Mul", [t, swapped], "mul")
+    elif reader == "reduction without keepdims":
+        y, back = b.node("ReduceMean", [t], "mean", axes=[3], keepdims=0), False
+    elif reader == "softmax of the flattened form":
+        y = b.node("Softmax", [t], "softmax", axis=2)
+    elif reader == "convolution":
+        y = b.node("Conv", [t, b.weight("w", (2, 4, 3, 3))], "conv", pads=[1, 1, 1, 1])
+    else:
+        raise AssertionError(reader)
+    b.output(b.node("Transpose", [y], "to_first", perm=[0, 3, 1, 2]) if back else y)
+    return b.model()
+
+
+@pytest.mark.parametrize("reader", ["value in the transposed layout", "two permutations",
+                                    "reduction without keepdims", "convolution",
+                                    "softmax of the flattened form"])
+def test_a_reader_that_does_not_commute_reads_the_moves(reader: str) -> None:
+    model = reader_model(reader)
+    graph = from_onnx(model)
+    assert MOVES <= {n.type for n in graph.nodes}
+    as_onnxruntime(model, graph, feeds_of(model))
+
+
+def test_a_graph_output_keeps_its_layout() -> None:
+    b = Builder("out", 13)
+    t = b.node("Transpose", [b.input("data", (2, 3, 4, 5))], "to_last", perm=[0, 2, 3, 1])
+    b.output(b.node("Relu", [t], "relu"))
+    model = b.model()
+    graph = from_onnx(model)
+    assert [v.blob for v in graph.outputs] == ["relu"]
+    assert graph.outputs[0].shape == (2, 4, 5, 3)
+    as_onnxruntime(model, graph, feeds_of(model))
+
+
+@pytest.mark.parametrize("reader", ["Relu", "Flatten", None])
+def test_a_transpose_with_no_bvlc_form_is_refused_under_its_own_name(reader: str | None
+                                                                      ) -> None:
+    big = MAX_MOVED_AXIS + 1
+    b = Builder("big", 13)
+    t = b.node("Transpose", [b.input("data", (1, big, big, big))], "to_last",
+               perm=[0, 2, 3, 1])
+    b.output(b.node(reader, [t], "reader") if reader else t)
+    with pytest.raises(UnsupportedNodesError) as caught:
+        from_onnx(b.model())
+    [(name, op, why)] = caught.value.nodes
+    assert (name, op) == ("to_last", "Transpose")
+    assert f"more than {MAX_MOVED_AXIS} elements" in why
