@@ -20,9 +20,8 @@ at all, and computes the same:
                       is (ConvNeXt's Linear layers as the 1x1 convolutions they are)
     LayerNormalization over axes [k, r)
                       the base's axes ``perm[k:]`` trailing, in order: the same; one other
-                      run of axes (ConvNeXt's channels): its definition, each step the ONNX
-                      op (``steps``): the mean, x - mean, its square, their mean, then
-                      (+ epsilon)^-1/2 (one Power), the product, the scale, the bias
+                      run of axes (ConvNeXt's channels): the same steps (``norm.normalize``)
+                      over that run, Scale and B transposed back
     Transpose         composed (``transpose``): the base itself where the two cancel
 Any other reader, and a node writing a graph output, reads the transpose written out
 (``Context.value``).
@@ -34,10 +33,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...ops.activation import PowerParams
+from ...ops.norm import ScaleParams
 from .activation import f32
 from .context import Context, Permuted, View
 from .model import OnnxNode
+from .norm import normalize
 from .reduce import REDUCTION, axes_are_input, reduce_step
 from .registry import IMPORTERS
 from .steps import constant, step
@@ -169,27 +169,20 @@ def _layer_norm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     axes = sorted(normalized)
     if axes != list(range(axes[0], axes[-1] + 1)):
         return False
-    eps = float(node.attr("epsilon", 1e-5))
-    x = node.inputs[0]
+    shape = ctx.shape(node.inputs[0])  # the base's
 
-    def per_element(i: int, label: str) -> str:
-        array = np.asarray(ctx.constant(node, i, label), np.float32)
+    def over_axes(i: int, what: str) -> np.ndarray:
+        """Scale or B (right-aligned to the normalized axes) over the base's axes."""
+        given = node.input(i)
+        array = np.asarray(ctx.constant(node, i, what) if given else 0.0, np.float32)
         aligned = array.reshape((1,) * (rank - array.ndim) + array.shape)
-        return constant(ctx, node, label, aligned.transpose(_inverse(perm)))
+        moved = aligned.transpose(_inverse(perm))
+        picked = moved[tuple(slice(None) if a in axes else 0 for a in range(rank))]
+        return np.ascontiguousarray(np.broadcast_to(picked, [shape[a] for a in axes]))
 
-    mean = reduce_step(ctx, node, "ReduceMean", x, axes, "mean")
-    centred = step(ctx, node, "Sub", (x, mean), "centred")
-    square = step(ctx, node, "Pow", (centred, constant(ctx, node, "two", 2.0)), "square")
-    variance = reduce_step(ctx, node, "ReduceMean", square, axes, "variance")
-    rsqrt = f"{node.outputs[0]}/rsqrt"  # (variance + epsilon)^-1/2: one Power
-    ctx.layer(node, "Power", PowerParams(power=-0.5, shift=f32(eps)), [ctx.value(variance)],
-              (rsqrt,), suffix="/rsqrt")
-    y = step(ctx, node, "Mul", (centred, rsqrt), "normalized")
-    last = not node.input(2)
-    y = step(ctx, node, "Mul", (y, per_element(1, "scale")), "scaled",
-             output=node.outputs[0] if last else None)
-    if not last:
-        step(ctx, node, "Add", (y, per_element(2, "bias")), "biased", output=node.outputs[0])
+    normalize(ctx, node, node.inputs[0], axes, f32(node.attr("epsilon", 1e-5)),
+              (ScaleParams(axis=axes[0], num_axes=len(axes), bias_term=True),
+               over_axes(1, "Scale"), over_axes(2, "B")))
     return True
 
 

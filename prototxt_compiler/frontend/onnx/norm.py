@@ -11,18 +11,27 @@ variance, each (1, C, 1, 1); its TEST phase computes the same formula).
 InstanceNormalization (epsilon; scale and B per channel), which torch's InstanceNorm2d and,
 between two Reshapes, its GroupNorm export as:
     y = scale * (x - mean) / sqrt(var + eps) + B, mean and var over each (n, c)'s H x W
-is Caffe's BatchNorm with the batch's own statistics (use_global_stats false) on x read as
-one image of N x C channels: a Reshape to (1, -1, H, W), BatchNorm (eps), a Reshape to
-(-1, C, H, W), and a Scale (bias_term) holding scale and B, left out when they are 1 and 0.
-Caffe's BatchNorm divides by sqrt(var + eps) with var the mean square deviation, as ONNX
-does. Any rank from 3 on (H x W stands for every axis after C); a view before it (GroupNorm's
-(N, G, -1)) is read through. Caffe's BatchNorm keeps the channel count it was set up with,
-so the net runs at the batch size it was converted at (its stored statistics, N x C zeros
-and ones, are not read).
+and LayerNormalization (axis, epsilon; Scale and B over the normalized axes, torch's
+LayerNorm from opset 17), the same over the axes from ``axis`` on for each index of those
+before, are that definition in inference layers (``normalize``):
 
-LayerNormalization (axis, epsilon; Scale and B over the normalized axes), torch's LayerNorm
-from opset 17: the same layers, each index of the axes before ``axis`` a channel, and the
-Scale over the normalized axes (its statistics outputs must be unread).
+    Reduction MEAN (coeff -1) from the first normalized axis      -mean, of shape x[:axis]
+    Bias along the axes before, the negated mean its bottom       x - mean
+    Power 2, Reduction MEAN                                       the variance, the mean
+                                                                  square deviation as ONNX's
+    Power(power -1/2, shift eps)                                  1 / sqrt(var + eps)
+    Scale along the axes before, that its bottom                  the normalized x
+    Scale (bias_term)                                             scale and B (per channel;
+                                                                  over the normalized axes),
+                                                                  left out when 1 and 0
+
+No layer holds a shape, so the net runs at any batch; and no BatchNorm computes the batch's
+statistics (which a deployment SDK reading every BatchNorm as stored statistics would
+compute otherwise). Any rank from 3 on for InstanceNormalization (H x W stands for every
+axis after C); its statistics outputs must be unread for LayerNormalization. Over a run of
+axes that is not the last (ConvNeXt's channels, ``layout``) or over every axis, the same
+steps are the ONNX ops (ReduceMean, Sub, Pow, ReduceMean, then the Power, Mul), which
+broadcast as ``reduce`` and ``eltwise`` write them.
 
 LRN(size, alpha, beta, bias) is Caffe's LRN ACROSS_CHANNELS (local_size = size, alpha,
 beta, k = bias) for an odd size: both sum the squares over channels c - (size-1)/2 to
@@ -30,22 +39,25 @@ c + (size-1)/2 and divide alpha by size.
 """
 from __future__ import annotations
 
-from math import prod
+from collections.abc import Sequence
 
 import numpy as np
 
 from ...ir import Value
+from ...ops.activation import PowerParams
 from ...ops.forknorm import BNParams
-from ...ops.norm import BatchNormParams, LRNParams, ScaleParams
-from ...ops.shape import ReshapeParams
+from ...ops.norm import BatchNormParams, BiasParams, LRNParams, ScaleParams
+from ...ops.reduce import ReductionParams
 from .activation import f32
-from .context import Context, View
+from .context import Context
 from .fork_layers import fork_allows
 from .model import OnnxNode
+from .reduce import reduce_step
 from .registry import IMPORTERS, Refused
+from .steps import constant, step
 
 __all__ = ["convert_batch_normalization", "convert_instance_normalization",
-           "convert_layer_normalization", "convert_lrn"]
+           "convert_layer_normalization", "convert_lrn", "normalize"]
 
 
 @IMPORTERS.register("BatchNormalization")
@@ -83,9 +95,7 @@ def convert_batch_normalization(ctx: Context, node: OnnxNode) -> None:
 
 @IMPORTERS.register("InstanceNormalization")
 def convert_instance_normalization(ctx: Context, node: OnnxNode) -> None:
-    meaning = ctx.peek(node.inputs[0])  # a view (GroupNorm's (N, G, -1)) is read through
-    x = meaning.base if isinstance(meaning, View) else ctx.value(node.inputs[0])
-    shape = tuple(meaning.shape if isinstance(meaning, View) else x.shape or ())
+    shape = ctx.shape(node.inputs[0])
     if len(shape) < 3:
         raise Refused(f"its input has shape {list(shape)}; expected (N, C, ...) with at "
                       "least one axis after C")
@@ -93,8 +103,9 @@ def convert_instance_normalization(ctx: Context, node: OnnxNode) -> None:
                    for i, what in ((1, "scale"), (2, "bias B")))
     if scale.size != shape[1] or bias.size != shape[1]:
         raise Refused(f"its scale and B do not hold one value per channel ({shape[1]})")
-    _normalize_rows(ctx, node, x, shape, 2, scale, bias, ScaleParams(axis=1, num_axes=1,
-                                                                     bias_term=True))
+    normalize(ctx, node, node.inputs[0], list(range(2, len(shape))),
+              f32(node.attr("epsilon", 1e-5)),
+              (ScaleParams(axis=1, num_axes=1, bias_term=True), scale, bias))
 
 
 @IMPORTERS.register("LayerNormalization")
@@ -102,8 +113,7 @@ def convert_layer_normalization(ctx: Context, node: OnnxNode) -> None:
     for extra in node.outputs[1:]:
         if extra and ctx.uses.get(extra, 0):
             raise Refused(f"its statistics output '{extra}' is read")
-    x = ctx.value(node.inputs[0])
-    shape = tuple(x.shape or ())
+    shape = ctx.shape(node.inputs[0])
     axis = int(node.attr("axis", -1))
     axis = axis + len(shape) if axis < 0 else axis
     if not 0 <= axis < len(shape):
@@ -117,38 +127,61 @@ def convert_layer_normalization(ctx: Context, node: OnnxNode) -> None:
     except ValueError:
         raise Refused(f"its Scale and B do not broadcast to the normalized shape "
                       f"{list(normalized)}") from None
-    _normalize_rows(ctx, node, x, shape, axis, np.ascontiguousarray(scale),
-                    np.ascontiguousarray(bias),
-                    ScaleParams(axis=axis, num_axes=len(normalized), bias_term=True))
+    normalize(ctx, node, node.inputs[0], list(range(axis, len(shape))),
+              f32(node.attr("epsilon", 1e-5)),
+              (ScaleParams(axis=axis, num_axes=len(normalized), bias_term=True),
+               np.ascontiguousarray(scale), np.ascontiguousarray(bias)))
 
 
-def _normalize_rows(ctx: Context, node: OnnxNode, x: Value, shape: tuple[int, ...],
-                    split: int, scale: np.ndarray, bias: np.ndarray,
-                    affine: ScaleParams) -> None:
-    """``x`` (of ``shape``) normalized over every axis from ``split`` on, for each index of
-    the axes before it: a Reshape to one image of that many channels, BatchNorm with the
-    batch's statistics, a Reshape back, and a Scale by ``scale`` plus ``bias`` unless they
-    are 1 and 0 (module docstring)."""
-    base = node.name or node.outputs[0]
-    rows = (1, -1, *(int(d) for d in shape[split:]))  # each row a channel of one image
-    images = ctx.layer(node, "Reshape", ReshapeParams(shape=rows, written=rows), [x],
-                       tops=[ctx.names.blob(f"{base}/rows")], suffix="/rows").outputs[0]
-    params = BatchNormParams(use_global_stats=False, eps=f32(node.attr("epsilon", 1e-5)),
-                             moving_average_fraction=f32(0.999))
-    count = prod(int(d) for d in shape[:split])
-    normed = ctx.layer(node, "BatchNorm", params, [images],
-                       tops=[ctx.names.blob(f"{base}/normed")], suffix="/norm",
-                       blobs=[np.zeros(count, np.float32), np.ones(count, np.float32),
-                              np.ones(1, np.float32)]).outputs[0]
-    back = (-1, *(int(d) for d in shape[1:]))
-    if np.all(scale == 1) and np.all(bias == 0):
-        ctx.layer(node, "Reshape", ReshapeParams(shape=back, written=back), [normed])
-        return
-    top = ctx.blob(node.outputs[0], node)
-    unfolded = ctx.layer(node, "Reshape", ReshapeParams(shape=back, written=back), [normed],
-                         tops=[top]).outputs[0]
-    ctx.layer(node, "Scale", affine, [unfolded], (node.outputs[0],), tops=[top],
-              blobs=[scale, bias], suffix="/scale")
+def normalize(ctx: Context, node: OnnxNode, x: str, axes: Sequence[int], eps: float,
+              affine: tuple[ScaleParams, np.ndarray, np.ndarray]) -> None:
+    """``node``'s output: ``x`` normalized over ``axes`` (one run), then the Scale
+    ``affine`` (params, scale, bias) unless its scale is all 1 and its bias all 0 (module
+    docstring)."""
+    out = node.outputs[0]
+    params, scale, bias = affine
+    last = bool(np.all(scale == 1) and np.all(bias == 0))
+    rank = len(ctx.shape(x))
+    if axes[0] > 0 and axes[-1] == rank - 1:
+        normalized = _normalize_trailing(ctx, node, ctx.value(x), axes[0], eps, last)
+    else:  # another run: the ONNX ops, broadcasting as they do
+        mean = reduce_step(ctx, node, "ReduceMean", x, list(axes), "mean")
+        centred = step(ctx, node, "Sub", (x, mean), "centred")
+        square = step(ctx, node, "Pow", (centred, constant(ctx, node, "two", 2.0)), "square")
+        variance = reduce_step(ctx, node, "ReduceMean", square, list(axes), "variance")
+        ctx.layer(node, "Power", PowerParams(power=-0.5, shift=eps), [ctx.value(variance)],
+                  (f"{out}/rsqrt",), suffix="/rsqrt")
+        step(ctx, node, "Mul", (centred, f"{out}/rsqrt"), "normalized",
+             output=out if last else None)
+        normalized = ctx.value(f"{out}/normalized") if not last else ctx.value(out)
+    if not last:  # the layer writing the node's output is named after it
+        ctx.layer(node, "Scale", params, [normalized], (out,), blobs=[scale, bias])
+
+
+def _normalize_trailing(ctx: Context, node: OnnxNode, x: Value, axis: int, eps: float,
+                        last: bool) -> Value:
+    """``x`` normalized over its axes from ``axis`` on, the statistics of shape
+    ``x.shape[:axis]`` read by Bias and Scale along the axes before: Reduction MEAN (coeff
+    -1), Bias, Power 2, Reduction MEAN, Power (+ eps)^-1/2, Scale. No layer holds a shape, so
+    the net runs at any batch."""
+    out = node.outputs[0]
+
+    def layer(label: str, type: str, params: object, inputs: list[Value],
+              final: bool = False) -> Value:
+        if final:
+            return ctx.layer(node, type, params, inputs, (out,)).outputs[0]
+        return ctx.layer(node, type, params, inputs, tops=[ctx.names.blob(f"{out}/{label}")],
+                         suffix=f"/{label}").outputs[0]
+
+    negated = layer("mean", "Reduction", ReductionParams(operation="MEAN", axis=axis,
+                                                         coeff=-1.0), [x])
+    centred = layer("centred", "Bias", BiasParams(axis=0, num_axes=axis), [x, negated])
+    square = layer("square", "Power", PowerParams(power=2.0), [centred])
+    variance = layer("variance", "Reduction", ReductionParams(operation="MEAN", axis=axis),
+                     [square])
+    rsqrt = layer("rsqrt", "Power", PowerParams(power=-0.5, shift=eps), [variance])
+    return layer("normalized", "Scale", ScaleParams(axis=0, num_axes=axis), [centred, rsqrt],
+                 final=last)
 
 
 @IMPORTERS.register("LRN")

@@ -55,17 +55,28 @@ def test_expand_is_tiles_and_copies_every_value() -> None:
     np.testing.assert_array_equal(got, want)
 
 
-def test_instance_norm_is_one_batchnorm_of_the_batchs_statistics() -> None:
+def test_instance_norm_is_its_definition_in_inference_layers() -> None:
     b = Builder("instance", 13)
     x = b.input("x", (2, 3, 4, 4))
     b.output(b.node("InstanceNormalization", [x, b.uniform("g", (3,), 0.5, 1.5),
                                               b.normal("b", (3,))], "y", epsilon=1e-2))
-    graph = from_onnx(b.model())
-    assert [n.type for n in graph.nodes if n.type != "Input"] == \
-        ["Reshape", "BatchNorm", "Reshape", "Scale"]
-    norm = next(n for n in graph.nodes if n.type == "BatchNorm")
-    assert norm.params.use_global_stats is False and norm.params.eps == pytest.approx(1e-2)
-    assert norm.inputs[0].shape == (1, 6, 4, 4)  # each (n, c) a channel of one image
+    model = b.model()
+    graph = from_onnx(model)
+    # no BatchNorm of the batch's statistics: the negated mean and the variance of each
+    # (n, c) (of shape (N, C): no layer holds a shape), added and divided by along the axes
+    # before H x W, then the affine, named after the node
+    assert [(n.type, n.name) for n in graph.nodes if n.type != "Input"] == [
+        ("Reduction", "y/mean"), ("Bias", "y/centred"), ("Power", "y/square"),
+        ("Reduction", "y/variance"), ("Power", "y/rsqrt"), ("Scale", "y/normalized"),
+        ("Scale", "y")]
+    assert next(n for n in graph.nodes if n.name == "y/mean").params.coeff == -1.0
+    rsqrt = next(n for n in graph.nodes if n.name == "y/rsqrt")
+    assert (rsqrt.params.power, rsqrt.params.shift) == (-0.5, pytest.approx(1e-2))
+    assert all(n.params.axis == 0 and n.params.num_axes == 2 for n in graph.nodes
+               if n.type in ("Bias", "Scale") and len(n.inputs) == 2)
+    feeds = {"x": np.random.default_rng(2).standard_normal((2, 3, 4, 4)).astype(np.float32)}
+    (got,), (want,) = run_both(model, feeds)
+    np.testing.assert_allclose(got, want, atol=1e-5)
 
 
 def refusal(model) -> str:  # noqa: ANN001
@@ -125,3 +136,26 @@ def test_indices_out_of_range_and_too_many_runs_are_refused() -> None:
                               b.ints("a", [3]), b.ints("t", [-1])], "y"))
     why = refusal(b.model())
     assert f"takes {width} separate runs of axis 3" in why and "MAX_TAKEN_RUNS" in why
+
+
+@pytest.mark.parametrize("op", ["InstanceNormalization", "LayerNormalization"])
+def test_a_normalization_converted_at_batch_1_runs_at_another(op: str, tmp_path) -> None:
+    from prototxt_compiler.api import load_torch
+    from prototxt_compiler.to_caffe import save_caffe
+
+    b = Builder("any_batch", 17)
+    x = b.input("x", ("N", 3, 4, 5))
+    inputs = [x, b.uniform("g", (3,) if op == "InstanceNormalization" else (5,), 0.5, 1.5),
+              b.normal("b", (3,) if op == "InstanceNormalization" else (5,))]
+    b.output(b.node(op, inputs, "y", **({"axis": -1} if op == "LayerNormalization" else {})))
+    model = b.model()
+    graph = from_onnx(model, input_shapes={"x": (1, 3, 4, 5)})
+    save_caffe(graph, tmp_path / "net.prototxt", tmp_path / "net.caffemodel")
+    module = load_torch(tmp_path / "net.prototxt", tmp_path / "net.caffemodel",
+                        {"x": (3, 3, 4, 5)})
+    x_value = np.random.default_rng(4).standard_normal((3, 3, 4, 5)).astype(np.float32)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (want,) = session.run(None, {"x": x_value})
+    with torch.inference_mode():
+        got = module(torch.from_numpy(x_value)).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-5)
