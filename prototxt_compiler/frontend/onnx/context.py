@@ -85,6 +85,10 @@ class Permuted:
 
 Meaning = Union[np.ndarray, Value, View, Padded, Permuted]
 
+#: ONNX ops that only reshape: a view they make, written, is a layer named after them
+VIEW_OPS = frozenset({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Identity",
+                      "Dropout"})
+
 
 def caffe_rules(type: str, params: Any, bottoms: Sequence[Any],
                 num_tops: int) -> tuple[Any, list[Shape], list[Shape]]:
@@ -334,16 +338,25 @@ class Context:
                           suffix=f"/{name}").outputs[0]
 
     def _write_view(self, name: str, view: View) -> Value:
-        """A Caffe Flatten where the view merges one run of axes, else a Reshape."""
+        """A Caffe Flatten where the view merges one run of axes, else a Reshape. It takes
+        the name of the node that made the view where that node only reshapes (an ONNX
+        Reshape, Flatten...) and this is its output; a view another importer made on the way
+        is named ``NODE/label`` (its value ``OUTPUT/label``) or ``NODE/view``, leaving the
+        node's name to the layer that computes it."""
+        node = view.node
+        suffix = ""
+        if node.op_type not in VIEW_OPS or name not in node.outputs:
+            out = node.outputs[0] if node.outputs else ""
+            suffix = name[len(out):] if out and name.startswith(out + "/") else "/view"
         base = tuple(view.base.shape or ())
         for start in range(len(base)):
             for end in range(start + 1, len(base)):
                 merged = base[:start] + (prod(base[start:end + 1]),) + base[end + 1:]
                 if merged == view.shape:
                     params: Any = FlattenParams(axis=start, end_axis=end)
-                    return self.layer(view.node, "Flatten", params, [view.base],
-                                      (name,)).outputs[0]
-        return self.reshape(view.node, view.base, view.shape, outputs=(name,))
+                    return self.layer(node, "Flatten", params, [view.base], (name,),
+                                      suffix=suffix).outputs[0]
+        return self.reshape(node, view.base, view.shape, outputs=(name,), suffix=suffix)
 
     def reshape(self, node: OnnxNode, x: Value, shape: Sequence[int], *,
                 outputs: Sequence[str] | None = None, tops: Sequence[str] | None = None,
