@@ -320,3 +320,19 @@ def test_without_o_each_command_writes_beside_the_user(tmp_path: pathlib.Path) -
     assert result.returncode == 0, result.stderr
     assert (work / "my-net.2.prototxt").is_file() and (work / "my-net.2.caffemodel").is_file()
     assert sorted(p.name for p in net.parent.iterdir()) == ["my-net.2.prototxt"]
+
+
+@pytest.mark.parametrize("given, suggested", [
+    ("models/stage1.prototxt", "`prototxt-compiler compile models/stage1.prototxt` writes it "
+                               "as ONNX, `prototxt-compiler info models/stage1.prototxt`"),
+    ("models/stage1.toml", "`prototxt-compiler generate models/stage1.toml`"),
+    ("model.onnx", "`prototxt-compiler from-onnx model.onnx` converts it to Caffe"),
+])
+def test_a_model_file_in_place_of_a_command_says_which_to_type(given: str, suggested: str
+                                                               ) -> None:
+    result = run_cli(given, "-o", "x.onnx")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"error: '{given}' is a file, not a command: {suggested}" in result.stderr
+    assert not (ROOT / "x.onnx").exists()
+    unknown = run_cli("frobnicate")  # a word that is no file: argparse's own message
+    assert unknown.returncode == 2 and "invalid choice: 'frobnicate'" in unknown.stderr

@@ -38,6 +38,32 @@ def build_parser() -> argparse.ArgumentParser:
 INTERNAL_ERROR = 3
 
 
+def _file_not_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """What to type instead, where the first argument is a model file rather than a command
+    (``prototxt-compiler net.prototxt``)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None or first in _command_names(parser):
+        return None
+    name = first.lower()
+    if name.endswith(".onnx"):
+        return (f"'{first}' is a file, not a command: `prototxt-compiler from-onnx {first}` "
+                "converts it to Caffe")
+    if name.endswith(".toml"):
+        return (f"'{first}' is a file, not a command: `prototxt-compiler generate {first}` "
+                "writes the net its spec describes")
+    if name.endswith((".prototxt", ".pbtxt", ".txt")):
+        return (f"'{first}' is a file, not a command: `prototxt-compiler compile {first}` "
+                f"writes it as ONNX, `prototxt-compiler info {first}` describes it")
+    return None
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
 def _plugins_given(argv: Sequence[str]) -> list[str]:
     """The ``--plugin MODULE`` values of a command line, read before it is parsed."""
     found = []
@@ -59,6 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"prototxt-compiler: error: {error}", file=sys.stderr)
         return error.exit_code
     parser = build_parser()
+    given = sys.argv[1:] if argv is None else list(argv)
+    hint = _file_not_command(parser, given)
+    if hint:
+        parser.print_usage(sys.stderr)
+        print(f"prototxt-compiler: error: {hint}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
