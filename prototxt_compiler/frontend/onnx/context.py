@@ -76,6 +76,11 @@ class Permuted:
     base: Value | View
     perm: tuple[int, ...]
     node: OnnxNode
+    origin: OnnxNode | None = None  # the Transpose it comes from, where ``node`` is not
+
+    @property
+    def transpose(self) -> OnnxNode:
+        return self.origin or self.node
 
     @property
     def shape(self) -> Shape:

@@ -22,6 +22,9 @@ at all, and computes the same:
                       the base's axes ``perm[k:]`` trailing, in order: the same; one other
                       run of axes (ConvNeXt's channels): the same steps (``norm.normalize``)
                       over that run, Scale and B transposed back
+    Concat, Split, Slice
+                      the same along the base's axis ``perm[a]`` (the values concatenated
+                      all transposed alike, or constants)
     Transpose         composed (``transpose``): the base itself where the two cancel
 Any other reader, and a node writing a graph output, reads the transpose written out
 (``Context.value``).
@@ -66,6 +69,7 @@ def through(ctx: Context, node: OnnxNode) -> bool:
     if any(name and name not in permuted and ctx.const(name) is None for name in node.inputs):
         return False  # a value in the transposed layout beside them
     perm = perms.pop()
+    origin = next(iter(permuted.values())).transpose
     for name, meaning in permuted.items():  # the bases stand for the inputs meanwhile
         del ctx.pending[name]
         ctx.alias(name, meaning.base)
@@ -82,7 +86,7 @@ def through(ctx: Context, node: OnnxNode) -> bool:
             result = ctx.peek(name)
             base = result if isinstance(result, View) else ctx.value(name)
             ctx.values.pop(name, None)
-            ctx.pending[name] = Permuted(base, perm, node)
+            ctx.pending[name] = Permuted(base, perm, node, origin)
     return True
 
 
@@ -90,7 +94,9 @@ def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argsort(perm))
 
 
-def _elementwise(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+def _unpermuted(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> tuple[str, ...] | None:
+    """The node's inputs with each constant tensor transposed back (right-aligned to the
+    rank first); numbers as they are; None for a constant of a higher rank."""
     rank = len(perm)
     inputs = []
     for i, name in enumerate(node.inputs):
@@ -100,12 +106,57 @@ def _elementwise(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
         elif array.size == 1 and array.ndim <= rank:
             inputs.append(name)  # a number: the same in any layout
         elif array.ndim > rank:
-            return False
+            return None
         else:
             aligned = array.reshape((1,) * (rank - array.ndim) + array.shape)
             inputs.append(constant(ctx, node, f"input{i}_unpermuted",
                                    aligned.transpose(_inverse(perm)), array.dtype))
-    IMPORTERS[node.op_type](ctx, replace(node, inputs=tuple(inputs)))
+    return tuple(inputs)
+
+
+def _elementwise(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    inputs = _unpermuted(ctx, node, perm)
+    if inputs is None:
+        return False
+    IMPORTERS[node.op_type](ctx, replace(node, inputs=inputs))
+    return True
+
+
+def _axis(node: OnnxNode, perm: tuple[int, ...], default: int) -> int:
+    return perm[int(node.attr("axis", default)) % len(perm)]
+
+
+def _concat(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    inputs = _unpermuted(ctx, node, perm)
+    if inputs is None:
+        return False
+    IMPORTERS["Concat"](ctx, replace(node, inputs=inputs,
+                                     attrs={**node.attrs, "axis": _axis(node, perm, 1)}))
+    return True
+
+
+def _split(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    IMPORTERS["Split"](ctx, replace(node, attrs={**node.attrs, "axis": _axis(node, perm, 0)}))
+    return True
+
+
+def _slice(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    rank = len(perm)
+    if ctx.opset < 10:
+        axes = node.attr("axes") or list(range(len(node.attr("starts"))))
+        IMPORTERS["Slice"](ctx, replace(node, attrs={
+            **node.attrs, "axes": [perm[int(a) % rank] for a in axes]}))
+        return True
+    starts = ctx.const(node.input(1))
+    given = ctx.const(node.input(3)) if node.input(3) else None
+    if starts is None or (node.input(3) and given is None):
+        return False  # bounds computed at run time: the importer refuses it as it is
+    axes = np.asarray(given).reshape(-1) if given is not None else np.arange(starts.size)
+    mapped = constant(ctx, node, "axes_unpermuted",
+                      [perm[int(a) % rank] for a in axes], np.int64)
+    inputs = list(node.inputs) + [""] * (5 - len(node.inputs))
+    inputs[3] = mapped
+    IMPORTERS["Slice"](ctx, replace(node, inputs=tuple(n for n in inputs[:5])))
     return True
 
 
@@ -192,4 +243,5 @@ _HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]], bool]] = {
     "Softmax": _softmax, "LogSoftmax": _softmax,
     "MatMul": _matmul,
     "LayerNormalization": _layer_norm,
+    "Concat": _concat, "Split": _split, "Slice": _slice,
 }

@@ -35,6 +35,7 @@ W/b), the top viewed back) where H/b and W/b are multiples of b, as the fork req
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
@@ -184,11 +185,14 @@ def write_permuted(ctx: Context, name: str, permuted: Permuted) -> Value:
     source = f"{name}/unpermuted"
     ctx.alias(source, permuted.base)
     ctx.pending.pop(name, None)
+    mover = permuted.node
+    if mover.op_type != "Transpose":  # the output of a node computed before the transpose
+        mover = replace(mover, name=f"{mover.name or name}/transposed", outputs=(name,))
     try:
-        _transpose(ctx, permuted.node, source, permuted.perm, name)
+        _transpose(ctx, mover, source, permuted.perm, name)
     except Refused as error:
         ctx.pending[name] = permuted
-        raise Refused(error.why, node=permuted.node) from None
+        raise Refused(error.why, node=permuted.transpose) from None
     return ctx.value(name)
 
 

@@ -617,6 +617,38 @@ def _channels_last_norm(opset: int) -> Any:
     return b.model()
 
 
+def _nhwc_graph(opset: int) -> Any:
+    """A graph in TensorFlow's layout, as tf2onnx writes one: a channels-last input, each
+    convolution between a transpose to channels-first and one back, and between them a
+    ReLU, a Concat of channels, a Split of them and a Slice of W, all computed on the
+    channels-first values (only the input's transpose and a channels-last graph output are
+    written as moves)."""
+    b = Builder("nhwc_graph", opset)
+    x = b.input("image", (2, 6, 8, 3))
+    first = b.node("Transpose", [x], "to_nchw", perm=[0, 3, 1, 2])
+    wide = b.node("Transpose", [b.node("Conv", [first, b.weight("w1", (4, 3, 3, 3))], "conv1",
+                                       pads=[1, 1, 1, 1])], "conv1_nhwc", perm=[0, 2, 3, 1])
+    narrow = b.node("Transpose", [b.node("Conv", [first, b.weight("w2", (2, 3, 1, 1))],
+                                         "conv2")], "conv2_nhwc", perm=[0, 2, 3, 1])
+    joined = b.node("Concat", [b.node("Relu", [wide], "relu1"), narrow], "joined", axis=3)
+    if opset < 13:
+        pieces = b.node("Split", [joined], "pieces", outputs=2, axis=-1, split=[2, 4])
+    else:
+        pieces = b.node("Split", [joined, b.ints("pieces_sizes", [2, 4])], "pieces",
+                        outputs=2, axis=-1)
+    if opset < 10:
+        cropped = b.node("Slice", [pieces[1]], "cropped", starts=[1], ends=[5], axes=[2])
+    else:
+        cropped = b.node("Slice", [pieces[1], b.ints("crop_starts", [1]),
+                                   b.ints("crop_ends", [5]), b.ints("crop_axes", [2])],
+                         "cropped")
+    head = b.node("Transpose", [cropped], "cropped_nchw", perm=[0, 3, 1, 2])
+    b.output(b.node("Conv", [head, b.weight("w3", (5, 4, 1, 1))], "head"))
+    b.output(b.node("Transpose", [pieces[0]], "first_piece", perm=[0, 3, 1, 2]))
+    b.output(b.node("Sigmoid", [joined], "joined_nhwc"))
+    return b.model()
+
+
 CASES: tuple[Case, ...] = (
     Case("conv", _conv, 9),
     Case("deconv", _deconv, 9),
@@ -650,6 +682,7 @@ CASES: tuple[Case, ...] = (
     Case("gelu", _gelu, 20),
     Case("channels_last", _channels_last, 13),
     Case("channels_last_norm", _channels_last_norm, 17),
+    Case("nhwc_graph", _nhwc_graph, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),
     Case("pool_ave_floor", partial(build_pool, "pool_ave_floor"), 9),
