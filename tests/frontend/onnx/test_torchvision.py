@@ -35,8 +35,23 @@ ARCHITECTURES = ("resnet18", "resnet50", "resnext50_32x4d", "resnext101_32x8d",
                  "mobilenet_v3_large", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0",
                  "mnasnet0_5", "mnasnet1_0", "efficientnet_b0", "efficientnet_v2_s",
                  "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf", "inception_v3",
-                 "convnext_tiny")
+                 "convnext_tiny", "fcn_resnet50", "deeplabv3_resnet50",
+                 "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")
+#: torchvision.models.segmentation's, whose output is the dict entry "out"
+SEGMENTATION = {"fcn_resnet50", "deeplabv3_resnet50", "deeplabv3_mobilenet_v3_large",
+                "lraspp_mobilenet_v3_large"}
 SIZES = {"inception_v3": 299}  # the input size each takes (224 where not given)
+
+
+class SegmentationOut(torch.nn.Module):
+    """A segmentation model's "out" (its per-pixel class scores, upsampled to the input)."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)["out"]
 OPSETS = (11, 13, 17)
 
 
@@ -47,7 +62,11 @@ def calibrated(name: str, *, seed: int = 0) -> torch.nn.Module:
     scales random too (torchvision starts those at 1e-6, which would leave its blocks out);
     in eval mode."""
     torch.manual_seed(seed)
-    model = getattr(torchvision.models, name)(weights=None)
+    if name in SEGMENTATION:
+        model = SegmentationOut(getattr(torchvision.models.segmentation, name)(
+            weights=None, weights_backbone=None))
+    else:
+        model = getattr(torchvision.models, name)(weights=None)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
