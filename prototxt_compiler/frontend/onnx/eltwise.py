@@ -26,7 +26,9 @@ A Caffe value x and a constant c that broadcasts to x's shape (c right-aligned t
 Two Caffe values where one (y) broadcasts to the other (x) along one run of axes [a, b):
     Add  Bias(x, y'),  Mul  Scale(x, y'),  Sub  x - y = Bias(x, Power(scale=-1)(y')),
     y - x = Bias(Power(scale=-1)(x), y'); y' is y reshaped to x[a:b] (Caffe's second bottom
-    must have exactly those dims).
+    must have exactly those dims). Where y has x's rank and the axes before the run are
+    equal (a squeeze-excite gate (1, C, 1, 1) over (1, C, H, W)), the run starts at 0: y' is
+    (N, C), a Flatten of y, so the net reshapes to another batch.
 Two Caffe values that broadcast otherwise (a spatial attention map (N, 1, H, W) over
 (N, C, H, W) at a batch over 1, a run-time number over a blob, both operands widened):
 each is tiled to the broadcast shape (a view adding leading axes of 1, a Tile per axis of 1
@@ -197,7 +199,10 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
         return
     run = broadcast_run(ctx.shape(small), ctx.shape(big))
     a, b = run  # type: ignore[misc]
-    target = ctx.shape(big)[a:b]
+    small_shape, big_shape = ctx.shape(small), ctx.shape(big)
+    if len(small_shape) == len(big_shape) and small_shape[:a] == big_shape[:a]:
+        a = 0  # the batch of 1 (and any axis before the run) read along too: any batch fits
+    target = big_shape[a:b]
     view_name = node.outputs[0] + "/operand"
     ctx.view(node, view_name, small, target)
     y = ctx.value(view_name)

@@ -1,7 +1,8 @@
 """Division of two blobs, Expand, ReduceL2, InstanceNormalization and LayerNormalization
 from ONNX, beyond what the real-Caffe fixtures (``divide``, ``instance_norm``,
 ``layer_norm``, ``normalized_generator``, ``embedding_head``) hold: the zeros and
-infinities of a divisor, the layers each becomes, and what is refused."""
+infinities of a divisor, the layers each becomes, what is refused, and that a net converted
+at batch 1 runs at another."""
 from __future__ import annotations
 
 import numpy as np
@@ -138,16 +139,22 @@ def test_indices_out_of_range_and_too_many_runs_are_refused() -> None:
     assert f"takes {width} separate runs of axis 3" in why and "MAX_TAKEN_RUNS" in why
 
 
-@pytest.mark.parametrize("op", ["InstanceNormalization", "LayerNormalization"])
-def test_a_normalization_converted_at_batch_1_runs_at_another(op: str, tmp_path) -> None:
+@pytest.mark.parametrize("op", ["InstanceNormalization", "LayerNormalization", "gate"])
+def test_a_net_converted_at_batch_1_runs_at_another(op: str, tmp_path) -> None:
+    """A normalization, and a squeeze-excite gate (1, C, 1, 1) over (1, C, H, W): no layer
+    holds the batch of 1 (the gate is read as (N, C) along axes 0-1)."""
     from prototxt_compiler.api import load_torch
     from prototxt_compiler.to_caffe import save_caffe
 
     b = Builder("any_batch", 17)
     x = b.input("x", ("N", 3, 4, 5))
-    inputs = [x, b.uniform("g", (3,) if op == "InstanceNormalization" else (5,), 0.5, 1.5),
-              b.normal("b", (3,) if op == "InstanceNormalization" else (5,))]
-    b.output(b.node(op, inputs, "y", **({"axis": -1} if op == "LayerNormalization" else {})))
+    if op == "gate":
+        pooled = b.node("GlobalAveragePool", [x], "pooled")
+        b.output(b.node("Mul", [x, b.node("Sigmoid", [pooled], "gate")], "y"))
+    else:
+        per = (3,) if op == "InstanceNormalization" else (5,)
+        inputs = [x, b.uniform("g", per, 0.5, 1.5), b.normal("b", per)]
+        b.output(b.node(op, inputs, "y"))
     model = b.model()
     graph = from_onnx(model, input_shapes={"x": (1, 3, 4, 5)})
     save_caffe(graph, tmp_path / "net.prototxt", tmp_path / "net.caffemodel")
