@@ -22,7 +22,9 @@ A Caffe value x and a constant c that broadcasts to x's shape (c right-aligned t
     An Add on the single-use top of a Convolution, Deconvolution or InnerProduct written
     without a bias, per output channel, becomes that layer's bias (likewise for a Scale
     layer: the pair is one Scale with bias_term, as Caffe writes BatchNorm + Scale).
-  - otherwise c is expanded to x's shape and held by a Parameter layer, then Eltwise.
+  - c varying along axes apart ((3, 1, 4) over (N, 3, 4, 4)): the same Bias / Scale over
+    the run from the first of them to the last, holding c widened to it ((3, 4, 4)); no
+    axis before the run is held, so the batch is free.
 Two Caffe values where one (y) broadcasts to the other (x) along one run of axes [a, b):
     Add  Bias(x, y'),  Mul  Scale(x, y'),  Sub  x - y = Bias(x, Power(scale=-1)(y')),
     y - x = Bias(Power(scale=-1)(x), y'); y' is y reshaped to x[a:b] (Caffe's second bottom
@@ -123,17 +125,15 @@ def _with_constant(ctx: Context, node: OnnxNode, name: str, c: np.ndarray, *,
     x = ctx.value(name)
     if negate:
         x = _negated(ctx, node, x)
-    if run is None:
-        check_size(int(np.prod(shape)), "its constant expanded to the input's shape")
-        full = np.ascontiguousarray(np.broadcast_to(values, shape))
-        kind = "PROD" if op in ("Mul", "Div") else "SUM"
-        holder = ctx.layer(node, "Parameter", _parameter_params(shape), [], tops=[
-            ctx.blob(node.outputs[0] + "/constant")], blobs=[full], suffix="/constant")
-        ctx.layer(node, "Eltwise", EltwiseParams(operation=kind), [x, holder.outputs[0]])
-        return
+    aligned = values.reshape((1,) * (len(shape) - values.ndim) + values.shape)
+    if run is None:  # varying on axes apart: held over the run from the first to the last
+        varying = [i for i, d in enumerate(aligned.shape) if d != 1]
+        run = (varying[0], varying[-1] + 1)
+        check_size(int(np.prod(shape[run[0]:run[1]])), "its constant widened to the run of "
+                   "axes it varies along")
     a, b = run
-    blob = values.reshape((1,) * (len(shape) - values.ndim) + values.shape)[
-        (0,) * a + (slice(None),) * (b - a) + (0,) * (len(shape) - b)]
+    blob = np.ascontiguousarray(np.broadcast_to(
+        aligned[(0,) * a + (slice(None),) * (b - a) + (0,) * (len(shape) - b)], shape[a:b]))
     if op in ("Add", "Sub") and _fold_bias(ctx, node, name, x, blob, a, b):
         return
     if op in ("Mul", "Div"):
@@ -170,12 +170,6 @@ def _fold_bias(ctx: Context, node: OnnxNode, name: str, x: Value, bias: np.ndarr
     ctx.relayer(producer, replace(params, bias_term=True),
                 tuple(producer.blobs or ()) + (bias,), (node.outputs[0],), node)
     return True
-
-
-def _parameter_params(shape: tuple[int, ...]):  # noqa: ANN202
-    from ...ops.inputs import ParameterParams
-
-    return ParameterParams(shape=tuple(shape))
 
 
 def _two_values(ctx: Context, node: OnnxNode) -> None:

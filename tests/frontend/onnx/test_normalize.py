@@ -139,16 +139,20 @@ def test_indices_out_of_range_and_too_many_runs_are_refused() -> None:
     assert f"takes {width} separate runs of axis 3" in why and "MAX_TAKEN_RUNS" in why
 
 
-@pytest.mark.parametrize("op", ["InstanceNormalization", "LayerNormalization", "gate"])
+@pytest.mark.parametrize("op", ["InstanceNormalization", "LayerNormalization", "gate",
+                                "constant"])
 def test_a_net_converted_at_batch_1_runs_at_another(op: str, tmp_path) -> None:
-    """A normalization, and a squeeze-excite gate (1, C, 1, 1) over (1, C, H, W): no layer
-    holds the batch of 1 (the gate is read as (N, C) along axes 0-1)."""
+    """A normalization, a squeeze-excite gate (1, C, 1, 1) over (1, C, H, W) and a constant
+    varying along axes apart: no layer holds the batch of 1 (the gate is read as (N, C)
+    along axes 0-1, the constant held over axes 1-3)."""
     from prototxt_compiler.api import load_torch
     from prototxt_compiler.to_caffe import save_caffe
 
     b = Builder("any_batch", 17)
     x = b.input("x", ("N", 3, 4, 5))
-    if op == "gate":
+    if op == "constant":
+        b.output(b.node("Add", [x, b.normal("apart", (3, 1, 5))], "y"))
+    elif op == "gate":
         pooled = b.node("GlobalAveragePool", [x], "pooled")
         b.output(b.node("Mul", [x, b.node("Sigmoid", [pooled], "gate")], "y"))
     else:
