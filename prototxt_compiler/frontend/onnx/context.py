@@ -55,6 +55,7 @@ class View:
     base: Value
     shape: Shape
     node: OnnxNode
+    merges_batch: bool = False  # its first axis is the batch times the axes after it
 
 
 @dataclass(frozen=True)
@@ -201,9 +202,11 @@ class Context:
         else:
             self.pending[name] = meaning
 
-    def view(self, node: OnnxNode, name: str, source: str, shape: Sequence[int]) -> None:
+    def view(self, node: OnnxNode, name: str, source: str, shape: Sequence[int], *,
+             merges_batch: bool = False) -> None:
         """``name`` is ``source`` reshaped to ``shape``: a pending view (or ``source``
-        itself when the shape is unchanged)."""
+        itself when the shape is unchanged); ``merges_batch``: its first axis is the batch
+        times the axes after it (``reshape``)."""
         shape = tuple(int(d) for d in shape)
         meaning = self.peek(source)
         if isinstance(meaning, np.ndarray):
@@ -216,7 +219,7 @@ class Context:
         if shape == base.shape:
             self.values[name] = base
         else:
-            self.pending[name] = View(base, shape, node)
+            self.pending[name] = View(base, shape, node, merges_batch)
 
     # -- adding Caffe layers ------------------------------------------------------------
     def blob(self, onnx_name: str, node: OnnxNode | None = None) -> str:
@@ -361,17 +364,22 @@ class Context:
                     params: Any = FlattenParams(axis=start, end_axis=end)
                     return self.layer(node, "Flatten", params, [view.base], (name,),
                                       suffix=suffix).outputs[0]
-        return self.reshape(node, view.base, view.shape, outputs=(name,), suffix=suffix)
+        return self.reshape(node, view.base, view.shape, outputs=(name,), suffix=suffix,
+                            merges_batch=view.merges_batch)
 
     def reshape(self, node: OnnxNode, x: Value, shape: Sequence[int], *,
                 outputs: Sequence[str] | None = None, tops: Sequence[str] | None = None,
-                suffix: str = "") -> Value:
+                suffix: str = "", merges_batch: bool = False) -> Value:
         """A Caffe Reshape of ``x`` to ``shape``, the batch written as 0 where it is kept
-        (so the net reshapes at another batch size too); tops as ``layer`` names them."""
+        (so the net reshapes at another batch size too), or as -1 where ``merges_batch``
+        says the first axis is the batch times the axes after it; tops as ``layer`` names
+        them."""
         dims = [int(d) for d in shape]
         base = tuple(x.shape or ())
         if dims and base and dims[0] == base[0]:
             dims[0] = 0
+        elif dims and merges_batch:
+            dims[0] = -1
         params = ReshapeParams(shape=tuple(dims), written=tuple(dims))
         return self.layer(node, "Reshape", params, [x], outputs, tops=tops,
                           suffix=suffix).outputs[0]

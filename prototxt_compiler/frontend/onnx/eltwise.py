@@ -30,7 +30,9 @@ Two Caffe values where one (y) broadcasts to the other (x) along one run of axes
     y - x = Bias(Power(scale=-1)(x), y'); y' is y reshaped to x[a:b] (Caffe's second bottom
     must have exactly those dims). Where y has x's rank and the axes before the run are
     equal (a squeeze-excite gate (1, C, 1, 1) over (1, C, H, W)), the run starts at 0: y' is
-    (N, C), a Flatten of y, so the net reshapes to another batch.
+    (N, C), a Flatten of y, so the net reshapes to another batch. Where y has x's rank, a
+    batch of 1 like x's, and an axis between that differs (a spatial map (1, 1, H, W) over
+    (1, C, H, W)), both are tiled as below instead, as at any other batch.
 Two Caffe values that broadcast otherwise (a spatial attention map (N, 1, H, W) over
 (N, C, H, W) at a batch over 1, a run-time number over a blob, both operands widened):
 each is tiled to the broadcast shape (a view adding leading axes of 1, a Tile per axis of 1
@@ -196,6 +198,13 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
     small_shape, big_shape = ctx.shape(small), ctx.shape(big)
     if len(small_shape) == len(big_shape) and small_shape[:a] == big_shape[:a]:
         a = 0  # the batch of 1 (and any axis before the run) read along too: any batch fits
+    elif len(small_shape) == len(big_shape) and small_shape[0] == big_shape[0] == 1:
+        # y's batch of 1 cannot be read along (an axis between differs): each tiled, as at
+        # a batch over 1, rather than a Bias / Scale that would hold the batch at 1
+        _elementwise(ctx, node, broadcast_to(ctx, node, first, tuple(np.broadcast_shapes(
+            s1, s2)), "a"), broadcast_to(ctx, node, second, tuple(np.broadcast_shapes(
+                s1, s2)), "b"))
+        return
     target = big_shape[a:b]
     view_name = node.outputs[0] + "/operand"
     ctx.view(node, view_name, small, target)

@@ -133,7 +133,9 @@ def _pooled_run(ctx: Context, node: OnnxNode, shape: tuple[int, ...], a: int, b:
     kernel, every weight 1), viewed as ONNX's result."""
     before, inside, after = prod(shape[:a]), prod(shape[a:b]), prod(shape[b:])
     out = node.outputs[0]
-    ctx.view(node, f"{out}/rows", node.inputs[0], (before, 1, inside, after))
+    # past the batch, A is the batch times the axes after it: written -1, any batch fits
+    ctx.view(node, f"{out}/rows", node.inputs[0], (before, 1, inside, after),
+             merges_batch=a > 0)
     rows = ctx.value(f"{out}/rows")
     if node.op_type == "ReduceSum":
         params = ConvolutionParams(num_output=1, kernel=(inside, 1), stride=(1, 1),
@@ -144,7 +146,7 @@ def _pooled_run(ctx: Context, node: OnnxNode, shape: tuple[int, ...], a: int, b:
         pool = "AVE" if node.op_type == "ReduceMean" else "MAX"
         ctx.layer(node, "Pooling", PoolingParams(pool=pool, kernel=(inside, 1)), [rows],
                   (f"{out}/pooled",))
-    ctx.view(node, out, f"{out}/pooled", final)
+    ctx.view(node, out, f"{out}/pooled", final, merges_batch=a > 0)
 
 
 @IMPORTERS.register("LogSoftmax")
