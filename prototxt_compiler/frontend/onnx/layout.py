@@ -12,8 +12,9 @@ at all, and computes the same:
       transposed alike, and of constants)
                       the same op on the bases, each constant transposed back (aligned to
                       the rank, then permuted by the inverse of ``perm``)
-    ReduceMean, ReduceMax, ReduceSum, ... (keepdims 1); Softmax and LogSoftmax (opset 13 on)
-                      the same op over the base's axes ``perm[a]``
+    ReduceMean, ReduceMax, ReduceSum, ...; Softmax and LogSoftmax (opset 13 on)
+                      the same op over the base's axes ``perm[a]`` (without keepdims, the
+                      axes left keep their order: often none is transposed any more)
     MatMul by a constant (K, N) over the last axis
                       the base's last axis there too: the same (an InnerProduct); the base's
                       channel axis 1 there: a Conv of kernel 1, weight W^T, imported as Conv
@@ -64,8 +65,11 @@ def through(ctx: Context, node: OnnxNode) -> bool:
             permuted[name] = meaning
     handler = _HANDLERS.get(node.op_type)
     perms = {m.perm for m in permuted.values()}
-    if handler is None or len(perms) != 1 or any(o in ctx.outputs for o in node.outputs):
+    if handler is None or len(perms) != 1:
         return False
+    if any(o in ctx.outputs for o in node.outputs) and _reduced_perm(
+            ctx, node, next(iter(perms))) != ():
+        return False  # a graph output stays in its layout, unless it is so already
     if any(name and name not in permuted and ctx.const(name) is None for name in node.inputs):
         return False  # a value in the transposed layout beside them
     perm = perms.pop()
@@ -79,14 +83,17 @@ def through(ctx: Context, node: OnnxNode) -> bool:
         for name, meaning in permuted.items():
             ctx.values.pop(name, None)
             ctx.pending[name] = meaning
-    if not done:
+    if done is False:
         return False
+    out_perm = done if isinstance(done, tuple) else perm  # a reduction drops axes
+    if out_perm == tuple(range(len(out_perm))):
+        return True  # the outputs are in the ONNX layout already
     for name in node.outputs:
         if name and ctx.known(name):
             result = ctx.peek(name)
             base = result if isinstance(result, View) else ctx.value(name)
             ctx.values.pop(name, None)
-            ctx.pending[name] = Permuted(base, perm, node, origin)
+            ctx.pending[name] = Permuted(base, out_perm, node, origin)
     return True
 
 
@@ -160,25 +167,50 @@ def _slice(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     return True
 
 
-def _reduce(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
-    if not int(node.attr("keepdims", 1)):
-        return False
-    rank, op = len(perm), node.op_type
-    by_input = axes_are_input(op, ctx.opset)
+def _reduced_axes(ctx: Context, node: OnnxNode, rank: int) -> set[int] | None:
+    """The axes a reduction reduces (every one where it names none); None where they are
+    computed at run time."""
+    by_input = axes_are_input(node.op_type, ctx.opset)
     raw = ctx.const(node.input(1)) if by_input else node.attr("axes")
     if by_input and node.input(1) and raw is None:
-        return False
+        return None
     if raw is None or not len(raw):
+        return set(range(rank))
+    return {int(a) % rank for a in np.asarray(raw).reshape(-1)}
+
+
+def _reduced_perm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]
+                  ) -> tuple[int, ...] | None:
+    """How a reduction without keepdims leaves its output transposed: the axes left,
+    renumbered (ONNX axis i, not reduced, is the base's ``perm[i]``); () where none of them
+    is out of order; None for another node."""
+    if node.op_type not in _REDUCTIONS or int(node.attr("keepdims", 1)):
+        return None
+    reduced = _reduced_axes(ctx, node, len(perm))
+    if reduced is None:
+        return None
+    left = [perm[i] for i in range(len(perm)) if i not in reduced]
+    order = tuple(sorted(left).index(b) for b in left)
+    return () if order == tuple(range(len(order))) else order
+
+
+def _reduce(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple[int, ...]:
+    rank, op = len(perm), node.op_type
+    keep = bool(int(node.attr("keepdims", 1)))
+    reduced = _reduced_axes(ctx, node, rank)
+    if reduced is None:
+        return False
+    if reduced == set(range(rank)) and not (node.input(1) or node.attr("axes")):
         IMPORTERS[op](ctx, node)  # every axis: the same reduction
-        return True
-    axes = sorted(perm[int(a) % rank] for a in np.asarray(raw).reshape(-1))
+        return True if keep else ()
+    axes = sorted(perm[a] for a in reduced)
     if axes != list(range(axes[0], axes[-1] + 1)):
         return False  # not one run of the base's axes: no Caffe reduction of it
     if axes[-1] != rank - 1 and op not in ("ReduceMean", "ReduceMax", "ReduceSum"):
         return False
-    reduce_step(ctx, node, op, node.inputs[0], axes, "reduced")
-    ctx.alias(node.outputs[0], ctx.peek(f"{node.outputs[0]}/reduced"))
-    return True
+    reduce_step(ctx, node, op, node.inputs[0], axes, "reduced", keepdims=keep,
+                output=node.outputs[0])
+    return True if keep else _reduced_perm(ctx, node, perm) or ()
 
 
 def _softmax(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
@@ -237,9 +269,13 @@ def _layer_norm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     return True
 
 
-_HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]], bool]] = {
+#: each returns False (not imported), True (its outputs transposed as its inputs were) or the
+#: permutation of its outputs (a reduction that drops axes)
+_REDUCTIONS = (*REDUCTION, "ReduceMax")
+_HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]],
+                              bool | tuple[int, ...]]] = {
     **{op: _elementwise for op in ELEMENTWISE},
-    **{op: _reduce for op in (*REDUCTION, "ReduceMax")},
+    **{op: _reduce for op in _REDUCTIONS},
     "Softmax": _softmax, "LogSoftmax": _softmax,
     "MatMul": _matmul,
     "LayerNormalization": _layer_norm,

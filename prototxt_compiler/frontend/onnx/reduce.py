@@ -172,13 +172,13 @@ def convert_log_softmax(ctx: Context, node: OnnxNode) -> None:
 
 
 def reduce_step(ctx: Context, node: OnnxNode, op: str, x: str, axes: list[int],
-                label: str) -> str:
-    """A step (``steps``) reducing ``x`` over ``axes``, keeping them as 1s, its axes an
-    attribute or an input as the model's opset has them."""
-    attrs: dict[str, object] = {"keepdims": 1}
+                label: str, *, keepdims: bool = True, output: str | None = None) -> str:
+    """A step (``steps``) reducing ``x`` over ``axes``, keeping them as 1s (or not), its
+    axes an attribute or an input as the model's opset has them."""
+    attrs: dict[str, object] = {"keepdims": int(keepdims)}
     inputs: tuple[str, ...] = (x,)
     if axes_are_input(op, ctx.opset):
         inputs += (constant(ctx, node, f"{label}_axes", axes, np.int64),)
     else:
         attrs["axes"] = list(axes)
-    return step(ctx, node, op, inputs, label, attrs=attrs)
+    return step(ctx, node, op, inputs, label, attrs=attrs, output=output)

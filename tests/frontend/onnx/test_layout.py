@@ -105,8 +105,8 @@ def reader_model(reader: str) -> Any:
         swapped = b.node("Transpose", [b.input("other", (2, 5, 4, 3))], "swapped",
                          perm=[0, 2, 1, 3])
         y = b.node("Mul", [t, swapped], "mul")
-    elif reader == "reduction without keepdims":
-        y, back = b.node("ReduceMean", [t], "mean", axes=[3], keepdims=0), False
+    elif reader == "reshape":
+        y, back = b.node("Reshape", [t, b.ints("flat_shape", [2, 20, 3])], "flat"), False
     elif reader == "softmax of the flattened form":
         y = b.node("Softmax", [t], "softmax", axis=2)
     elif reader == "convolution":
@@ -118,12 +118,25 @@ def reader_model(reader: str) -> Any:
 
 
 @pytest.mark.parametrize("reader", ["value in the transposed layout", "two permutations",
-                                    "reduction without keepdims", "convolution",
-                                    "softmax of the flattened form"])
+                                    "reshape", "convolution", "softmax of the flattened form"])
 def test_a_reader_that_does_not_commute_reads_the_moves(reader: str) -> None:
     model = reader_model(reader)
     graph = from_onnx(model)
     assert MOVES <= {n.type for n in graph.nodes}
+    as_onnxruntime(model, graph, feeds_of(model))
+
+
+@pytest.mark.parametrize("axes, order", [([1, 2], "(N, C): in order"),
+                                         ([1], "(N, W, C): still transposed")])
+def test_a_reduction_without_keepdims_drops_the_axes_it_reduces(axes: list[int],
+                                                                order: str) -> None:
+    b = Builder("pooled", 13)
+    t = b.node("Transpose", [b.input("data", (2, 3, 4, 5))], "to_last", perm=[0, 2, 3, 1])
+    mean = b.node("ReduceMean", [t], "mean", axes=axes, keepdims=0)
+    b.output(b.node("Transpose", [mean], "back", perm=[0, 2, 1]) if len(axes) == 1 else mean)
+    model = b.model()
+    graph = from_onnx(model)
+    assert not MOVES & {n.type for n in graph.nodes}, order
     as_onnxruntime(model, graph, feeds_of(model))
 
 

@@ -2,8 +2,8 @@
 unit, a ResNet-18-style net, an Inception block, MobileNetV2 and V3 blocks, a feature
 pyramid's bilinear top-down path, DeepLab's corner-aligned upsampling, a 1-D temporal
 convolution net, a CycleGAN-style generator's reflection pads, ConvNeXt's channels-last
-blocks; channels and sizes shrunk, random weights and BatchNorm statistics (seeded), eval
-mode."""
+blocks, MLP-Mixer; channels and sizes shrunk, random weights and BatchNorm statistics
+(seeded), eval mode."""
 from __future__ import annotations
 
 from typing import Any
@@ -373,6 +373,37 @@ class ChannelsLast1d(nn.Module):
         return y + self.ffn(self.norm(y.transpose(1, 2))).transpose(1, 2)
 
 
+class MixerBlock(nn.Module):
+    """MLP-Mixer's block: a token-mixing MLP over the patches (between two transposes) and
+    a channel-mixing MLP, each after a LayerNorm, each with its residual."""
+
+    def __init__(self, tokens: int, dim: int) -> None:
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.tokens = nn.Sequential(nn.Linear(tokens, 2 * tokens), nn.GELU(),
+                                    nn.Linear(2 * tokens, tokens))
+        self.channels = nn.Sequential(nn.Linear(dim, 3 * dim), nn.GELU(), nn.Linear(3 * dim, dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.tokens(self.norm1(x).transpose(1, 2)).transpose(1, 2)
+        return x + self.channels(self.norm2(x))
+
+
+class MLPMixer(nn.Module):
+    """MLP-Mixer at 16 x 16: a 4x4 patch embedding flattened to (N, patches, C) tokens, two
+    blocks, a LayerNorm, the mean over patches, a classifier; at batch 2."""
+
+    def __init__(self, dim: int = 8, classes: int = 5) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, dim, 4, 4)
+        self.blocks = nn.Sequential(MixerBlock(16, dim), MixerBlock(16, dim))
+        self.norm, self.head = nn.LayerNorm(dim), nn.Linear(dim, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.norm(self.blocks(self.stem(x).flatten(2).transpose(1, 2)))
+        return self.head(x.mean(1))
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -415,6 +446,7 @@ MODELS = {
     "cbam_block": (CBAMBlock, (2, 3, 9, 8)),
     "convnext_style": (ConvNeXtStyle, (2, 3, 32, 32)),
     "channels_last_1d": (ChannelsLast1d, (2, 4, 12)),
+    "mlp_mixer": (MLPMixer, (2, 3, 16, 16)),
 }
 OPSETS = (11, 13, 17)
 
