@@ -9,7 +9,7 @@ model that goes channels-last and back (ConvNeXt's blocks and its LayerNorm2d: T
 at all, and computes the same:
 
     elementwise ops (Relu, Sigmoid, Erf, Gelu, Clip, ...; Add, Mul, Pow, Max, ... of values
-      transposed alike, and of constants)
+      transposed alike, and of constants; PRelu whose slope is then per channel)
                       the same op on the bases, each constant transposed back (aligned to
                       the rank, then permuted by the inverse of ``perm``)
     ReduceMean, ReduceMax, ReduceSum, ...; Softmax and LogSoftmax (opset 13 on)
@@ -126,6 +126,20 @@ def _elementwise(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     if inputs is None:
         return False
     IMPORTERS[node.op_type](ctx, replace(node, inputs=inputs))
+    return True
+
+
+def _prelu(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    """PRelu whose slope, transposed back, is one per channel of the base or one for all
+    (a Keras PReLU's (1, 1, C) over channels-last); else it reads the moves."""
+    inputs = _unpermuted(ctx, node, perm)
+    slope = ctx.const(inputs[1]) if inputs is not None else None
+    if inputs is None or slope is None or slope.ndim > len(perm):
+        return False
+    aligned = slope.reshape((1,) * (len(perm) - slope.ndim) + slope.shape)
+    if any(d != 1 for axis, d in enumerate(aligned.shape) if axis != 1):
+        return False
+    IMPORTERS["PRelu"](ctx, replace(node, inputs=inputs))
     return True
 
 
@@ -279,5 +293,5 @@ _HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]],
     "Softmax": _softmax, "LogSoftmax": _softmax,
     "MatMul": _matmul,
     "LayerNormalization": _layer_norm,
-    "Concat": _concat, "Split": _split, "Slice": _slice,
+    "Concat": _concat, "Split": _split, "Slice": _slice, "PRelu": _prelu,
 }

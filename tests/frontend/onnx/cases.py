@@ -620,7 +620,8 @@ def _channels_last_norm(opset: int) -> Any:
 def _nhwc_graph(opset: int) -> Any:
     """A graph in TensorFlow's layout, as tf2onnx writes one: a channels-last input, each
     convolution between a transpose to channels-first and one back, and between them a
-    ReLU, a Concat of channels, a Split of them and a Slice of W, all computed on the
+    Keras PReLU (slope (1, 1, C)), a Concat of channels, a Split of them and a Slice of W,
+    all computed on the
     channels-first values (only the input's transpose and a channels-last graph output are
     written as moves)."""
     b = Builder("nhwc_graph", opset)
@@ -630,7 +631,9 @@ def _nhwc_graph(opset: int) -> Any:
                                        pads=[1, 1, 1, 1])], "conv1_nhwc", perm=[0, 2, 3, 1])
     narrow = b.node("Transpose", [b.node("Conv", [first, b.weight("w2", (2, 3, 1, 1))],
                                          "conv2")], "conv2_nhwc", perm=[0, 2, 3, 1])
-    joined = b.node("Concat", [b.node("Relu", [wide], "relu1"), narrow], "joined", axis=3)
+    joined = b.node("Concat", [b.node("PRelu", [wide, b.uniform("keras_slope", (1, 1, 4),
+                                                           0.1, 0.3)], "prelu1"), narrow],
+                    "joined", axis=3)
     if opset < 13:
         pieces = b.node("Split", [joined], "pieces", outputs=2, axis=-1, split=[2, 4])
     else:
