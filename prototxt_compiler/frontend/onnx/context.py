@@ -67,14 +67,19 @@ class Padded:
     end: tuple[int, int]
     node: OnnxNode
 
+    @property
+    def shape(self) -> Shape:
+        n, c, h, w = self.base.shape  # type: ignore[misc]
+        return (n, c, h + self.begin[0] + self.end[0], w + self.begin[1] + self.end[1])
+
 
 @dataclass(frozen=True)
 class Permuted:
-    """``base`` (a value, or a view of one) transposed by ``perm``: axis i of the ONNX value
+    """``base`` (a value, or a view or pad of one) transposed by ``perm``: axis i of the ONNX value
     is axis ``perm[i]`` of ``base``; ``node`` names the layers that write it where it must be
     written (the Transpose, or the node whose output it is)."""
 
-    base: Value | View
+    base: Value | View | Padded
     perm: tuple[int, ...]
     node: OnnxNode
     origin: OnnxNode | None = None  # the Transpose it comes from, where ``node`` is not
@@ -153,11 +158,7 @@ class Context:
             return tuple(int(d) for d in meaning.shape)
         if isinstance(meaning, Value):
             return meaning.shape  # type: ignore[return-value]
-        if isinstance(meaning, (View, Permuted)):
-            return meaning.shape
-        h, w = meaning.base.shape[2:]  # type: ignore[index]
-        n, c = meaning.base.shape[:2]  # type: ignore[index]
-        return (n, c, h + meaning.begin[0] + meaning.end[0], w + meaning.begin[1] + meaning.end[1])
+        return meaning.shape
 
     def constant(self, node: OnnxNode, i: int, what: str) -> np.ndarray:
         """Input ``i`` of ``node``, which must be a constant (a weight, a shape, a slope)."""

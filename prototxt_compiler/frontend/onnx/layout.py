@@ -23,9 +23,10 @@ at all, and computes the same:
                       the base's axes ``perm[k:]`` trailing, in order: the same; one other
                       run of axes (ConvNeXt's channels): the same steps (``norm.normalize``)
                       over that run, Scale and B transposed back
-    Concat, Split, Slice
+    Concat, Split, Slice, Pad
                       the same along the base's axis ``perm[a]`` (the values concatenated
-                      all transposed alike, or constants)
+                      all transposed alike, or constants); a zero pad stays pending, so the
+                      convolution after the transpose back folds it
     Transpose         composed (``transpose``): the base itself where the two cancel
 Any other reader, and a node writing a graph output, reads the transpose written out
 (``Context.value``).
@@ -39,7 +40,7 @@ import numpy as np
 
 from ...ops.norm import ScaleParams
 from .activation import f32
-from .context import Context, Permuted, View
+from .context import Context, Padded, Permuted, View
 from .model import OnnxNode
 from .norm import normalize
 from .reduce import REDUCTION, axes_are_input, reduce_step
@@ -91,7 +92,7 @@ def through(ctx: Context, node: OnnxNode) -> bool:
     for name in node.outputs:
         if name and ctx.known(name):
             result = ctx.peek(name)
-            base = result if isinstance(result, View) else ctx.value(name)
+            base = result if isinstance(result, (View, Padded)) else ctx.value(name)
             ctx.values.pop(name, None)
             ctx.pending[name] = Permuted(base, out_perm, node, origin)
     return True
@@ -140,6 +141,46 @@ def _prelu(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     if any(d != 1 for axis, d in enumerate(aligned.shape) if axis != 1):
         return False
     IMPORTERS["PRelu"](ctx, replace(node, inputs=inputs))
+    return True
+
+
+def _moved_pads(pads: list[int], perm: tuple[int, ...]) -> list[int]:
+    """ONNX's pads (every axis's begin, then every end) of the transposed value, as the
+    base's: axis i's go to axis ``perm[i]``."""
+    rank = len(perm)
+    moved = [0] * (2 * rank)
+    for i in range(rank):
+        moved[perm[i]], moved[rank + perm[i]] = pads[i], pads[rank + i]
+    return moved
+
+
+def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    """Pad with its pads moved to the base's axes (a zero pad stays pending, so that the
+    convolution after the transpose back folds it)."""
+    rank = len(perm)
+    if ctx.opset < 11:
+        pads = [int(p) for p in node.attr("pads") or ()]
+        if len(pads) != 2 * rank:
+            return False
+        IMPORTERS["Pad"](ctx, replace(node, attrs={**node.attrs,
+                                                   "pads": _moved_pads(pads, perm)}))
+        return True
+    if node.input(3):  # the axes it pads, given: moved
+        axes = ctx.const(node.input(3))
+        if axes is None:
+            return False
+        inputs = list(node.inputs)
+        inputs[3] = constant(ctx, node, "axes_unpermuted",
+                             [perm[int(a) % rank] for a in np.asarray(axes).reshape(-1)],
+                             np.int64)
+    else:
+        given = ctx.const(node.input(1))
+        if given is None or given.size != 2 * rank:
+            return False
+        inputs = list(node.inputs)
+        inputs[1] = constant(ctx, node, "pads_unpermuted", _moved_pads(
+            [int(p) for p in np.asarray(given).reshape(-1)], perm), np.int64)
+    IMPORTERS["Pad"](ctx, replace(node, inputs=tuple(inputs)))
     return True
 
 
@@ -293,5 +334,5 @@ _HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]],
     "Softmax": _softmax, "LogSoftmax": _softmax,
     "MatMul": _matmul,
     "LayerNormalization": _layer_norm,
-    "Concat": _concat, "Split": _split, "Slice": _slice, "PRelu": _prelu,
+    "Concat": _concat, "Split": _split, "Slice": _slice, "PRelu": _prelu, "Pad": _pad,
 }

@@ -164,6 +164,9 @@ def convert_transpose(ctx: Context, node: OnnxNode) -> None:
     source = ctx.peek(node.inputs[0])
     if isinstance(source, Permuted):  # a transpose of a transpose: one permutation of the base
         base, perm = source.base, [source.perm[p] for p in perm]
+        if perm == sorted(perm):  # they cancel: the base itself (a pad stays foldable)
+            ctx.alias(node.outputs[0], base)
+            return
     elif isinstance(source, (Value, View)):
         base = source
     else:  # a pad: written now

@@ -620,8 +620,8 @@ def _channels_last_norm(opset: int) -> Any:
 def _nhwc_graph(opset: int) -> Any:
     """A graph in TensorFlow's layout, as tf2onnx writes one: a channels-last input, each
     convolution between a transpose to channels-first and one back, and between them a
-    Keras PReLU (slope (1, 1, C)), a Concat of channels, a Split of them and a Slice of W,
-    all computed on the
+    Keras PReLU (slope (1, 1, C)), a Concat of channels, a Split of them, a Slice of W and a
+    zero Pad of H and W (folded into the convolution after it), all computed on the
     channels-first values (only the input's transpose and a channels-last graph output are
     written as moves)."""
     b = Builder("nhwc_graph", opset)
@@ -649,6 +649,13 @@ def _nhwc_graph(opset: int) -> Any:
     b.output(b.node("Conv", [head, b.weight("w3", (5, 4, 1, 1))], "head"))
     b.output(b.node("Transpose", [pieces[0]], "first_piece", perm=[0, 3, 1, 2]))
     b.output(b.node("Sigmoid", [joined], "joined_nhwc"))
+    hw_pads = [0, 1, 1, 0, 0, 1, 1, 0]  # N, H, W, C: one on H and W (TF's SAME by hand)
+    if opset < 11:
+        padded = b.node("Pad", [narrow], "padded", pads=hw_pads)
+    else:
+        padded = b.node("Pad", [narrow, b.ints("hw_pads", hw_pads)], "padded")
+    padded = b.node("Transpose", [padded], "padded_nchw", perm=[0, 3, 1, 2])
+    b.output(b.node("Conv", [padded, b.weight("w4", (3, 2, 3, 3))], "padded_conv"))
     return b.model()
 
 
