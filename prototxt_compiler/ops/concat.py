@@ -19,7 +19,7 @@ from ..ir import Shape
 from ..proto import caffe_pb2
 from .base import OPS, canonical_axis, refuse_in_place, unify_dims
 
-__all__ = ["ConcatParams", "SliceParams", "SplitParams"]
+__all__ = ["ConcatParams", "SliceParams", "SplitParams", "equal_parts"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,14 @@ def _slice_points(points: tuple[int, ...], tops: int, size: int) -> tuple[int, .
     return points
 
 
+def equal_parts(points: Sequence[int], size: int) -> bool:
+    """Whether ``points`` cut an axis of ``size`` into len(points) + 1 equal parts, as Caffe
+    cuts it when no slice_point is given (so a batch axis may be cut by its run-time
+    size)."""
+    tops = len(points) + 1
+    return size % tops == 0 and tuple(points) == tuple(size // tops * i for i in range(1, tops))
+
+
 def bind_slice(p: SliceParams, bottoms: Sequence[Shape]) -> SliceParams:
     if p.bound:
         return p
@@ -160,10 +168,8 @@ def write_slice(p: SliceParams, q: caffe_pb2.SliceParameter, bottoms: Sequence[S
         q.axis = p.axis
     shape = bottoms[0] if bottoms else None
     size = shape[p.axis] if shape is not None and p.axis < len(shape) else None
-    tops = p.num_tops
-    equal = (size is not None and size % tops == 0
-             and p.slice_point == tuple(size // tops * i for i in range(1, tops)))
-    if not equal:
+    if size is None or len(p.slice_point) + 1 != p.num_tops or \
+            not equal_parts(p.slice_point, size):
         q.slice_point.extend(p.slice_point)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...ir import Node
-from ...ops.concat import ConcatParams, SliceParams
+from ...ops.concat import ConcatParams, SliceParams, equal_parts
 from .registry import ONNX, Emitter
 
 __all__ = ["convert_concat", "convert_slice", "convert_split"]
@@ -36,12 +36,6 @@ def convert_concat(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> No
     emit.op("Concat", bottoms, [emit.output(0)], axis=p.axis)
 
 
-def _equal_points(points: Sequence[int], size: int) -> bool:
-    """Whether ``points`` cut an axis of ``size`` into len(points) + 1 equal parts."""
-    tops = len(points) + 1
-    return tuple(points) == tuple(size // tops * i for i in range(1, tops))
-
-
 @ONNX.register("Slice")
 def convert_slice(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> None:
     p: SliceParams = node.params
@@ -51,7 +45,7 @@ def convert_slice(node: Node, blobs: Sequence[np.ndarray], emit: Emitter) -> Non
         emit.op("Identity", [x], outputs)
         return
     size = emit.input_shape(0)[p.axis]
-    if p.axis == 0 and _equal_points(p.slice_point, size):
+    if p.axis == 0 and equal_parts(p.slice_point, size):
         if emit.opset >= 18:
             emit.op("Split", [x], outputs, axis=0, num_outputs=len(outputs))
         else:

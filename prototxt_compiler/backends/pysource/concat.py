@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from ...ir import Node
-from ...ops.concat import ConcatParams, SliceParams
+from ...ops.concat import ConcatParams, SliceParams, equal_parts
 from .registry import HELPERS, PYSOURCE, Module, call
 
 __all__ = ["convert_concat", "convert_slice", "convert_split"]
@@ -73,7 +73,7 @@ def convert_slice(node: Node) -> Module:
     p: SliceParams = node.params
     tops = len(p.slice_point) + 1
     size = node.input_shapes()[0][p.axis]
-    equal = p.axis == 0 and p.slice_point == tuple(size // tops * i for i in range(1, tops))
+    equal = p.axis == 0 and equal_parts(p.slice_point, size)
     extra = {"equal": True} if equal and tops > 1 else {}
     return Module(call("Slice", p.axis, tuple(p.slice_point), **extra), (), ("Slice",))
 

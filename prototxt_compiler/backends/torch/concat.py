@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from ...ir import Node
-from ...ops.concat import ConcatParams, SliceParams
+from ...ops.concat import ConcatParams, SliceParams, equal_parts
 from .registry import TORCH
 
 __all__ = ["CaffeConcat", "CaffeSlice", "CaffeSplit", "convert_concat", "convert_slice",
@@ -98,9 +98,8 @@ def convert_concat(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
 @TORCH.register("Slice")
 def convert_slice(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
     p: SliceParams = node.params
-    tops = len(p.slice_point) + 1
     size = node.input_shapes()[0][p.axis]
-    equal = p.axis == 0 and p.slice_point == tuple(size // tops * i for i in range(1, tops))
+    equal = p.axis == 0 and equal_parts(p.slice_point, size)
     return CaffeSlice(p.axis, p.slice_point, equal=equal)
 
 

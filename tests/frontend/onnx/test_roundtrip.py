@@ -47,7 +47,7 @@ EXACT = {"act_exp_log", "act_nan", "act_relu_prelu", "act_smooth", "act_threshol
          "net_resnext_seed", "net_v1_alexnet_small", "net_v1_memory_data_twin", "parameter_blob",
          "pool_ave_pad", "pool_clip", "pool_global", "pool_max_mask", "pool_past_input",
          "pool_round_modes", "recurrent_rnn", "reduction_ops", "scale_axes", "scale_two_bottoms",
-         "slice_points", "softmax_axes", "split_tops", "tile_axes"}
+         "slice_batch_points", "slice_points", "softmax_axes", "split_tops", "tile_axes"}
 EQUIVALENT = {
     "act_power": "a Power of scale 0 is written as the constant it computes "
                  "(ConstantOfShape), which holds only that constant",

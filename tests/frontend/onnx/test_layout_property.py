@@ -1,0 +1,101 @@
+"""Random chains of ops after a transpose (``frontend.onnx.layout``), each computed on the
+value before the transpose where it commutes with it and after the moves where it does not:
+whatever the chain, the Caffe graph computes what onnxruntime computes (through the PyTorch
+backend, itself held to Caffe). Derandomized, so every run tries the same chains."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.builder import Builder
+from tests.tolerance import assert_close
+
+hypothesis = pytest.importorskip("hypothesis")
+ort = pytest.importorskip("onnxruntime")
+torch = pytest.importorskip("torch")
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+OPS = ("Relu", "Add", "Mul", "ReduceMean", "Softmax", "Concat", "Slice", "MatMul",
+       "LayerNormalization", "Transpose", "Sigmoid", "Erf")
+
+
+@st.composite
+def chains(draw: Any) -> tuple[tuple[int, ...], tuple[int, ...], list[tuple[str, int, Any]]]:
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=3, max_size=4)))
+    perm = tuple(draw(st.permutations(range(len(shape)))))
+    steps = []
+    for _ in range(draw(st.integers(1, 5))):
+        op = draw(st.sampled_from(OPS))
+        steps.append((op, draw(st.integers(0, 10 ** 6)), draw(st.permutations(
+            range(len(shape))))))
+    return shape, perm, steps
+
+
+def build(shape: tuple[int, ...], perm: tuple[int, ...],
+          steps: list[tuple[str, int, Any]]) -> Any:
+    b = Builder("chain", 17)
+    x = b.node("Transpose", [b.input("data", shape)], "first", perm=list(perm))
+    current = [shape[p] for p in perm]
+    for i, (op, seed, other) in enumerate(steps):
+        rng = np.random.default_rng(seed)
+        rank = len(current)
+        axis = int(rng.integers(rank))
+        name = f"s{i}"
+        if op in ("Relu", "Sigmoid", "Erf"):
+            x = b.node(op, [x], name)
+        elif op in ("Add", "Mul"):  # a constant over a random subset of the axes
+            kept = [d if rng.random() < 0.5 else 1 for d in current]
+            start = int(rng.integers(rank))
+            x = b.node(op, [x, b.const(f"{name}_c", rng.uniform(0.5, 1.5, kept[start:]))],
+                       name)
+        elif op == "ReduceMean":  # axes an attribute at opset 17
+            keep = bool(rng.random() < 0.7)
+            x = b.node(op, [x], name, axes=[axis], keepdims=int(keep))
+            current = [1 if a == axis else d for a, d in enumerate(current)] if keep else \
+                [d for a, d in enumerate(current) if a != axis]
+        elif op == "Softmax":
+            x = b.node(op, [x], name, axis=axis)
+        elif op == "Concat":
+            x = b.node(op, [x, x], name, axis=axis)
+            current[axis] *= 2
+        elif op == "Slice" and current[axis] > 1:
+            x = b.node(op, [x, b.ints(f"{name}_s", [1]), b.ints(f"{name}_e", [current[axis]]),
+                            b.ints(f"{name}_a", [axis])], name)
+            current[axis] -= 1
+        elif op == "MatMul":
+            n = int(rng.integers(1, 4))
+            x = b.node(op, [x, b.const(f"{name}_w", rng.normal(0, 1, (current[-1], n)))], name)
+            current[-1] = n
+        elif op == "LayerNormalization":
+            x = b.node(op, [x, b.const(f"{name}_g", rng.uniform(0.5, 1.5, current[-1:])),
+                            b.const(f"{name}_b", rng.normal(0, 0.3, current[-1:]))], name)
+        elif op == "Transpose":
+            order = [int(a) for a in other][:rank] if len(other) == rank else \
+                list(rng.permutation(rank))
+            x = b.node(op, [x], name, perm=order)
+            current = [current[a] for a in order]
+        if not current:
+            break
+    b.output(x)
+    return b.model()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(chains())
+def test_a_chain_after_a_transpose_computes_what_onnx_does(chain: Any) -> None:
+    from prototxt_compiler import to_torch
+
+    shape, perm, steps = chain
+    model = build(shape, perm, steps)
+    graph = from_onnx(model)
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (want,) = session.run(None, {"data": x})
+    with torch.inference_mode():
+        got = to_torch(graph)(torch.from_numpy(x)).numpy()
+    assert_close(got, want, f"{perm} {[s[0] for s in steps]}")
