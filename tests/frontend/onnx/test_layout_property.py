@@ -20,8 +20,9 @@ torch = pytest.importorskip("torch")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-OPS = ("Relu", "Add", "Mul", "ReduceMean", "Softmax", "Concat", "Slice", "MatMul",
-       "LayerNormalization", "Transpose", "Sigmoid", "Erf")
+OPS = ("Relu", "Add", "Mul", "ReduceMean", "ReduceMax", "ReduceSum", "Softmax", "Concat",
+       "Slice", "Split", "MatMul", "LayerNormalization", "Transpose", "Sigmoid", "Erf",
+       "PRelu", "Max", "Residual")
 
 
 @st.composite
@@ -53,9 +54,11 @@ def build(shape: tuple[int, ...], perm: tuple[int, ...],
             start = int(rng.integers(rank))
             x = b.node(op, [x, b.const(f"{name}_c", rng.uniform(0.5, 1.5, kept[start:]))],
                        name)
-        elif op == "ReduceMean":  # axes an attribute at opset 17
-            keep = bool(rng.random() < 0.7)
-            x = b.node(op, [x], name, axes=[axis], keepdims=int(keep))
+        elif op in ("ReduceMean", "ReduceMax", "ReduceSum"):  # axes an attribute at 17
+            keep = bool(rng.random() < 0.7)  # (but ReduceSum's, an input from 13)
+            inputs = [x, b.ints(f"{name}_axes", [axis])] if op == "ReduceSum" else [x]
+            attrs = {} if op == "ReduceSum" else {"axes": [axis]}
+            x = b.node(op, inputs, name, keepdims=int(keep), **attrs)
             current = [1 if a == axis else d for a, d in enumerate(current)] if keep else \
                 [d for a, d in enumerate(current) if a != axis]
         elif op == "Softmax":
@@ -67,6 +70,19 @@ def build(shape: tuple[int, ...], perm: tuple[int, ...],
             x = b.node(op, [x, b.ints(f"{name}_s", [1]), b.ints(f"{name}_e", [current[axis]]),
                             b.ints(f"{name}_a", [axis])], name)
             current[axis] -= 1
+        elif op == "Split" and current[axis] > 1:  # the second of two parts, kept
+            first = int(rng.integers(1, current[axis]))
+            x = b.node(op, [x, b.ints(f"{name}_sizes", [first, current[axis] - first])], name,
+                       outputs=2, axis=axis)[1]
+            current[axis] -= first
+        elif op == "PRelu":  # a slope per channel (axis 1, as Caffe's), or one for all
+            shape = [d if a == 1 else 1 for a, d in enumerate(current)][1:]
+            slope = rng.uniform(0.1, 0.3, shape if rng.random() < 0.7 else [1])
+            x = b.node(op, [x, b.const(f"{name}_slope", slope)], name)
+        elif op == "Max":
+            x = b.node(op, [x, b.node("Neg", [x], f"{name}_neg")], name)
+        elif op == "Residual":  # the value beside a function of it
+            x = b.node("Add", [x, b.node("Tanh", [x], f"{name}_tanh")], name)
         elif op == "MatMul":
             n = int(rng.integers(1, 4))
             x = b.node(op, [x, b.const(f"{name}_w", rng.normal(0, 1, (current[-1], n)))], name)
