@@ -1,7 +1,8 @@
 """Random chains of ops after a transpose (``frontend.onnx.layout``), each computed on the
 value before the transpose where it commutes with it and after the moves where it does not:
 whatever the chain, the Caffe graph computes what onnxruntime computes (through the PyTorch
-backend, itself held to Caffe). Derandomized, so every run tries the same chains."""
+backend, itself held to Caffe); and so do two run-time values of any shapes that
+broadcast. Derandomized, so every run tries the same cases."""
 from __future__ import annotations
 
 from typing import Any
@@ -115,3 +116,38 @@ def test_a_chain_after_a_transpose_computes_what_onnx_does(chain: Any) -> None:
     with torch.inference_mode():
         got = to_torch(graph)(torch.from_numpy(x)).numpy()
     assert_close(got, want, f"{perm} {[s[0] for s in steps]}")
+
+
+@st.composite
+def broadcasts(draw: Any) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    full = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    shapes = []
+    for _ in range(2):
+        kept = [d if draw(st.booleans()) else 1 for d in full]
+        shapes.append(tuple(kept[draw(st.integers(0, len(kept) - 1)):]))
+    op = draw(st.sampled_from(("Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean")))
+    return op, shapes[0], shapes[1]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(broadcasts())
+def test_two_values_that_broadcast_compute_what_onnx_does(case: Any) -> None:
+    """Two run-time values of shapes that broadcast (one may have fewer axes, any axis of 1
+    in either): Bias / Scale along a run, tiles, or the Eltwise of one shape."""
+    from prototxt_compiler import to_torch
+
+    op, a, b_shape = case
+    b = Builder("broadcast", 13)
+    b.output(b.node(op, [b.input("a", a), b.input("b", b_shape)], "y"))
+    model = b.model()
+    graph = from_onnx(model)
+    rng = np.random.default_rng(0)
+    feeds = {"a": rng.standard_normal(a).astype(np.float32),
+             "b": (rng.uniform(0.5, 2.0, b_shape) * rng.choice([-1, 1], b_shape)
+                   ).astype(np.float32)}  # a divisor away from 0
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (want,) = session.run(None, feeds)
+    order = [v.blob for v in graph.inputs]
+    with torch.inference_mode():
+        got = to_torch(graph)(*(torch.from_numpy(feeds[n]) for n in order)).numpy()
+    assert_close(got, want, f"{op} {a} {b_shape}")
