@@ -23,10 +23,11 @@ at all, and computes the same:
                       the base's axes ``perm[k:]`` trailing, in order: the same; one other
                       run of axes (ConvNeXt's channels): the same steps (``norm.normalize``)
                       over that run, Scale and B transposed back
-    Concat, Split, Slice, Pad
+    Concat, Split, Slice, Pad, Resize
                       the same along the base's axis ``perm[a]`` (the values concatenated
-                      all transposed alike, or constants); a zero pad stays pending, so the
-                      convolution after the transpose back folds it
+                      all transposed alike, or constants; pads, scales, sizes and roi moved
+                      to the base's axes); a zero pad stays pending, so the convolution
+                      after the transpose back folds it
     Transpose         composed (``transpose``): the base itself where the two cancel
 Any other reader, and a node writing a graph output, reads the transpose written out
 (``Context.value``).
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -144,11 +146,11 @@ def _prelu(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     return True
 
 
-def _moved_pads(pads: list[int], perm: tuple[int, ...]) -> list[int]:
+def _moved_pads(pads: list[Any], perm: tuple[int, ...]) -> list[Any]:
     """ONNX's pads (every axis's begin, then every end) of the transposed value, as the
     base's: axis i's go to axis ``perm[i]``."""
     rank = len(perm)
-    moved = [0] * (2 * rank)
+    moved: list[Any] = [0] * (2 * rank)
     for i in range(rank):
         moved[perm[i]], moved[rank + perm[i]] = pads[i], pads[rank + i]
     return moved
@@ -181,6 +183,38 @@ def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
         inputs[1] = constant(ctx, node, "pads_unpermuted", _moved_pads(
             [int(p) for p in np.asarray(given).reshape(-1)], perm), np.int64)
     IMPORTERS["Pad"](ctx, replace(node, inputs=tuple(inputs)))
+    return True
+
+
+def _resize(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
+    """Resize and Upsample with their scales, sizes (one per axis) and roi (every axis's
+    start, then every end) moved to the base's axes, or their ``axes`` mapped (a
+    tf2onnx upsampling of a channels-last value)."""
+    rank = len(perm)
+    if node.attr("axes") is not None:
+        IMPORTERS[node.op_type](ctx, replace(node, attrs={
+            **node.attrs, "axes": [perm[int(a) % rank] for a in node.attr("axes")]}))
+        return True
+    attrs = dict(node.attrs)
+    if node.attr("scales") is not None:  # Upsample before opset 9
+        scales = [float(v) for v in node.attr("scales")]
+        attrs["scales"] = [scales[perm.index(a)] for a in range(rank)]
+    inputs = list(node.inputs)
+    for i in range(1, len(inputs)):
+        given = ctx.const(inputs[i]) if inputs[i] else None
+        if inputs[i] and given is None:
+            return False  # computed at run time: the importer refuses it as it is
+        if given is None or given.size == 0:
+            continue
+        values = np.asarray(given).reshape(-1).tolist()
+        if len(values) == rank:
+            moved = [values[perm.index(a)] for a in range(rank)]
+        elif len(values) == 2 * rank:
+            moved = _moved_pads(values, perm)
+        else:
+            return False
+        inputs[i] = constant(ctx, node, f"input{i}_unpermuted", moved, given.dtype)
+    IMPORTERS[node.op_type](ctx, replace(node, inputs=tuple(inputs), attrs=attrs))
     return True
 
 
@@ -335,4 +369,5 @@ _HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]],
     "MatMul": _matmul,
     "LayerNormalization": _layer_norm,
     "Concat": _concat, "Split": _split, "Slice": _slice, "PRelu": _prelu, "Pad": _pad,
+    "Resize": _resize, "Upsample": _resize,
 }

@@ -620,8 +620,9 @@ def _channels_last_norm(opset: int) -> Any:
 def _nhwc_graph(opset: int) -> Any:
     """A graph in TensorFlow's layout, as tf2onnx writes one: a channels-last input, each
     convolution between a transpose to channels-first and one back, and between them a
-    Keras PReLU (slope (1, 1, C)), a Concat of channels, a Split of them, a Slice of W and a
-    zero Pad of H and W (folded into the convolution after it), all computed on the
+    Keras PReLU (slope (1, 1, C)), a Concat of channels, a Split of them, a Slice of W, a
+    zero Pad of H and W (folded into the convolution after it) and a nearest upsampling by
+    2 (scales (1, 2, 2, 1)), all computed on the
     channels-first values (only the input's transpose and a channels-last graph output are
     written as moves)."""
     b = Builder("nhwc_graph", opset)
@@ -656,6 +657,15 @@ def _nhwc_graph(opset: int) -> Any:
         padded = b.node("Pad", [narrow, b.ints("hw_pads", hw_pads)], "padded")
     padded = b.node("Transpose", [padded], "padded_nchw", perm=[0, 3, 1, 2])
     b.output(b.node("Conv", [padded, b.weight("w4", (3, 2, 3, 3))], "padded_conv"))
+    up_scales = b.const("up_scales", [1.0, 2.0, 2.0, 1.0])  # N, H, W, C
+    if opset < 10:
+        up = b.node("Upsample", [narrow, up_scales], "upsampled", mode="nearest")
+    elif opset == 10:
+        up = b.node("Resize", [narrow, up_scales], "upsampled", mode="nearest")
+    else:
+        up = b.node("Resize", [narrow, b.const("up_roi", np.zeros(0)), up_scales],
+                    "upsampled", mode="nearest")
+    b.output(b.node("Transpose", [up], "upsampled_nchw", perm=[0, 3, 1, 2]))
     return b.model()
 
 
