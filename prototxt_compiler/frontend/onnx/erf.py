@@ -16,7 +16,8 @@ erf's values near 1 (6e-8). Its layers:
     Eltwise PROD, Eltwise SUM(1, -1)         sign(y) - sign(y) erfc(|y|)
 
 At y = 0 the sign is -1 and 1 - P(1) is 1e-9; at +-inf, t and e^{-y^2} are 0 and the result
-is +-1; NaN stays NaN.
+is +-1; NaN stays NaN. The Power after each product, the Exp and the sign's Power compute in
+place (Caffe's neuron layers may), so the chain holds 12 blobs, not 17.
 
 Gelu(x) (opset 20; torch's ``nn.GELU`` exports it from opset 20, and before that as the ONNX
 ops of its definition, each imported as it comes):
@@ -49,8 +50,12 @@ def convert_erf(ctx: Context, node: OnnxNode) -> None:
     y = ctx.value(node.inputs[0])
     base = node.outputs[0]
 
-    def layer(label: str, type: str, params: object, inputs: list[Value]) -> Value:
-        return ctx.layer(node, type, params, inputs, tops=[ctx.names.blob(f"{base}/{label}")],
+    def layer(label: str, type: str, params: object, inputs: list[Value],
+              in_place: bool = False) -> Value:
+        """A layer of the chain; ``in_place`` over its one bottom, which nothing else
+        reads (Power, Exp and Threshold compute in place in Caffe): a blob less."""
+        top = inputs[0].blob if in_place else ctx.names.blob(f"{base}/{label}")
+        return ctx.layer(node, type, params, inputs, tops=[top],
                          suffix=f"/{label}").outputs[0]
 
     def product(label: str, inputs: list[Value]) -> Value:
@@ -62,13 +67,13 @@ def convert_erf(ctx: Context, node: OnnxNode) -> None:
     poly = layer("poly4", "Power", PowerParams(scale=f32(a5), shift=f32(a4)), [t])
     for k, a in ((3, a3), (2, a2), (1, a1)):
         poly = layer(f"poly{k}", "Power", PowerParams(shift=f32(a)),
-                     [product(f"poly{k}_times_t", [poly, t])])
+                     [product(f"poly{k}_times_t", [poly, t])], in_place=True)
     poly = product("poly", [poly, t])
     square = layer("square", "Power", PowerParams(power=2.0), [size])
-    gauss = layer("gauss", "Exp", ExpParams(scale=-1.0), [square])
+    gauss = layer("gauss", "Exp", ExpParams(scale=-1.0), [square], in_place=True)
     tail = product("tail", [poly, gauss])
     step_ = layer("step", "Threshold", ThresholdParams(threshold=0.0), [y])
-    sign = layer("sign", "Power", PowerParams(scale=2.0, shift=-1.0), [step_])
+    sign = layer("sign", "Power", PowerParams(scale=2.0, shift=-1.0), [step_], in_place=True)
     signed_tail = product("signed_tail", [sign, tail])
     ctx.layer(node, "Eltwise", EltwiseParams(operation="SUM", coeff=(1.0, -1.0)),
               [sign, signed_tail])
