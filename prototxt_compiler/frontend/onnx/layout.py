@@ -146,6 +146,12 @@ def _prelu(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     return True
 
 
+def _padded_axes(pads: list[int]) -> list[int]:
+    """The axes ``pads`` (every begin, then every end) pads."""
+    rank = len(pads) // 2
+    return [a for a in range(rank) if pads[a] or pads[rank + a]]
+
+
 def _moved_pads(pads: list[Any], perm: tuple[int, ...]) -> list[Any]:
     """ONNX's pads (every axis's begin, then every end) of the transposed value, as the
     base's: axis i's go to axis ``perm[i]``."""
@@ -156,20 +162,27 @@ def _moved_pads(pads: list[Any], perm: tuple[int, ...]) -> list[Any]:
     return moved
 
 
+def _only_hw(perm: tuple[int, ...], axes: Any) -> bool:
+    """Whether ONNX axes ``axes`` are H and W of the (N, C, H, W) base, the only axes Caffe
+    pads and resizes (a pad of a channels-first view of a channels-last input is not: it
+    reads the moves)."""
+    return len(perm) == 4 and all(perm[int(a) % 4] in (2, 3) for a in axes)
+
+
 def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     """Pad with its pads moved to the base's axes (a zero pad stays pending, so that the
-    convolution after the transpose back folds it)."""
+    convolution after the transpose back folds it), where they fall on its H and W."""
     rank = len(perm)
     if ctx.opset < 11:
         pads = [int(p) for p in node.attr("pads") or ()]
-        if len(pads) != 2 * rank:
+        if len(pads) != 2 * rank or not _only_hw(perm, _padded_axes(pads)):
             return False
         IMPORTERS["Pad"](ctx, replace(node, attrs={**node.attrs,
                                                    "pads": _moved_pads(pads, perm)}))
         return True
     if node.input(3):  # the axes it pads, given: moved
         axes = ctx.const(node.input(3))
-        if axes is None:
+        if axes is None or not _only_hw(perm, np.asarray(axes).reshape(-1)):
             return False
         inputs = list(node.inputs)
         inputs[3] = constant(ctx, node, "axes_unpermuted",
@@ -177,7 +190,8 @@ def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
                              np.int64)
     else:
         given = ctx.const(node.input(1))
-        if given is None or given.size != 2 * rank:
+        if given is None or given.size != 2 * rank or not _only_hw(
+                perm, _padded_axes([int(p) for p in np.asarray(given).reshape(-1)])):
             return False
         inputs = list(node.inputs)
         inputs[1] = constant(ctx, node, "pads_unpermuted", _moved_pads(
@@ -186,11 +200,36 @@ def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     return True
 
 
+def _resized_axes(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> list[int]:
+    """The ONNX axes a Resize or Upsample changes (by a scale other than 1 or a size other
+    than the input's); every axis where it cannot tell. (Its input is the base meanwhile:
+    the ONNX shape is the base's permuted.)"""
+    rank = len(perm)
+    base = ctx.shape(node.inputs[0])
+    shape = [base[p] for p in perm]
+    axes = [int(a) % rank for a in node.attr("axes")] if node.attr("axes") is not None \
+        else list(range(rank))
+    for i in (3, 2, 1):  # sizes, then scales (roi ignored)
+        given = ctx.const(node.input(i)) if node.input(i) else None
+        if i == 1 and not (node.op_type == "Upsample" or ctx.opset < 11):
+            continue  # Resize's input 1 is roi from opset 11
+        if given is not None and given.size == len(axes):
+            values = np.asarray(given, np.float64).reshape(-1)
+            if i == 3:
+                return [a for a, v in zip(axes, values) if int(v) != shape[a]]
+            return [a for a, v in zip(axes, values) if v != 1.0]
+    if node.attr("scales") is not None:
+        return [a for a, v in zip(axes, node.attr("scales")) if float(v) != 1.0]
+    return list(range(rank))
+
+
 def _resize(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     """Resize and Upsample with their scales, sizes (one per axis) and roi (every axis's
     start, then every end) moved to the base's axes, or their ``axes`` mapped (a
     tf2onnx upsampling of a channels-last value)."""
     rank = len(perm)
+    if not _only_hw(perm, _resized_axes(ctx, node, perm)):
+        return False
     if node.attr("axes") is not None:
         IMPORTERS[node.op_type](ctx, replace(node, attrs={
             **node.attrs, "axes": [perm[int(a) % rank] for a in node.attr("axes")]}))

@@ -166,3 +166,23 @@ def test_a_transpose_with_no_bvlc_form_is_refused_under_its_own_name(reader: str
     [(name, op, why)] = caught.value.nodes
     assert (name, op) == ("to_last", "Transpose")
     assert f"more than {MAX_MOVED_AXIS} elements" in why
+
+
+@pytest.mark.parametrize("op", ["Pad", "Resize"])
+def test_a_pad_or_resize_of_a_channels_last_input_viewed_channels_first(op: str) -> None:
+    """tf2onnx's first layers: an (N, H, W, C) input, a Transpose to (N, C, H, W), a Pad or
+    an upsampling of H and W: on the input they would fall on its H and C (no Caffe pad or
+    resize does that), so they read the moves, as any other reader."""
+    b = Builder("nhwc_input", 13)
+    t = b.node("Transpose", [b.input("image", (1, 6, 8, 3))], "to_nchw", perm=[0, 3, 1, 2])
+    if op == "Pad":
+        y = b.node("Pad", [t, b.ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])], "pad")
+        b.output(b.node("Conv", [y, b.weight("w", (2, 3, 3, 3))], "conv"))
+    else:
+        b.output(b.node("Resize", [t, b.const("roi", np.zeros(0)),
+                                   b.const("scales", [1.0, 1.0, 2.0, 2.0])], "up",
+                        mode="nearest"))
+    model = b.model()
+    graph = from_onnx(model)
+    assert MOVES <= {n.type for n in graph.nodes}
+    as_onnxruntime(model, graph, feeds_of(model))

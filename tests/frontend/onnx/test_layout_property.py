@@ -24,7 +24,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 OPS = ("Relu", "Add", "Mul", "ReduceMean", "ReduceMax", "ReduceSum", "Softmax", "Concat",
        "Slice", "Split", "MatMul", "LayerNormalization", "Transpose", "Sigmoid", "Erf",
-       "PRelu", "Max", "Residual")
+       "PRelu", "Max", "Residual", "Pad", "Resize")
 
 
 @st.composite
@@ -81,6 +81,17 @@ def build(shape: tuple[int, ...], perm: tuple[int, ...],
             shape = [d if a == 1 else 1 for a, d in enumerate(current)][1:]
             slope = rng.uniform(0.1, 0.3, shape if rng.random() < 0.7 else [1])
             x = b.node(op, [x, b.const(f"{name}_slope", slope)], name)
+        elif op == "Pad" and rank == 4:  # zeros on H and W, as Caffe pads
+            before, after = (int(v) for v in rng.integers(0, 2, 2))
+            pads = [0, 0, before, after, 0, 0, after, before]
+            x = b.node(op, [x, b.ints(f"{name}_pads", pads)], name)
+            current[2] += before + after
+            current[3] += before + after
+        elif op == "Resize" and rank == 4:  # nearest, by 2 on H or W
+            scales = [1.0, 1.0, 2.0, 1.0] if rng.random() < 0.5 else [1.0, 1.0, 1.0, 2.0]
+            x = b.node(op, [x, b.const(f"{name}_roi", np.zeros(0)),
+                            b.const(f"{name}_scales", scales)], name, mode="nearest")
+            current = [int(d * f) for d, f in zip(current, scales)]
         elif op == "Max":
             x = b.node(op, [x, b.node("Neg", [x], f"{name}_neg")], name)
         elif op == "Residual":  # the value beside a function of it
