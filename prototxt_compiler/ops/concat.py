@@ -98,7 +98,7 @@ def _slice_points(points: tuple[int, ...], tops: int, size: int) -> tuple[int, .
         if size % tops:
             raise OpError(f"axis size {size} does not divide into {tops} equal tops "
                           "(give slice_point)", field=field)
-        return tuple(size // tops * i for i in range(1, tops))
+        return _even_points(size, tops)
     if len(points) != tops - 1:
         raise OpError(f"{len(points)} slice points for {tops} tops (expected {tops - 1})",
                       field=field)
@@ -120,7 +120,12 @@ def equal_parts(points: Sequence[int], size: int) -> bool:
     cuts it when no slice_point is given (so a batch axis may be cut by its run-time
     size)."""
     tops = len(points) + 1
-    return size % tops == 0 and tuple(points) == tuple(size // tops * i for i in range(1, tops))
+    return size % tops == 0 and tuple(points) == _even_points(size, tops)
+
+
+def _even_points(size: int, tops: int) -> tuple[int, ...]:
+    """The slice points that cut ``size`` into ``tops`` equal parts (it divides)."""
+    return tuple(size // tops * i for i in range(1, tops))
 
 
 def bind_slice(p: SliceParams, bottoms: Sequence[Shape]) -> SliceParams:

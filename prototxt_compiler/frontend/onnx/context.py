@@ -75,9 +75,9 @@ class Padded:
 
 @dataclass(frozen=True)
 class Permuted:
-    """``base`` (a value, or a view or pad of one) transposed by ``perm``: axis i of the ONNX value
-    is axis ``perm[i]`` of ``base``; ``node`` names the layers that write it where it must be
-    written (the Transpose, or the node whose output it is)."""
+    """``base`` (a value, or a view or pad of one) transposed by ``perm``: axis i of the ONNX
+    value is axis ``perm[i]`` of ``base``; ``node`` names the layers that write it where it
+    must be written (the Transpose, or the node whose output it is)."""
 
     base: Value | View | Padded
     perm: tuple[int, ...]

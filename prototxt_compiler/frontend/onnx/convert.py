@@ -96,9 +96,7 @@ def import_onnx(source: Any, *,
         try:
             value = ctx.value(name)
         except Refused as error:
-            owner = error.node
-            refused.append((owner.name or owner.outputs[0], owner.op_type, error.why)
-                           if owner is not None else (name, "graph output", error.why))
+            refused.append(_refusal(error, name, "graph output"))
             continue
         if value.blob != ctx.output_blobs.get(name, value.blob) or value in outputs:
             value = _named_copy(ctx, name, value)
@@ -252,12 +250,19 @@ def _convert(ctx: Context, node: OnnxNode, refused: list[tuple[str, str, str]]) 
             if name in ctx.outputs and name in ctx.pending:
                 ctx.value(name)  # a graph output's layer where its node is
     except Refused as error:
-        owner = error.node or node
-        entry = (owner.name or owner.outputs[0], owner.op_type, error.why) \
-            if error.node is not None else (label, node.op_type, error.why)
-        if entry not in refused:
+        entry = _refusal(error, label, node.op_type)
+        if entry not in refused:  # a transpose refused once, whichever node reads it
             refused.append(entry)
         ctx.poisoned.update(node.outputs)
+
+
+def _refusal(error: Refused, label: str, op_type: str) -> tuple[str, str, str]:
+    """(node, op type, why) of a refusal: the node it names (``Refused.node``), else the one
+    being imported (``label``, ``op_type``)."""
+    owner = error.node
+    if owner is None:
+        return (label, op_type, error.why)
+    return (owner.name or owner.outputs[0], owner.op_type, error.why)
 
 
 def _remove_dead(graph: Graph) -> None:

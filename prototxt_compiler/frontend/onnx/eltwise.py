@@ -181,29 +181,26 @@ def _two_values(ctx: Context, node: OnnxNode) -> None:
     if s1 == s2:
         _elementwise(ctx, node, ctx.value(first), ctx.value(second))
         return
+    big: str | None = None
     if broadcast_run(s2, s1) not in (None, (0, 0)):
-        big, small, small_first = first, second, False
+        big, small, small_first, big_shape, small_shape = first, second, False, s1, s2
     elif broadcast_run(s1, s2) not in (None, (0, 0)):
-        big, small, small_first = second, first, True
-    else:  # each operand tiled to the broadcast shape where it has an axis of 1
+        big, small, small_first, big_shape, small_shape = second, first, True, s2, s1
+    if big is not None:
+        a, b = broadcast_run(small_shape, big_shape)  # type: ignore[misc]
+        same_rank = len(small_shape) == len(big_shape)
+        if same_rank and small_shape[:a] == big_shape[:a]:
+            a = 0  # the batch of 1 (and any axis before the run) read along: any batch fits
+        elif same_rank and small_shape[0] == big_shape[0] == 1:
+            big = None  # y's batch of 1 cannot be read along (an axis between differs):
+            # tiled as at a batch over 1, not a Bias / Scale holding the batch at 1
+    if big is None:  # each operand tiled to the broadcast shape where it has an axis of 1
         try:
             out = tuple(int(d) for d in np.broadcast_shapes(s1, s2))
         except ValueError:
             raise Refused(f"its operands {list(s1)} and {list(s2)} do not broadcast") from None
         _elementwise(ctx, node, broadcast_to(ctx, node, first, out, "a"),
                      broadcast_to(ctx, node, second, out, "b"))
-        return
-    run = broadcast_run(ctx.shape(small), ctx.shape(big))
-    a, b = run  # type: ignore[misc]
-    small_shape, big_shape = ctx.shape(small), ctx.shape(big)
-    if len(small_shape) == len(big_shape) and small_shape[:a] == big_shape[:a]:
-        a = 0  # the batch of 1 (and any axis before the run) read along too: any batch fits
-    elif len(small_shape) == len(big_shape) and small_shape[0] == big_shape[0] == 1:
-        # y's batch of 1 cannot be read along (an axis between differs): each tiled, as at
-        # a batch over 1, rather than a Bias / Scale that would hold the batch at 1
-        _elementwise(ctx, node, broadcast_to(ctx, node, first, tuple(np.broadcast_shapes(
-            s1, s2)), "a"), broadcast_to(ctx, node, second, tuple(np.broadcast_shapes(
-                s1, s2)), "b"))
         return
     target = big_shape[a:b]
     view_name = node.outputs[0] + "/operand"

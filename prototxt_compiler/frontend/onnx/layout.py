@@ -70,12 +70,11 @@ def through(ctx: Context, node: OnnxNode) -> bool:
     perms = {m.perm for m in permuted.values()}
     if handler is None or len(perms) != 1:
         return False
-    if any(o in ctx.outputs for o in node.outputs) and _reduced_perm(
-            ctx, node, next(iter(perms))) != ():
+    perm = perms.pop()
+    if any(o in ctx.outputs for o in node.outputs) and _reduced_perm(ctx, node, perm) != ():
         return False  # a graph output stays in its layout, unless it is so already
     if any(name and name not in permuted and ctx.const(name) is None for name in node.inputs):
         return False  # a value in the transposed layout beside them
-    perm = perms.pop()
     origin = next(iter(permuted.values())).transpose
     for name, meaning in permuted.items():  # the bases stand for the inputs meanwhile
         del ctx.pending[name]
@@ -104,6 +103,22 @@ def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argsort(perm))
 
 
+def _aligned(array: np.ndarray, rank: int) -> np.ndarray:
+    """``array`` right-aligned to ``rank`` axes, as ONNX broadcasts it."""
+    return array.reshape((1,) * (rank - array.ndim) + array.shape)
+
+
+def _base_axes(perm: tuple[int, ...], axes: Any) -> list[int]:
+    """The base's axes of ONNX axes ``axes`` (negative ones counted from the end)."""
+    return [perm[int(a) % len(perm)] for a in axes]
+
+
+def _per_base_axis(values: list[Any], perm: tuple[int, ...]) -> list[Any]:
+    """One value per ONNX axis (a scale, a pad) as one per base axis: axis i's goes to
+    axis ``perm[i]``."""
+    return [values[perm.index(a)] for a in range(len(perm))]
+
+
 def _unpermuted(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> tuple[str, ...] | None:
     """The node's inputs with each constant tensor transposed back (right-aligned to the
     rank first); numbers as they are; None for a constant of a higher rank."""
@@ -118,9 +133,9 @@ def _unpermuted(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> tuple[st
         elif array.ndim > rank:
             return None
         else:
-            aligned = array.reshape((1,) * (rank - array.ndim) + array.shape)
             inputs.append(constant(ctx, node, f"input{i}_unpermuted",
-                                   aligned.transpose(_inverse(perm)), array.dtype))
+                                   _aligned(array, rank).transpose(_inverse(perm)),
+                                   array.dtype))
     return tuple(inputs)
 
 
@@ -139,8 +154,7 @@ def _prelu(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     slope = ctx.const(inputs[1]) if inputs is not None else None
     if inputs is None or slope is None or slope.ndim > len(perm):
         return False
-    aligned = slope.reshape((1,) * (len(perm) - slope.ndim) + slope.shape)
-    if any(d != 1 for axis, d in enumerate(aligned.shape) if axis != 1):
+    if any(d != 1 for axis, d in enumerate(_aligned(slope, len(perm)).shape) if axis != 1):
         return False
     IMPORTERS["PRelu"](ctx, replace(node, inputs=inputs))
     return True
@@ -154,19 +168,16 @@ def _padded_axes(pads: list[int]) -> list[int]:
 
 def _moved_pads(pads: list[Any], perm: tuple[int, ...]) -> list[Any]:
     """ONNX's pads (every axis's begin, then every end) of the transposed value, as the
-    base's: axis i's go to axis ``perm[i]``."""
+    base's."""
     rank = len(perm)
-    moved: list[Any] = [0] * (2 * rank)
-    for i in range(rank):
-        moved[perm[i]], moved[rank + perm[i]] = pads[i], pads[rank + i]
-    return moved
+    return _per_base_axis(pads[:rank], perm) + _per_base_axis(pads[rank:], perm)
 
 
 def _only_hw(perm: tuple[int, ...], axes: Any) -> bool:
     """Whether ONNX axes ``axes`` are H and W of the (N, C, H, W) base, the only axes Caffe
     pads and resizes (a pad of a channels-first view of a channels-last input is not: it
     reads the moves)."""
-    return len(perm) == 4 and all(perm[int(a) % 4] in (2, 3) for a in axes)
+    return len(perm) == 4 and all(a in (2, 3) for a in _base_axes(perm, axes))
 
 
 def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
@@ -180,22 +191,19 @@ def _pad(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
         IMPORTERS["Pad"](ctx, replace(node, attrs={**node.attrs,
                                                    "pads": _moved_pads(pads, perm)}))
         return True
+    inputs = list(node.inputs)
     if node.input(3):  # the axes it pads, given: moved
-        axes = ctx.const(node.input(3))
-        if axes is None or not _only_hw(perm, np.asarray(axes).reshape(-1)):
+        given = ctx.const(node.input(3))
+        axes = np.asarray(given).reshape(-1) if given is not None else None
+        if axes is None or not _only_hw(perm, axes):
             return False
-        inputs = list(node.inputs)
-        inputs[3] = constant(ctx, node, "axes_unpermuted",
-                             [perm[int(a) % rank] for a in np.asarray(axes).reshape(-1)],
-                             np.int64)
+        inputs[3] = constant(ctx, node, "axes_unpermuted", _base_axes(perm, axes), np.int64)
     else:
         given = ctx.const(node.input(1))
-        if given is None or given.size != 2 * rank or not _only_hw(
-                perm, _padded_axes([int(p) for p in np.asarray(given).reshape(-1)])):
+        pads = [int(p) for p in np.asarray(given).reshape(-1)] if given is not None else []
+        if len(pads) != 2 * rank or not _only_hw(perm, _padded_axes(pads)):
             return False
-        inputs = list(node.inputs)
-        inputs[1] = constant(ctx, node, "pads_unpermuted", _moved_pads(
-            [int(p) for p in np.asarray(given).reshape(-1)], perm), np.int64)
+        inputs[1] = constant(ctx, node, "pads_unpermuted", _moved_pads(pads, perm), np.int64)
     IMPORTERS["Pad"](ctx, replace(node, inputs=tuple(inputs)))
     return True
 
@@ -232,12 +240,11 @@ def _resize(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
         return False
     if node.attr("axes") is not None:
         IMPORTERS[node.op_type](ctx, replace(node, attrs={
-            **node.attrs, "axes": [perm[int(a) % rank] for a in node.attr("axes")]}))
+            **node.attrs, "axes": _base_axes(perm, node.attr("axes"))}))
         return True
     attrs = dict(node.attrs)
     if node.attr("scales") is not None:  # Upsample before opset 9
-        scales = [float(v) for v in node.attr("scales")]
-        attrs["scales"] = [scales[perm.index(a)] for a in range(rank)]
+        attrs["scales"] = _per_base_axis([float(v) for v in node.attr("scales")], perm)
     inputs = list(node.inputs)
     for i in range(1, len(inputs)):
         given = ctx.const(inputs[i]) if inputs[i] else None
@@ -247,7 +254,7 @@ def _resize(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
             continue
         values = np.asarray(given).reshape(-1).tolist()
         if len(values) == rank:
-            moved = [values[perm.index(a)] for a in range(rank)]
+            moved = _per_base_axis(values, perm)
         elif len(values) == 2 * rank:
             moved = _moved_pads(values, perm)
         else:
@@ -258,7 +265,7 @@ def _resize(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
 
 
 def _axis(node: OnnxNode, perm: tuple[int, ...], default: int) -> int:
-    return perm[int(node.attr("axis", default)) % len(perm)]
+    return _base_axes(perm, [node.attr("axis", default)])[0]
 
 
 def _concat(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
@@ -276,22 +283,19 @@ def _split(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
 
 
 def _slice(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
-    rank = len(perm)
     if ctx.opset < 10:
         axes = node.attr("axes") or list(range(len(node.attr("starts"))))
-        IMPORTERS["Slice"](ctx, replace(node, attrs={
-            **node.attrs, "axes": [perm[int(a) % rank] for a in axes]}))
+        IMPORTERS["Slice"](ctx, replace(node, attrs={**node.attrs,
+                                                     "axes": _base_axes(perm, axes)}))
         return True
     starts = ctx.const(node.input(1))
     given = ctx.const(node.input(3)) if node.input(3) else None
     if starts is None or (node.input(3) and given is None):
         return False  # bounds computed at run time: the importer refuses it as it is
     axes = np.asarray(given).reshape(-1) if given is not None else np.arange(starts.size)
-    mapped = constant(ctx, node, "axes_unpermuted",
-                      [perm[int(a) % rank] for a in axes], np.int64)
     inputs = list(node.inputs) + [""] * (5 - len(node.inputs))
-    inputs[3] = mapped
-    IMPORTERS["Slice"](ctx, replace(node, inputs=tuple(n for n in inputs[:5])))
+    inputs[3] = constant(ctx, node, "axes_unpermuted", _base_axes(perm, axes), np.int64)
+    IMPORTERS["Slice"](ctx, replace(node, inputs=tuple(inputs[:5])))
     return True
 
 
@@ -344,8 +348,8 @@ def _reduce(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple
 def _softmax(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     if ctx.opset < 13:
         return False  # the flattened form: over every axis from ``axis`` on
-    axis = int(node.attr("axis", -1)) % len(perm)
-    IMPORTERS[node.op_type](ctx, replace(node, attrs={**node.attrs, "axis": perm[axis]}))
+    IMPORTERS[node.op_type](ctx, replace(node, attrs={**node.attrs,
+                                                      "axis": _axis(node, perm, -1)}))
     return True
 
 
@@ -386,8 +390,7 @@ def _layer_norm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
         """Scale or B (right-aligned to the normalized axes) over the base's axes."""
         given = node.input(i)
         array = np.asarray(ctx.constant(node, i, what) if given else 0.0, np.float32)
-        aligned = array.reshape((1,) * (rank - array.ndim) + array.shape)
-        moved = aligned.transpose(_inverse(perm))
+        moved = _aligned(array, rank).transpose(_inverse(perm))
         picked = moved[tuple(slice(None) if a in axes else 0 for a in range(rank))]
         return np.ascontiguousarray(np.broadcast_to(picked, [shape[a] for a in axes]))
 

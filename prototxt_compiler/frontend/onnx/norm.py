@@ -151,9 +151,8 @@ def normalize(ctx: Context, node: OnnxNode, x: str, axes: Sequence[int], eps: fl
         variance = reduce_step(ctx, node, "ReduceMean", square, list(axes), "variance")
         ctx.layer(node, "Power", PowerParams(power=-0.5, shift=eps), [ctx.value(variance)],
                   (f"{out}/rsqrt",), suffix="/rsqrt")
-        step(ctx, node, "Mul", (centred, f"{out}/rsqrt"), "normalized",
-             output=out if last else None)
-        normalized = ctx.value(f"{out}/normalized") if not last else ctx.value(out)
+        normalized = ctx.value(step(ctx, node, "Mul", (centred, f"{out}/rsqrt"), "normalized",
+                                    output=out if last else None))
     if not last:  # the layer writing the node's output is named after it
         ctx.layer(node, "Scale", params, [normalized], (out,), blobs=[scale, bias])
 
