@@ -15,32 +15,13 @@ import pytest
 from prototxt_compiler.frontend.onnx import UnsupportedNodesError
 from prototxt_compiler.frontend.onnx.transpose import MAX_MOVED_AXIS
 from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.against_ort import equals_onnxruntime, feeds_of
 from tests.frontend.onnx.builder import Builder
-from tests.tolerance import assert_close
 
 ort = pytest.importorskip("onnxruntime")
 torch = pytest.importorskip("torch")
 
 MOVES = {"Slice", "Concat"}
-
-
-def as_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray]) -> None:
-    from prototxt_compiler import to_torch
-
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    want = session.run(None, feeds)
-    with torch.inference_mode():
-        got = to_torch(graph)(*[torch.from_numpy(feeds[i.name]) for i in model.graph.input])
-    got = got if isinstance(got, (tuple, list)) else [got]
-    assert len(got) == len(want)
-    for ours, ref, out in zip(got, want, model.graph.output):
-        assert_close(ours.numpy(), ref, out.name)
-
-
-def feeds_of(model: Any) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(3)
-    return {i.name: rng.standard_normal([d.dim_value for d in i.type.tensor_type.shape.dim])
-            .astype(np.float32) for i in model.graph.input}
 
 
 def channels_last_block(opset: int, shape: tuple[int, ...] = (2, 8, 5, 6)) -> Any:
@@ -80,7 +61,7 @@ def test_a_transpose_that_comes_back_writes_no_layer(opset: int) -> None:
     convs = [n for n in graph.nodes if n.type == "Convolution"]
     assert [c.params.kernel for c in convs] == [(1, 1), (1, 1)]
     assert [c.params.bias_term for c in convs] == [True, False]
-    as_onnxruntime(model, graph, feeds_of(model))
+    equals_onnxruntime(model, graph, feeds_of(model))
 
 
 def test_large_axes_need_no_moves_when_the_transpose_comes_back() -> None:
@@ -89,7 +70,7 @@ def test_large_axes_need_no_moves_when_the_transpose_comes_back() -> None:
     model = channels_last_block(17, (1, big, big, big))
     graph = from_onnx(model)
     assert not MOVES & {n.type for n in graph.nodes}
-    as_onnxruntime(model, graph, feeds_of(model))
+    equals_onnxruntime(model, graph, feeds_of(model))
 
 
 def reader_model(reader: str) -> Any:
@@ -123,7 +104,7 @@ def test_a_reader_that_does_not_commute_reads_the_moves(reader: str) -> None:
     model = reader_model(reader)
     graph = from_onnx(model)
     assert MOVES <= {n.type for n in graph.nodes}
-    as_onnxruntime(model, graph, feeds_of(model))
+    equals_onnxruntime(model, graph, feeds_of(model))
 
 
 @pytest.mark.parametrize("axes, order", [([1, 2], "(N, C): in order"),
@@ -137,7 +118,7 @@ def test_a_reduction_without_keepdims_drops_the_axes_it_reduces(axes: list[int],
     model = b.model()
     graph = from_onnx(model)
     assert not MOVES & {n.type for n in graph.nodes}, order
-    as_onnxruntime(model, graph, feeds_of(model))
+    equals_onnxruntime(model, graph, feeds_of(model))
 
 
 def test_a_graph_output_keeps_its_layout() -> None:
@@ -148,7 +129,7 @@ def test_a_graph_output_keeps_its_layout() -> None:
     graph = from_onnx(model)
     assert [v.blob for v in graph.outputs] == ["relu"]
     assert graph.outputs[0].shape == (2, 4, 5, 3)
-    as_onnxruntime(model, graph, feeds_of(model))
+    equals_onnxruntime(model, graph, feeds_of(model))
 
 
 @pytest.mark.parametrize("reader", ["Relu", "Flatten", None, "Relu Flatten"])
@@ -185,4 +166,4 @@ def test_a_pad_or_resize_of_a_channels_last_input_viewed_channels_first(op: str)
     model = b.model()
     graph = from_onnx(model)
     assert MOVES <= {n.type for n in graph.nodes}
-    as_onnxruntime(model, graph, feeds_of(model))
+    equals_onnxruntime(model, graph, feeds_of(model))

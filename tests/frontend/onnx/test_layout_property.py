@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.against_ort import equals_onnxruntime, feeds_of
 from tests.frontend.onnx.builder import Builder
-from tests.tolerance import assert_close
 
 hypothesis = pytest.importorskip("hypothesis")
 ort = pytest.importorskip("onnxruntime")
@@ -57,7 +57,9 @@ def build(shape: tuple[int, ...], perm: tuple[int, ...],
             x = b.node(op, [x, b.const(f"{name}_c", rng.uniform(0.5, 1.5, kept[start:]))],
                        name)
         elif op in ("ReduceMean", "ReduceMax", "ReduceSum"):  # axes an attribute at 17
-            keep = bool(rng.random() < 0.7)  # (but ReduceSum's, an input from 13)
+            # (but ReduceSum's, an input from 13); no value of fewer than 2 axes (Caffe's
+            # PReLU and InnerProduct take none)
+            keep = bool(rng.random() < 0.7) or rank <= 2
             inputs = [x, b.ints(f"{name}_axes", [axis])] if op == "ReduceSum" else [x]
             attrs = {} if op == "ReduceSum" else {"axes": [axis]}
             x = b.node(op, inputs, name, keepdims=int(keep), **attrs)
@@ -117,17 +119,10 @@ def build(shape: tuple[int, ...], perm: tuple[int, ...],
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(chains())
 def test_a_chain_after_a_transpose_computes_what_onnx_does(chain: Any) -> None:
-    from prototxt_compiler import to_torch
-
     shape, perm, steps = chain
     model = build(shape, perm, steps)
-    graph = from_onnx(model)
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    (want,) = session.run(None, {"data": x})
-    with torch.inference_mode():
-        got = to_torch(graph)(torch.from_numpy(x)).numpy()
-    assert_close(got, want, f"{perm} {[s[0] for s in steps]}")
+    equals_onnxruntime(model, from_onnx(model), feeds_of(model, seed=0),
+                       f"{perm} {[s[0] for s in steps]}")
 
 
 @st.composite
@@ -146,23 +141,15 @@ def broadcasts(draw: Any) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
 def test_two_values_that_broadcast_compute_what_onnx_does(case: Any) -> None:
     """Two run-time values of shapes that broadcast (one may have fewer axes, any axis of 1
     in either): Bias / Scale along a run, tiles, or the Eltwise of one shape."""
-    from prototxt_compiler import to_torch
-
     op, a, b_shape = case
     b = Builder("broadcast", 13)
     b.output(b.node(op, [b.input("a", a), b.input("b", b_shape)], "y"))
     model = b.model()
-    graph = from_onnx(model)
     rng = np.random.default_rng(0)
     feeds = {"a": rng.standard_normal(a).astype(np.float32),
              "b": (rng.uniform(0.5, 2.0, b_shape) * rng.choice([-1, 1], b_shape)
                    ).astype(np.float32)}  # a divisor away from 0
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    (want,) = session.run(None, feeds)
-    order = [v.blob for v in graph.inputs]
-    with torch.inference_mode():
-        got = to_torch(graph)(*(torch.from_numpy(feeds[n]) for n in order)).numpy()
-    assert_close(got, want, f"{op} {a} {b_shape}")
+    equals_onnxruntime(model, from_onnx(model), feeds, f"{op} {a} {b_shape}")
 
 
 def _factors(total: int, rng: np.random.Generator) -> list[int]:
@@ -188,7 +175,6 @@ def test_a_chain_of_views_and_copies_computes_what_onnx_does(dims: list[int],
     """Reshapes, flattens, squeezes, transposes, stepped slices and gathers in any order:
     views composed, moves and copies written where they must be, every element where ONNX
     puts it."""
-    from prototxt_compiler import to_torch
 
     shape = [d + 1 for d in dims]
     b = Builder("views", 13)
@@ -229,10 +215,5 @@ def test_a_chain_of_views_and_copies_computes_what_onnx_does(dims: list[int],
             x = b.node(op, [x], name)
     b.output(b.node("Relu", [x], "out"))
     model = b.model()
-    graph = from_onnx(model)
-    value = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    (want,) = session.run(None, {"data": value})
-    with torch.inference_mode():
-        got = to_torch(graph)(torch.from_numpy(value)).numpy()
-    assert_close(got, want, str([s[0] for s in steps]))
+    equals_onnxruntime(model, from_onnx(model), feeds_of(model, seed=0),
+                       str([s[0] for s in steps]))

@@ -1,0 +1,35 @@
+"""What the ONNX frontend's ORT-held tests share: a converted graph run in the PyTorch
+backend (itself held to Caffe) against onnxruntime on the ONNX model, output by output."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tests.tolerance import assert_close
+
+
+def equals_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray],
+                       what: str = "") -> None:
+    """Every output of ``graph`` on ``feeds`` (by ONNX input name) within the project's
+    tolerance of onnxruntime's on ``model``; ``what`` names the case in a failure."""
+    import onnxruntime as ort
+    import torch
+
+    from prototxt_compiler import to_torch
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    want = session.run(None, feeds)
+    with torch.inference_mode():
+        got = to_torch(graph)(*[torch.from_numpy(feeds[i.name]) for i in model.graph.input])
+    got = got if isinstance(got, (tuple, list)) else [got]
+    assert len(got) == len(want)
+    for ours, ref, out in zip(got, want, model.graph.output):
+        assert_close(ours.numpy(), ref, f"{out.name} {what}".strip())
+
+
+def feeds_of(model: Any, seed: int = 3) -> dict[str, np.ndarray]:
+    """Seeded N(0, 1) values for each input of ``model``, at its declared shape."""
+    rng = np.random.default_rng(seed)
+    return {i.name: rng.standard_normal([d.dim_value for d in i.type.tensor_type.shape.dim])
+            .astype(np.float32) for i in model.graph.input}
