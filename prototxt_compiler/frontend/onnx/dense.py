@@ -11,20 +11,41 @@ MatMul(A, B) with A (..., K) a Caffe value and B (K, N) a constant: InnerProduct
 ``axis`` the last axis of A and weight B^T; an Add of a per-output constant that follows
 becomes its bias (``eltwise``).
 
+MatMul of two run-time values (attention's q k^T and its weights times v; also a constant
+on the left, or a batch of constant matrices on the right), which no BVLC layer computes,
+is its definition: out[..., m, n] = sum over k of A[..., m, k] B[..., k, n]. Every product
+is laid out along one order of the axes (batch..., m, n and k), each operand a view of
+itself there with 1s for the axes it lacks; one operand is widened to every product by
+Tiles and the other scales it (a Scale with it as the second bottom, where its full axes
+are one run; else both are tiled and multiplied, Eltwise PROD); the sum over k is a
+Reduction SUM where k is the last axis, else a Convolution of kernel (K, 1), every weight
+1, on a view (as ``reduce`` sums a run of axes). An operand that is a pending transpose
+(``layout``: k^T) is read as its base holds it, the order chosen so that both are views:
+q k^T sums over the last axis and writes no transpose; the result may itself be left a
+pending transpose, which the ops after it (Softmax, the heads' transpose back) read. The
+order preferred: the result in the ONNX order, then k last, then the batch first. The
+products cost M x K x N values per matrix (ViT-B/16's attention: 197 x 64 x 197 per head),
+and the sums are in another order than onnxruntime's, within the tolerance.
+
 alpha != 1 scales the weight once (alpha * (A B) and A (alpha B) may differ in the last
 bit).
 """
 from __future__ import annotations
 
+from itertools import permutations
 from math import prod
+from typing import Any
 
 import numpy as np
 
 from ...ir import Value
+from ...limits import MAX_BLOB_COUNT
 from ...ops.dense import InnerProductParams
-from .context import Context, View
+from .context import Context, Padded, Permuted, View
 from .model import OnnxNode
+from .reduce import reduce_step
 from .registry import IMPORTERS, Refused
+from .steps import constant, step
 
 __all__ = ["convert_gemm", "convert_matmul"]
 
@@ -86,15 +107,134 @@ def convert_gemm(ctx: Context, node: OnnxNode) -> None:
 
 @IMPORTERS.register("MatMul")
 def convert_matmul(ctx: Context, node: OnnxNode) -> None:
-    if ctx.const(node.inputs[0]) is not None or ctx.const(node.inputs[1]) is None:
-        raise Refused("it multiplies by a run-time matrix; Caffe's InnerProduct needs a "
-                      "constant right-hand matrix")
-    weight = np.asarray(ctx.const(node.inputs[1]), np.float32)
+    weight = ctx.const(node.inputs[1])
     shape = ctx.shape(node.inputs[0])
-    if weight.ndim != 2 or len(shape) < 2 or shape[-1] != weight.shape[0]:
-        raise Refused(f"it multiplies {list(shape)} by {list(weight.shape)}; imported is "
-                      "(..., K) by a (K, N) constant")
+    if (weight is None or weight.ndim != 2 or ctx.const(node.inputs[0]) is not None
+            or len(shape) < 2 or shape[-1] != weight.shape[0]):
+        _products_summed(ctx, node)
+        return
     params = InnerProductParams(num_output=weight.shape[1], bias_term=False,
                                 axis=len(shape) - 1)
     ctx.layer(node, "InnerProduct", params, [ctx.value(node.inputs[0])],
-              blobs=[np.ascontiguousarray(weight.T)])
+              blobs=[np.ascontiguousarray(np.asarray(weight, np.float32).T)])
+
+
+def _products_summed(ctx: Context, node: OnnxNode) -> None:
+    """MatMul of two run-time values (or a constant on the left, or a batch of constant
+    matrices on the right): every product A[..., m, k] B[..., k, n] laid out along one order
+    of the axes (batch..., m, n, k), summed over k (module docstring)."""
+    operands = [_held(ctx, name) for name in node.inputs[:2]]
+    onnx_a, onnx_b = ctx.shape(node.inputs[0]), ctx.shape(node.inputs[1])
+    ra, rb = len(onnx_a), len(onnx_b)
+    if ra == 0 or rb == 0:
+        raise Refused("an operand is a scalar; MatMul takes tensors of rank 1 or more")
+    if max(ra, rb) > 6:
+        raise Refused(f"it multiplies {list(onnx_a)} by {list(onnx_b)}; imported are "
+                      "operands of 6 axes at most")
+    k = onnx_a[-1]
+    if (onnx_b[-2] if rb >= 2 else onnx_b[0]) != k:
+        raise Refused(f"it multiplies {list(onnx_a)} by {list(onnx_b)}: the inner sizes "
+                      "differ")
+    batch = max(ra, rb) - 2 if min(ra, rb) >= 2 else max(ra, rb, 2) - 2
+    # the labels of each operand's ONNX axes: b0, b1, ... (right-aligned), m, k, n
+    labels_a = ([f"b{batch - ra + 2 + i}" for i in range(ra - 2)] + ["m"] if ra >= 2
+                else []) + ["k"]
+    labels_b = [f"b{batch - rb + 2 + i}" for i in range(rb - 2)] + ["k"] + (
+        ["n"] if rb >= 2 else [])
+    out_labels = [f"b{i}" for i in range(batch)] + (["m"] if ra >= 2 else []) + (
+        ["n"] if rb >= 2 else [])
+    sizes: dict[str, int] = {}
+    for labels, dims in ((labels_a, onnx_a), (labels_b, onnx_b)):
+        for label, d in zip(labels, dims):
+            if sizes.get(label, 1) not in (1, d) and d != 1:
+                raise Refused(f"it multiplies {list(onnx_a)} by {list(onnx_b)}, whose batch "
+                              "axes do not broadcast")
+            sizes[label] = max(sizes.get(label, 1), d)
+    in_base = [[labels[i] for i in held] for labels, (_, _, held)
+               in zip((labels_a, labels_b), operands)]
+    order = _product_order(out_labels + ["k"], in_base, out_labels)
+    for i in (1, 0):  # no order keeps both as they are held: one transpose written
+        if order is None:
+            operands[i] = _held(ctx, node.inputs[i], written=True)
+            in_base[i] = (labels_a, labels_b)[i]
+            order = _product_order(out_labels + ["k"], in_base, out_labels)
+    assert order is not None  # both in the ONNX order: (batch..., m, k, n) fits
+    count = prod(sizes[label] for label in order)
+    if count > MAX_BLOB_COUNT:
+        raise Refused(f"its products ({'x'.join(str(sizes[x]) for x in order)}, "
+                      f"{count:,} values) exceed what a Caffe blob holds")
+    out = node.outputs[0]
+    views = []
+    for (meaning, base, _), labels, tag in zip(operands, in_base, "ab"):
+        ctx.alias(f"{out}/{tag}_base", meaning)
+        shape = [base[labels.index(x)] if x in labels else 1 for x in order]
+        views.append(step(ctx, node, "Reshape", (
+            f"{out}/{tag}_base", constant(ctx, node, f"{tag}_shape", shape, np.int64)),
+            f"{tag}_laid"))
+    scaling = _scaling_operand(ctx, views, [sizes[x] for x in order])
+    if scaling is not None:  # the other one widened to every product, then one Scale
+        full = constant(ctx, node, "full", [sizes[x] for x in order], np.int64)
+        views = [v if i == scaling else step(ctx, node, "Expand", (v, full), f"{tag}_wide")
+                 for i, (v, tag) in enumerate(zip(views, "ab"))]
+    product = step(ctx, node, "Mul", views, "products")
+    summed = order.index("k")
+    kept = [x for x in order if x != "k"]
+    if kept == out_labels:
+        reduce_step(ctx, node, "ReduceSum", product, [summed], "sum", keepdims=False,
+                    output=out)
+        return
+    total = reduce_step(ctx, node, "ReduceSum", product, [summed], "sum", keepdims=False)
+    meaning = ctx.peek(total)
+    base_value = meaning if isinstance(meaning, (View, Padded)) else ctx.value(total)
+    ctx.alias(out, Permuted(base_value, tuple(kept.index(x) for x in out_labels), node))
+
+
+def _held(ctx: Context, name: str, *, written: bool = False
+          ) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
+    """What MatMul reads for ``name``: (its meaning, that meaning's shape, the ONNX axis
+    each of those axes is): a pending transpose's base where it is one (unless
+    ``written``), else the value itself."""
+    meaning = ctx.peek(name)
+    if isinstance(meaning, Permuted) and not written:
+        base = tuple(int(d) for d in meaning.base.shape or ())
+        return meaning.base, base, tuple(int(i) for i in np.argsort(meaning.perm))
+    if isinstance(meaning, Permuted):
+        meaning = ctx.value(name)
+    shape = ctx.shape(name)
+    return meaning, shape, tuple(range(len(shape)))
+
+
+def _scaling_operand(ctx: Context, views: list[str], full: list[int]) -> int | None:
+    """The operand (0 or 1) that can scale the other widened to ``full`` as one Scale (a
+    constant, or a value whose axes of full size are one run: the others are 1s), the
+    other being copied once; None where both are tiled."""
+    for i in (1, 0):
+        if ctx.const(views[i]) is not None:
+            return i
+    fitting = []
+    for i in (0, 1):
+        shape = ctx.shape(views[i])
+        whole = [a for a, (d, f) in enumerate(zip(shape, full)) if d == f > 1]
+        if whole == list(range(whole[0], whole[-1] + 1) if whole else []):
+            fitting.append((prod(shape), i))
+    return min(fitting)[1] if fitting else None
+
+
+def _product_order(labels: list[str], operands: list[list[str]],
+                   out_labels: list[str]) -> list[str] | None:
+    """The order of the product's axes: one in which each operand's axes, as it holds
+    them, come in its own order (so it is a view of it); None where there is none. Of
+    those: the result in the output's order (else it is a pending transpose), then k
+    last (one Reduction), then the first output axis (the batch) first."""
+    def fits(order: tuple[str, ...]) -> bool:
+        return all([x for x in order if x in held] == held for held in operands)
+
+    def cost(order: tuple[str, ...]) -> tuple[bool, bool, bool]:
+        kept = [x for x in order if x != "k"]
+        return (kept != out_labels, order[-1] != "k", order[0] != labels[0])
+
+    fitting = [o for o in permutations(labels) if fits(o)]
+    if not fitting:
+        return None
+    best: tuple[str, ...] = min(fitting, key=cost)
+    return list(best)

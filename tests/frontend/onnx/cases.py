@@ -565,6 +565,41 @@ def _gelu(opset: int) -> Any:
     return b.model()
 
 
+def _matmul_values(opset: int) -> Any:
+    """MatMul of two run-time values (every product, laid out as views of both, summed
+    over the inner axis): batched, a matrix over a batch of them, a vector on either side,
+    a constant matrix on the left and a batch of constant matrices on the right; q k^T
+    with k transposed (its transpose read as it is held: a sum over the last axis, no
+    transpose written); a left operand transposed, its product in its own order; and one
+    whose result is left transposed, read so by a Relu and transposed back (no transpose
+    written), and read so by a graph output (written)."""
+    b = Builder("matmul_values", opset)
+    x, y = b.input("x", (2, 3, 4)), b.input("y", (2, 4, 5))
+    b.output(b.node("MatMul", [x, y], "batched"))
+    b.output(b.node("MatMul", [b.input("m", (3, 4)), b.input("many", (2, 2, 4, 5))],
+                    "broadcast"))
+    b.output(b.node("MatMul", [b.input("vec", (4,)), y], "vector_left"))
+    b.output(b.node("MatMul", [x, b.input("col", (4,))], "vector_right"))
+    b.output(b.node("MatMul", [b.normal("left", (3, 2)), b.input("z", (2, 2, 6))],
+                    "constant_left"))
+    b.output(b.node("MatMul", [x, b.normal("kernels", (2, 4, 3))], "constant_batch"))
+    k = b.node("Transpose", [b.input("k", (2, 6, 4))], "k_t", perm=[0, 2, 1])
+    b.output(b.node("MatMul", [x, k], "q_kt"))
+    xt = b.node("Transpose", [b.input("x_t", (2, 4, 3))], "x_tt", perm=[0, 2, 1])
+    b.output(b.node("MatMul", [xt, y], "transposed_left"))
+    heads = b.node("Transpose", [b.input("heads", (3, 2, 4))], "heads_t", perm=[1, 0, 2])
+    heads_y = b.node("MatMul", [heads, y], "heads_y")
+    b.output(b.node("Transpose", [b.node("Relu", [heads_y], "heads_relu")], "heads_back",
+                    perm=[1, 0, 2]))
+    b.output(b.node("MatMul", [heads, b.input("w", (2, 4, 2))], "heads_w"))
+    reversed_a = b.node("Transpose", [b.input("a_kmb", (4, 3, 2))], "a_bmk", perm=[2, 1, 0])
+    rolled_b = b.node("Transpose", [b.input("b_nbk", (5, 2, 4))], "b_bkn", perm=[1, 2, 0])
+    b.output(b.node("MatMul", [reversed_a, rolled_b], "no_common_order"))
+    b.output(b.node("MatMul", [b.input("u", (4,)), b.node("Relu", [b.input("v", (4,))],
+                                                           "v_relu")], "dot"))
+    return b.model()
+
+
 def _channels_last(opset: int) -> Any:
     """Ops between a transpose to channels-last and the transpose back, computed on the
     value before it (none of the transposes is written): an elementwise chain with
@@ -701,6 +736,7 @@ CASES: tuple[Case, ...] = (
     Case("erf", _erf, 9),
     Case("gelu", _gelu, 20),
     Case("channels_last", _channels_last, 13),
+    Case("matmul_values", _matmul_values, 9),
     Case("channels_last_norm", _channels_last_norm, 17),
     Case("nhwc_graph", _nhwc_graph, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),

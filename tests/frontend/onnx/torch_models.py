@@ -2,7 +2,7 @@
 unit, a ResNet-18-style net, an Inception block, MobileNetV2 and V3 blocks, a feature
 pyramid's bilinear top-down path, DeepLab's corner-aligned upsampling, a 1-D temporal
 convolution net, a CycleGAN-style generator's reflection pads, ConvNeXt's channels-last
-blocks, MLP-Mixer; channels and sizes shrunk, random weights and BatchNorm statistics
+blocks, MLP-Mixer, a vision transformer; channels and sizes shrunk, random weights and BatchNorm statistics
 (seeded), eval mode."""
 from __future__ import annotations
 
@@ -404,6 +404,66 @@ class MLPMixer(nn.Module):
         return self.head(x.mean(1))
 
 
+class Attention(nn.Module):
+    """Self-attention as ViT ports write it: one Linear to queries, keys and values, heads
+    split by a reshape and a permute, softmax(q k^T / sqrt(d)) v, heads merged back, a
+    projection."""
+
+    def __init__(self, dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads, self.qkv, self.proj = heads, nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, t, c = x.shape
+        qkv = self.qkv(x).reshape(n, t, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        weights = ((q @ k.transpose(-2, -1)) * (c // self.heads) ** -0.5).softmax(-1)
+        return self.proj((weights @ v).transpose(1, 2).reshape(n, t, c))
+
+
+class ViTBlock(nn.Module):
+    """A pre-norm transformer block: attention (this module's own; torch's
+    MultiheadAttention, as torchvision's ViT has it, exports from opset 14 only) and an MLP,
+    each with its residual."""
+
+    def __init__(self, dim: int, heads: int, torch_attention: bool = False) -> None:
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.attention = (nn.MultiheadAttention(dim, heads, batch_first=True)
+                          if torch_attention else Attention(dim, heads))
+        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.norm1(x)
+        if isinstance(self.attention, nn.MultiheadAttention):
+            y = self.attention(y, y, y, need_weights=False)[0]
+        else:
+            y = self.attention(y)
+        x = x + y
+        return x + self.mlp(self.norm2(x))
+
+
+class ViTStyle(nn.Module):
+    """A vision transformer at 16 x 16: a 4x4 patch embedding to 16 tokens, a class token
+    before them, learned position embeddings, two blocks, a
+    LayerNorm and a classifier on the class token."""
+
+    def __init__(self, dim: int = 8, heads: int = 2, classes: int = 5) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, dim, 4, 4)
+        self.cls = nn.Parameter(torch.randn(1, 1, dim, generator=torch.Generator()
+                                            .manual_seed(5)) * 0.1)
+        self.position = nn.Parameter(torch.randn(1, 17, dim, generator=torch.Generator()
+                                                 .manual_seed(6)) * 0.1)
+        self.blocks = nn.Sequential(ViTBlock(dim, heads), ViTBlock(dim, heads))
+        self.norm, self.head = nn.LayerNorm(dim), nn.Linear(dim, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        tokens = self.stem(x).flatten(2).transpose(1, 2)
+        tokens = torch.cat([self.cls.expand(x.shape[0], -1, -1), tokens], 1) + self.position
+        return self.head(self.norm(self.blocks(tokens))[:, 0])
+
+
 def randomise(module: nn.Module, seed: int) -> nn.Module:
     """Seeded weights and BatchNorm statistics (trained-like: non-trivial mean, variance,
     scale and shift), eval mode."""
@@ -447,6 +507,7 @@ MODELS = {
     "convnext_style": (ConvNeXtStyle, (2, 3, 32, 32)),
     "channels_last_1d": (ChannelsLast1d, (2, 4, 12)),
     "mlp_mixer": (MLPMixer, (2, 3, 16, 16)),
+    "vit_style": (ViTStyle, (2, 3, 16, 16)),
 }
 OPSETS = (11, 13, 17)
 
