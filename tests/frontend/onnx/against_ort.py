@@ -10,15 +10,20 @@ from tests.tolerance import assert_close
 
 
 def equals_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray],
-                       what: str = "") -> None:
+                       what: str = "", *, optimized: bool = True) -> None:
     """Every output of ``graph`` on ``feeds`` (by ONNX input name) within the project's
-    tolerance of onnxruntime's on ``model``; ``what`` names the case in a failure."""
+    tolerance of onnxruntime's on ``model``; ``what`` names the case in a failure;
+    ``optimized`` False runs onnxruntime without its graph rewrites."""
     import onnxruntime as ort
     import torch
 
     from prototxt_compiler import to_torch
 
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    if not optimized:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(model.SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
     want = session.run(None, feeds)
     with torch.inference_mode():
         got = to_torch(graph)(*[torch.from_numpy(feeds[i.name]) for i in model.graph.input])

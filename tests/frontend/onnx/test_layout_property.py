@@ -217,3 +217,40 @@ def test_a_chain_of_views_and_copies_computes_what_onnx_does(dims: list[int],
     model = b.model()
     equals_onnxruntime(model, from_onnx(model), feeds_of(model, seed=0),
                        str([s[0] for s in steps]))
+
+
+@st.composite
+def products(draw: Any) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Two MatMul operands (batch axes that broadcast, or a vector on either side), each
+    held transposed by a random permutation."""
+    batch = draw(st.lists(st.integers(1, 3), max_size=2))
+    m, k, n = (draw(st.integers(1, 4)) for _ in range(3))
+    shapes = []
+    for inner in ([m, k], [k, n]):
+        kept = [d if draw(st.booleans()) else 1 for d in batch]
+        shape = kept[draw(st.integers(0, len(kept))):] + inner
+        if not batch and draw(st.integers(0, 3)) == 0:
+            shape = [k]  # a vector
+        shapes.append(shape)
+    perms = [list(draw(st.permutations(range(len(s))))) for s in shapes]
+    return shapes[0], shapes[1], perms[0], perms[1]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(products())
+def test_a_product_of_two_values_computes_what_onnx_does(case: Any) -> None:
+    """MatMul of two run-time values, each a transpose of a graph input (pending, read as
+    its base holds it, or written where no order of the products holds both), its result
+    read by a Relu: every product where ONNX sums it. onnxruntime runs unoptimized: its
+    rewrite of a Transpose into the MatMul after it gives a transposed matrix times a
+    vector as the matrix itself times it (onnxruntime 1.32; numpy agrees with ours)."""
+    a, b_shape, pa, pb = case
+    b = Builder("products", 13)
+    operands = []
+    for tag, shape, perm in (("a", a, pa), ("b", b_shape, pb)):
+        held = [shape[i] for i in np.argsort(perm)]  # transposed by perm, it is ``shape``
+        operands.append(b.node("Transpose", [b.input(tag, held)], f"{tag}_t", perm=perm))
+    b.output(b.node("Relu", [b.node("MatMul", operands, "product")], "out"))
+    model = b.model()
+    equals_onnxruntime(model, from_onnx(model), feeds_of(model, seed=0),
+                       f"{a} {pa} @ {b_shape} {pb}", optimized=False)
