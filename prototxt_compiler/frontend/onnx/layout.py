@@ -28,13 +28,21 @@ at all, and computes the same:
                       all transposed alike, or constants; pads, scales, sizes and roi moved
                       to the base's axes); a zero pad stays pending, so the convolution
                       after the transpose back folds it
+    Reshape, Flatten, Squeeze, Unsqueeze
+                      where it splits or merges only axes the base holds side by side in
+                      the same order (attention's heads split from the channels, merged
+                      back): the base reshaped likewise, the output the same transpose of
+                      it (``view_through``)
+    Gather of constant indices
+                      the same along the base's axis ``perm[a]``; one index drops it (the
+                      axes left renumbered, as a reduction's)
     Transpose         composed (``transpose``): the base itself where the two cancel
 Any other reader, and a node writing a graph output, reads the transpose written out
 (``Context.value``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -47,6 +55,7 @@ from .model import OnnxNode
 from .norm import normalize
 from .reduce import REDUCTION, axes_are_input, reduce_step
 from .registry import IMPORTERS
+from .shape import VIEW_TARGETS
 from .steps import constant, step
 
 __all__ = ["through", "ELEMENTWISE"]
@@ -400,6 +409,77 @@ def _layer_norm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool:
     return True
 
 
+def _view(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple[int, ...]:
+    """A reshape that splits or merges only axes the base holds together, in order: the
+    base reshaped likewise, its output the same transpose of that."""
+    base = ctx.shape(node.inputs[0])
+    target = VIEW_TARGETS[node.op_type](ctx, node, tuple(base[p] for p in perm))
+    moved = view_through(base, perm, target)
+    if moved is None:
+        return False
+    shape, out_perm = moved
+    ctx.view(node, node.outputs[0], node.inputs[0], shape)
+    return out_perm
+
+
+def view_through(base: Sequence[int], perm: Sequence[int], target: Sequence[int]
+                 ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The base's shape and the permutation that make ``target`` (a reshape of ``base``
+    transposed by ``perm``) a transpose of a reshape of ``base``; None where the reshape
+    merges axes the base does not hold side by side in the same order. The input's axes
+    (those not of 1) and the target's fall into groups of equal product, in order; each
+    group of input axes is one run of the base's (axes of 1 between them aside), which the
+    base splits into the group's target axes; the target's axes of 1 go first."""
+    shape = [base[p] for p in perm]
+    inner = [i for i, d in enumerate(shape) if d != 1]
+    outer = [j for j, d in enumerate(target) if d != 1]
+    groups: list[tuple[list[int], list[int]]] = []
+    a = b = 0
+    while a < len(inner):
+        have, want = [inner[a]], []
+        count, made = shape[inner[a]], 1
+        a += 1
+        while made != count:
+            if made < count and b < len(outer):
+                want.append(outer[b])
+                made *= target[outer[b]]
+                b += 1
+            elif made > count and a < len(inner):
+                have.append(inner[a])
+                count *= shape[inner[a]]
+                a += 1
+            else:
+                return None
+        groups.append((have, want))
+    if b != len(outer):
+        return None
+    first: dict[int, list[int]] = {}  # the base axis each group starts at: its target axes
+    for have, want in groups:
+        axes = [perm[i] for i in have]
+        if axes != sorted(axes) or any(base[x] != 1 for x in range(axes[0], axes[-1] + 1)
+                                       if x not in axes):
+            return None
+        first[axes[0]] = want
+    order = [j for j, d in enumerate(target) if d == 1]
+    for axis in range(len(base)):
+        order += first.get(axis, [])
+    return tuple(target[j] for j in order), tuple(order.index(j) for j in range(len(target)))
+
+
+def _gather(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple[int, ...]:
+    """Gather of constant indices along the base's axis ``perm[a]``: one index (the axis
+    dropped, the others renumbered) or a list of them."""
+    indices = ctx.const(node.input(1))
+    if indices is None or indices.ndim > 1:
+        return False
+    axis = _axis(node, perm, 0)
+    IMPORTERS["Gather"](ctx, replace(node, attrs={**node.attrs, "axis": axis}))
+    if indices.ndim == 1:
+        return True
+    left = [p for p in perm if p != axis]
+    return tuple(sorted(left).index(p) for p in left) or ()
+
+
 #: each returns False (not imported), True (its outputs transposed as its inputs were) or the
 #: permutation of its outputs (a reduction that drops axes)
 _REDUCTIONS = (*REDUCTION, "ReduceMax")
@@ -412,4 +492,5 @@ _HANDLERS: dict[str, Callable[[Context, OnnxNode, tuple[int, ...]],
     "LayerNormalization": _layer_norm,
     "Concat": _concat, "Split": _split, "Slice": _slice, "PRelu": _prelu, "Pad": _pad,
     "Resize": _resize, "Upsample": _resize,
+    **{op: _view for op in VIEW_TARGETS}, "Gather": _gather,
 }

@@ -18,18 +18,18 @@ a float32 Caffe value: no change) add no layer.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import prod
 
 import numpy as np
 
-from ...ir import Value
+from ...ir import Shape, Value
 from ...ops.shape import TileParams
 from .context import Context
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
-__all__ = ["convert_reshape", "convert_flatten", "convert_squeeze", "convert_unsqueeze",
-           "convert_tile", "convert_expand", "broadcast_to", "convert_identity", "convert_cast"]
+__all__ = ["VIEW_TARGETS", "convert_view", "convert_tile", "convert_expand", "broadcast_to", "convert_identity", "convert_cast"]
 
 
 def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:
@@ -41,9 +41,7 @@ def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:
     return sorted(int(a) % rank for a in np.asarray(raw).reshape(-1))
 
 
-@IMPORTERS.register("Reshape")
-def convert_reshape(ctx: Context, node: OnnxNode) -> None:
-    shape = ctx.shape(node.inputs[0])
+def _reshape_target(ctx: Context, node: OnnxNode, shape: Shape) -> list[int]:
     dims = [int(d) for d in np.asarray(ctx.constant(node, 1, "shape")).reshape(-1)]
     allow_zero = int(node.attr("allowzero", 0))
     target = []
@@ -60,40 +58,46 @@ def convert_reshape(ctx: Context, node: OnnxNode) -> None:
         if prod(shape) % known:
             raise Refused(f"its shape {dims} does not divide the input {list(shape)}")
         target[target.index(-1)] = prod(shape) // known
-    ctx.view(node, node.outputs[0], node.inputs[0], target)
+    return target
 
 
-@IMPORTERS.register("Flatten")
-def convert_flatten(ctx: Context, node: OnnxNode) -> None:
-    shape = ctx.shape(node.inputs[0])
+def _flatten_target(ctx: Context, node: OnnxNode, shape: Shape) -> list[int]:
     axis = int(node.attr("axis", 1))
     axis = axis + len(shape) if axis < 0 else axis
-    ctx.view(node, node.outputs[0], node.inputs[0], (prod(shape[:axis]), prod(shape[axis:])))
+    return [prod(shape[:axis]), prod(shape[axis:])]
 
 
-@IMPORTERS.register("Squeeze")
-def convert_squeeze(ctx: Context, node: OnnxNode) -> None:
-    shape = ctx.shape(node.inputs[0])
+def _squeeze_target(ctx: Context, node: OnnxNode, shape: Shape) -> list[int]:
     axes = _axes(ctx, node, len(shape))
     if axes is None:
         axes = [i for i, d in enumerate(shape) if d == 1]
     if any(shape[a] != 1 for a in axes):
         raise Refused(f"it squeezes axes {axes} of {list(shape)}, not all of size 1")
-    ctx.view(node, node.outputs[0], node.inputs[0],
-             [d for i, d in enumerate(shape) if i not in axes])
+    return [d for i, d in enumerate(shape) if i not in axes]
 
 
-@IMPORTERS.register("Unsqueeze")
-def convert_unsqueeze(ctx: Context, node: OnnxNode) -> None:
-    shape = list(ctx.shape(node.inputs[0]))
+def _unsqueeze_target(ctx: Context, node: OnnxNode, shape: Shape) -> list[int]:
     raw = node.attr("axes") if ctx.opset < 13 else ctx.constant(node, 1, "axes")
     if raw is None:
         raise Refused("it gives no axes")
     given = [int(a) for a in np.asarray(raw).reshape(-1)]
+    target = list(shape)
     rank = len(shape) + len(given)
     for axis in sorted(a % rank for a in given):
-        shape.insert(axis, 1)
-    ctx.view(node, node.outputs[0], node.inputs[0], shape)
+        target.insert(axis, 1)
+    return target
+
+
+#: the output shape of each op that only reshapes, from its input's shape
+VIEW_TARGETS: dict[str, Callable[[Context, OnnxNode, Shape], list[int]]] = {
+    "Reshape": _reshape_target, "Flatten": _flatten_target, "Squeeze": _squeeze_target,
+    "Unsqueeze": _unsqueeze_target}
+
+
+@IMPORTERS.register(*VIEW_TARGETS)
+def convert_view(ctx: Context, node: OnnxNode) -> None:
+    target = VIEW_TARGETS[node.op_type](ctx, node, ctx.shape(node.inputs[0]))
+    ctx.view(node, node.outputs[0], node.inputs[0], target)
 
 
 @IMPORTERS.register("Tile")

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from prototxt_compiler.frontend.onnx import UnsupportedNodesError
+from prototxt_compiler.frontend.onnx.layout import view_through
 from prototxt_compiler.frontend.onnx.transpose import MAX_MOVED_AXIS
 from prototxt_compiler.to_caffe import from_onnx
 from tests.frontend.onnx.against_ort import equals_onnxruntime, feeds_of
@@ -119,6 +120,53 @@ def test_a_reduction_without_keepdims_drops_the_axes_it_reduces(axes: list[int],
     graph = from_onnx(model)
     assert not MOVES & {n.type for n in graph.nodes}, order
     equals_onnxruntime(model, graph, feeds_of(model))
+
+
+def test_reshapes_of_axes_held_together_and_gathers_stay_transposed() -> None:
+    """Attention's heads: channels (of (N, C, L), transposed to (N, L, C)) split into heads
+    and the heads moved before the tokens, a gather of one, a ReLU, and back: every
+    reshape splits or merges axes the base holds side by side, in order, so no transpose
+    is written."""
+    b = Builder("heads", 13)
+    t = b.node("Transpose", [b.input("data", (2, 12, 5))], "tokens", perm=[0, 2, 1])
+    heads = b.node("Reshape", [t, b.ints("split", [2, 5, 2, 2, 3])], "split_heads")
+    moved = b.node("Transpose", [heads], "heads_first", perm=[2, 0, 3, 1, 4])  # (2, N, 2, L, 3)
+    one = b.node("Gather", [moved, b.const("first", np.array(1, np.int64), np.int64)],
+                 "second_half", axis=0)
+    back = b.node("Transpose", [b.node("Relu", [one], "relu")], "tokens_again",
+                  perm=[0, 2, 1, 3])
+    merged = b.node("Reshape", [back, b.ints("merge", [2, 5, 6])], "merge_heads")
+    b.output(b.node("Transpose", [merged], "channels", perm=[0, 2, 1]))
+    model = b.model()
+    graph = from_onnx(model)
+    # the gather's Slice (of the base's heads axis) is the only copy
+    assert [(n.type, n.name) for n in graph.nodes if n.type in MOVES] == [
+        ("Slice", "second_half")]
+    equals_onnxruntime(model, graph, feeds_of(model))
+
+
+@pytest.mark.parametrize("base, perm, target, expected", [
+    # (N, L, 3C) read as (L, N, 3C), split to (L, N, 3, C): the base split likewise
+    ((1, 197, 2304), (1, 0, 2), (197, 1, 3, 768), ((1, 197, 3, 768), (1, 0, 2, 3))),
+    # (N, C, H, W) read as (N, H, W, C), H and W merged: the base merges them too
+    ((2, 3, 4, 5), (0, 2, 3, 1), (2, 20, 3), ((2, 3, 20), (0, 2, 1))),
+    # W and C merged: the base holds them apart (H between), no such view
+    ((2, 3, 4, 5), (0, 2, 3, 1), (2, 4, 15), None),
+    # C and W in the base's reverse order: no such view
+    ((2, 3, 1, 5), (0, 3, 2, 1), (2, 15), None),
+    # an axis of 1 between the merged ones in the base is passed over; the target's axes
+    # of 1 go first
+    ((2, 1, 3, 4), (0, 2, 3, 1), (1, 2, 12, 1), ((1, 1, 2, 12), (0, 2, 3, 1))),
+])
+def test_a_view_through_a_transpose(base: tuple[int, ...], perm: tuple[int, ...],
+                                    target: tuple[int, ...], expected: Any) -> None:
+    moved = view_through(base, perm, target)
+    assert moved == expected
+    if moved is not None:  # the same elements in the same places as numpy's
+        x = np.arange(int(np.prod(base))).reshape(base)
+        shape, out_perm = moved
+        np.testing.assert_array_equal(x.reshape(shape).transpose(out_perm),
+                                      x.transpose(perm).reshape(target))
 
 
 def test_a_graph_output_keeps_its_layout() -> None:
