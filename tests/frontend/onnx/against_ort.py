@@ -9,11 +9,10 @@ import numpy as np
 from tests.tolerance import assert_close
 
 
-def equals_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray],
-                       what: str = "", *, optimized: bool = True) -> None:
-    """Every output of ``graph`` on ``feeds`` (by ONNX input name) within the project's
-    tolerance of onnxruntime's on ``model``; ``what`` names the case in a failure;
-    ``optimized`` False runs onnxruntime without its graph rewrites."""
+def both_outputs(model: Any, graph: Any, feeds: dict[str, np.ndarray], *,
+                 optimized: bool = True) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(the outputs of ``graph``, onnxruntime's of ``model``) on ``feeds`` (by ONNX input
+    name); ``optimized`` False runs onnxruntime without its graph rewrites."""
     import onnxruntime as ort
     import torch
 
@@ -29,8 +28,16 @@ def equals_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray],
         got = to_torch(graph)(*[torch.from_numpy(feeds[i.name]) for i in model.graph.input])
     got = got if isinstance(got, (tuple, list)) else [got]
     assert len(got) == len(want)
+    return [g.numpy() for g in got], want
+
+
+def equals_onnxruntime(model: Any, graph: Any, feeds: dict[str, np.ndarray],
+                       what: str = "", *, optimized: bool = True) -> None:
+    """Every output of ``graph`` on ``feeds`` within the project's tolerance of
+    onnxruntime's on ``model`` (``both_outputs``); ``what`` names the case in a failure."""
+    got, want = both_outputs(model, graph, feeds, optimized=optimized)
     for ours, ref, out in zip(got, want, model.graph.output):
-        assert_close(ours.numpy(), ref, f"{out.name} {what}".strip())
+        assert_close(ours, ref, f"{out.name} {what}".strip())
 
 
 def feeds_of(model: Any, seed: int = 3) -> dict[str, np.ndarray]:

@@ -10,22 +10,11 @@ import pytest
 
 from prototxt_compiler.frontend.onnx import UnsupportedNodesError
 from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.against_ort import both_outputs
 from tests.frontend.onnx.builder import Builder
 
 ort = pytest.importorskip("onnxruntime")
 torch = pytest.importorskip("torch")
-
-
-def run_both(model, feeds: dict[str, np.ndarray]):  # noqa: ANN001, ANN201
-    from prototxt_compiler import to_torch
-
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    want = session.run(None, feeds)
-    graph = from_onnx(model)
-    with torch.inference_mode():
-        got = to_torch(graph)(*(torch.from_numpy(feeds[v.blob]) for v in graph.inputs))
-    got = list(got) if isinstance(got, tuple) else [got]
-    return [g.numpy() for g in got], want
 
 
 def test_a_divisor_of_zeros_and_infinities_gives_onnxs_infinities_and_nan() -> None:
@@ -39,7 +28,7 @@ def test_a_divisor_of_zeros_and_infinities_gives_onnxs_infinities_and_nan() -> N
     assert reciprocal.params.power == -1.0 and reciprocal.inputs[0].blob == "y"
     feeds = {"x": np.array([[1, -2, 0, 3, np.inf, 0, 1.5, -np.inf]], np.float32),
              "y": np.array([[0, 0, 0, np.inf, np.inf, -0.0, -np.inf, 2]], np.float32)}
-    (got,), (want,) = run_both(model, feeds)
+    (got,), (want,) = both_outputs(model, from_onnx(model), feeds)
     np.testing.assert_array_equal(got, want)  # inf, -inf, nan, 0, nan, nan, -0, -inf
 
 
@@ -52,7 +41,7 @@ def test_expand_is_tiles_and_copies_every_value() -> None:
     tiles = [(n.params.axis, n.params.tiles) for n in graph.nodes if n.type == "Tile"]
     assert tiles == [(0, 4), (2, 5)]
     x_value = np.array([[[np.inf, np.nan, 1.0]], [[-2.0, 0.5, -np.inf]]], np.float32)
-    (got,), (want,) = run_both(model, {"x": x_value})
+    (got,), (want,) = both_outputs(model, from_onnx(model), {"x": x_value})
     np.testing.assert_array_equal(got, want)
 
 
@@ -76,7 +65,7 @@ def test_instance_norm_is_its_definition_in_inference_layers() -> None:
     assert all(n.params.axis == 0 and n.params.num_axes == 2 for n in graph.nodes
                if n.type in ("Bias", "Scale") and len(n.inputs) == 2)
     feeds = {"x": np.random.default_rng(2).standard_normal((2, 3, 4, 4)).astype(np.float32)}
-    (got,), (want,) = run_both(model, feeds)
+    (got,), (want,) = both_outputs(model, from_onnx(model), feeds)
     np.testing.assert_allclose(got, want, atol=1e-5)
 
 
@@ -118,7 +107,7 @@ def test_gathers_and_stepped_slices_copy_inf_and_nan() -> None:
     assert types.count("Convolution") == 2  # the strides on H and W: a 1 x 1 kernel each
     x_value = np.random.default_rng(1).standard_normal((1, 3, 4, 6)).astype(np.float32)
     x_value[0, 0, 1, 0], x_value[0, 1, 3, 3], x_value[0, 2, 1, 3] = np.inf, np.nan, -np.inf
-    got, want = run_both(model, {"x": x_value})
+    got, want = both_outputs(model, from_onnx(model), {"x": x_value})
     for ours, theirs in zip(got, want):
         np.testing.assert_array_equal(ours, theirs)
 

@@ -13,6 +13,7 @@ import pytest
 from prototxt_compiler.frontend.onnx import UnsupportedNodesError
 from prototxt_compiler.frontend.onnx.transpose import MAX_MOVED_AXIS, plan_moves
 from prototxt_compiler.to_caffe import from_onnx
+from tests.frontend.onnx.against_ort import both_outputs
 from tests.frontend.onnx.builder import Builder
 
 ort = pytest.importorskip("onnxruntime")
@@ -59,12 +60,7 @@ def non_finite(shape: tuple[int, ...]) -> np.ndarray:
 
 
 def assert_as_onnxruntime(model, graph, x: np.ndarray) -> None:  # noqa: ANN001
-    from prototxt_compiler import to_torch
-
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    (want,) = session.run(None, {"data": x})
-    with torch.inference_mode():
-        got = to_torch(graph)(torch.from_numpy(x)).numpy()
+    (got,), (want,) = both_outputs(model, graph, {"data": x})
     np.testing.assert_array_equal(got, want)
 
 
