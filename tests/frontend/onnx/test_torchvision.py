@@ -36,7 +36,8 @@ ARCHITECTURES = ("resnet18", "resnet50", "resnext50_32x4d", "resnext101_32x8d",
                  "mnasnet0_5", "mnasnet1_0", "efficientnet_b0", "efficientnet_v2_s",
                  "regnet_x_400mf", "regnet_y_400mf", "regnet_y_800mf", "inception_v3",
                  "convnext_tiny", "fcn_resnet50", "deeplabv3_resnet50",
-                 "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16")
+                 "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16",
+                 "swin_t")
 #: torchvision.models.segmentation's, whose output is the dict entry "out"
 SEGMENTATION = {"fcn_resnet50", "deeplabv3_resnet50", "deeplabv3_mobilenet_v3_large",
                 "lraspp_mobilenet_v3_large"}
