@@ -241,3 +241,19 @@ def test_a_copying_pad_without_a_caffe_form_is_refused(mode: str, pads: list[int
         from_onnx(b.model())
     [(name, _, message)] = caught.value.nodes
     assert name == "pad" and why in message, message
+
+
+@pytest.mark.parametrize("a, b_shape, why", [
+    ((2, 3), (4, 5), "it multiplies [2, 3] by [4, 5]: the inner sizes differ"),
+    ((2, 3, 4), (3, 4, 5), "it multiplies [2, 3, 4] by [3, 4, 5], whose batch axes do not "
+     "broadcast"),
+    # 64 x 2048 x 2048 x 2048 products, before any layer holds them
+    ((64, 2048, 2048), (64, 2048, 2048), "its products (64x2048x2048x2048, "
+     "549,755,813,888 values) exceed what a Caffe blob holds"),
+])
+def test_a_product_of_two_values_that_cannot_be_is_refused(a, b_shape, why) -> None:  # noqa: ANN001
+    b = Builder("products", 13)
+    b.output(b.node("MatMul", [b.input("x", a), b.input("y", b_shape)], "p"))
+    with pytest.raises(UnsupportedNodesError) as error:
+        from_onnx(b.model())
+    assert error.value.nodes == [("p", "MatMul", why)]
