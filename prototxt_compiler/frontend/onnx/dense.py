@@ -135,7 +135,7 @@ def _products_summed(ctx: Context, node: OnnxNode) -> None:
     if (onnx_b[-2] if rb >= 2 else onnx_b[0]) != k:
         raise Refused(f"it multiplies {list(onnx_a)} by {list(onnx_b)}: the inner sizes "
                       "differ")
-    batch = max(ra, rb) - 2 if min(ra, rb) >= 2 else max(ra, rb, 2) - 2
+    batch = max(ra, rb, 2) - 2
     # the labels of each operand's ONNX axes: b0, b1, ... (right-aligned), m, k, n
     labels_a = ([f"b{batch - ra + 2 + i}" for i in range(ra - 2)] + ["m"] if ra >= 2
                 else []) + ["k"]
@@ -179,11 +179,10 @@ def _products_summed(ctx: Context, node: OnnxNode) -> None:
     product = step(ctx, node, "Mul", views, "products")
     summed = order.index("k")
     kept = [x for x in order if x != "k"]
+    total = reduce_step(ctx, node, "ReduceSum", product, [summed], "sum", keepdims=False,
+                        output=out if kept == out_labels else None)
     if kept == out_labels:
-        reduce_step(ctx, node, "ReduceSum", product, [summed], "sum", keepdims=False,
-                    output=out)
         return
-    total = reduce_step(ctx, node, "ReduceSum", product, [summed], "sum", keepdims=False)
     meaning = ctx.peek(total)
     base_value = meaning if isinstance(meaning, (View, Padded)) else ctx.value(total)
     ctx.alias(out, Permuted(base_value, tuple(kept.index(x) for x in out_labels), node))

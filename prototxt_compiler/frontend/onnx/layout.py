@@ -330,7 +330,12 @@ def _reduced_perm(ctx: Context, node: OnnxNode, perm: tuple[int, ...]
     reduced = _reduced_axes(ctx, node, len(perm))
     if reduced is None:
         return None
-    left = [perm[i] for i in range(len(perm)) if i not in reduced]
+    return _renumbered([perm[i] for i in range(len(perm)) if i not in reduced])
+
+
+def _renumbered(left: list[int]) -> tuple[int, ...]:
+    """The permutation of the base's axes ``left`` (the others dropped), renumbered 0, 1,
+    ...; () where they are in order."""
     order = tuple(sorted(left).index(b) for b in left)
     return () if order == tuple(range(len(order))) else order
 
@@ -476,8 +481,7 @@ def _gather(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple
     IMPORTERS["Gather"](ctx, replace(node, attrs={**node.attrs, "axis": axis}))
     if indices.ndim == 1:
         return True
-    left = [p for p in perm if p != axis]
-    return tuple(sorted(left).index(p) for p in left) or ()
+    return _renumbered([p for p in perm if p != axis])
 
 
 #: each returns False (not imported), True (its outputs transposed as its inputs were) or the

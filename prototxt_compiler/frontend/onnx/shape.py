@@ -29,7 +29,8 @@ from .context import Context
 from .model import OnnxNode
 from .registry import IMPORTERS, Refused
 
-__all__ = ["VIEW_TARGETS", "convert_view", "convert_tile", "convert_expand", "broadcast_to", "convert_identity", "convert_cast"]
+__all__ = ["VIEW_TARGETS", "convert_view", "convert_tile", "convert_expand", "broadcast_to",
+           "convert_identity", "convert_cast"]
 
 
 def _axes(ctx: Context, node: OnnxNode, rank: int) -> list[int] | None:

@@ -422,24 +422,18 @@ class Attention(nn.Module):
 
 
 class ViTBlock(nn.Module):
-    """A pre-norm transformer block: attention (this module's own; torch's
-    MultiheadAttention, as torchvision's ViT has it, exports from opset 14 only) and an MLP,
-    each with its residual."""
+    """A pre-norm transformer block: attention (this module's own: torch's
+    MultiheadAttention, as torchvision's ViT has it, exports from opset 14 only, and the
+    slow torchvision sweep converts it) and an MLP, each with its residual."""
 
-    def __init__(self, dim: int, heads: int, torch_attention: bool = False) -> None:
+    def __init__(self, dim: int, heads: int) -> None:
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.attention = (nn.MultiheadAttention(dim, heads, batch_first=True)
-                          if torch_attention else Attention(dim, heads))
+        self.attention = Attention(dim, heads)
         self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.norm1(x)
-        if isinstance(self.attention, nn.MultiheadAttention):
-            y = self.attention(y, y, y, need_weights=False)[0]
-        else:
-            y = self.attention(y)
-        x = x + y
+        x = x + self.attention(self.norm1(x))
         return x + self.mlp(self.norm2(x))
 
 
