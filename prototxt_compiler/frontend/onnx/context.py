@@ -12,7 +12,13 @@ An ONNX value is one of
 - a pending *transpose* (``Permuted``): a Caffe value read with its axes permuted. The ops
   that commute with a permutation are imported on the value itself (``layout``), so a
   transpose that comes back (channels-last and back, as ConvNeXt's blocks do) costs nothing;
-  ``value()`` writes it as moves (``transpose``) for any other reader.
+  ``value()`` writes it as moves (``transpose``) for any other reader;
+- a pending *shuffle* (``Shuffled``): a reshape of a pending transpose that merges axes the
+  value holds in another order (Keras's Flatten of a channels-last map before its Dense
+  layer): the value viewed to that shape, its last axis's elements taken in a fixed order.
+  An InnerProduct reading it takes its weight's rows in that order instead (``layout``),
+  so the transpose is never written; ``value()`` writes the transpose and the reshape for
+  any other reader.
 
 The explicit pad layer is BVLC-exact for every input, inf and NaN included. Per padded axis
 (W, then H): a Slice cuts the input's first element off (an axis of 1 is used whole), a
@@ -27,7 +33,7 @@ once, and binds the ONNX outputs to them; a rule that fails is a refusal of the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, Union
 
@@ -43,9 +49,10 @@ from ...ops.inputs import ParameterParams
 from ...ops.shape import FlattenParams, ReshapeParams, TileParams
 from .model import OnnxModel, OnnxNode
 from .names import Namer, caffe_name
-from .registry import Refused
+from .registry import IMPORTERS, Refused
 
-__all__ = ["Context", "View", "Padded", "Permuted", "Meaning", "caffe_rules", "made_blob"]
+__all__ = ["Context", "View", "Padded", "Permuted", "Shuffled", "Meaning", "caffe_rules",
+           "made_blob"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,22 @@ class Permuted:
         return tuple(base[p] for p in self.perm)
 
 
-Meaning = Union[np.ndarray, Value, View, Padded, Permuted]
+@dataclass(frozen=True, eq=False)
+class Shuffled:
+    """The reshape ``node`` of a pending transpose, as ``flat`` (the transpose's base viewed
+    to the same shape) with its last axis's elements taken in ``order``: element i of that
+    axis of the ONNX value is element ``order[i]`` of ``flat``'s."""
+
+    flat: Value | View
+    order: np.ndarray
+    node: OnnxNode
+
+    @property
+    def shape(self) -> Shape:
+        return tuple(self.flat.shape or ())
+
+
+Meaning = Union[np.ndarray, Value, View, Padded, Permuted, Shuffled]
 
 #: ONNX ops that only reshape: a view they make, written, is a layer named after them
 VIEW_OPS = frozenset({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Identity",
@@ -136,7 +158,7 @@ class Context:
         self._claimed: set[str] = set()
         self.consts: dict[str, np.ndarray] = dict(model.initializers)
         self.values: dict[str, Value] = {}
-        self.pending: dict[str, View | Padded | Permuted] = {}
+        self.pending: dict[str, View | Padded | Permuted | Shuffled] = {}
         self.poisoned: set[str] = set()
 
     # -- reading ONNX values ------------------------------------------------------------
@@ -187,12 +209,26 @@ class Context:
             from .transpose import write_permuted  # transpose builds on this module
 
             value = write_permuted(self, name, meaning)
+        elif isinstance(meaning, Shuffled):
+            self.unshuffle(name)
+            return self.value(name)
         else:
             value = self.zero_pad(meaning.node, meaning.base, meaning.begin, meaning.end,
                                   outputs=(name,))
         self.pending.pop(name, None)
         self.values[name] = value
         return value
+
+    def unshuffle(self, name: str) -> None:
+        """A pending shuffle as what its reshape makes of the transpose written: the
+        transpose's layers, the reshape a pending view of them."""
+        meaning = self.pending.pop(name)
+        assert isinstance(meaning, Shuffled)
+        try:
+            IMPORTERS[meaning.node.op_type](self, replace(meaning.node, outputs=(name,)))
+        except Refused:
+            self.pending[name] = meaning  # each reader is refused alike
+            raise
 
     # -- binding ONNX values ------------------------------------------------------------
     def alias(self, name: str, meaning: Meaning) -> None:

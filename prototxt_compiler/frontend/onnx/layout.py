@@ -44,13 +44,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from math import prod
 from typing import Any
 
 import numpy as np
 
+from ...ir import Value
 from ...ops.norm import ScaleParams
 from .activation import f32
-from .context import Context, Padded, Permuted, View
+from .context import Context, Padded, Permuted, Shuffled, View
 from .model import OnnxNode
 from .norm import normalize
 from .reduce import REDUCTION, axes_are_input, reduce_step
@@ -70,6 +72,11 @@ ELEMENTWISE = frozenset({
 def through(ctx: Context, node: OnnxNode) -> bool:
     """Imports ``node`` on the bases of its pending transposes where it commutes with them
     (module docstring); False, having written nothing, where it does not."""
+    shuffled = [name for name in node.inputs if isinstance(ctx.pending.get(name), Shuffled)]
+    if shuffled and _reads_shuffled(ctx, node):
+        return True
+    for name in shuffled:  # any other reader reads the transpose and the reshape written
+        ctx.unshuffle(name)
     permuted = {}
     for name in node.inputs:
         meaning = ctx.pending.get(name) if name else None
@@ -421,7 +428,7 @@ def _view(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple[i
     target = VIEW_TARGETS[node.op_type](ctx, node, tuple(base[p] for p in perm))
     moved = view_through(base, perm, target)
     if moved is None:
-        return False
+        return _shuffle(ctx, node, perm, target)
     shape, out_perm = moved
     ctx.view(node, node.outputs[0], node.inputs[0], shape)
     return out_perm
@@ -469,6 +476,65 @@ def view_through(base: Sequence[int], perm: Sequence[int], target: Sequence[int]
     for axis in range(len(base)):
         order += first.get(axis, [])
     return tuple(target[j] for j in order), tuple(order.index(j) for j in range(len(target)))
+
+
+def _shuffle(ctx: Context, node: OnnxNode, perm: tuple[int, ...], target: Sequence[int]
+             ) -> bool | tuple[int, ...]:
+    """A reshape that merges the trailing axes from ``a`` on of a transpose that keeps the
+    axes before ``a`` in place (Keras's Flatten of (N, H, W, C) from (N, C, H, W)): the base
+    viewed to ``target``, its last axis's elements left pending in the transpose's order
+    (``Shuffled``), for an InnerProduct to read with its weight's rows reordered."""
+    a = len(target) - 1
+    base = ctx.shape(node.inputs[0])
+    shape = [base[p] for p in perm]
+    if a < 1 or perm[:a] != tuple(range(a)) or list(target[:a]) != shape[:a] \
+            or int(target[a]) != prod(shape[a:]):
+        return False
+    order = np.arange(prod(base[a:]), dtype=np.int64).reshape(base[a:])
+    order = order.transpose([p - a for p in perm[a:]]).reshape(-1)
+    flat = f"{node.outputs[0]}/unshuffled"
+    ctx.view(node, flat, node.inputs[0], target)
+    meaning = ctx.peek(flat)
+    ctx.pending.pop(flat, None)
+    ctx.values.pop(flat, None)
+    assert isinstance(meaning, (Value, View))
+    ctx.pending[node.outputs[0]] = Shuffled(meaning, order, node)
+    return tuple(range(len(target)))
+
+
+def _reads_shuffled(ctx: Context, node: OnnxNode) -> bool:
+    """A MatMul by a constant (K, N), or a Gemm by a constant B, of a pending shuffle
+    (``_shuffle``): the same InnerProduct on the value unshuffled, B's rows (of K) in the
+    shuffle's order: x[order] . w = x . w' where w'[order] = w. False, having written
+    nothing, for any other reader."""
+    name = node.inputs[0]
+    meaning = ctx.pending.get(name)
+    weight = ctx.const(node.input(1))
+    if not isinstance(meaning, Shuffled) or weight is None or weight.ndim != 2 \
+            or any(isinstance(ctx.pending.get(n), Shuffled) for n in node.inputs[1:]):
+        return False
+    if node.op_type == "MatMul":
+        rows_axis = 0
+    elif node.op_type == "Gemm" and not int(node.attr("transA", 0)):
+        rows_axis = 1 if int(node.attr("transB", 0)) else 0
+    else:
+        return False
+    if weight.shape[rows_axis] != meaning.order.size:
+        return False
+    moved = np.empty_like(weight)
+    index: list[Any] = [slice(None), slice(None)]
+    index[rows_axis] = meaning.order
+    moved[tuple(index)] = weight
+    inputs = (name, constant(ctx, node, "weight_unshuffled", moved, weight.dtype),
+              *node.inputs[2:])
+    del ctx.pending[name]
+    ctx.alias(name, meaning.flat)
+    try:
+        IMPORTERS[node.op_type](ctx, replace(node, inputs=inputs))
+    finally:
+        ctx.values.pop(name, None)
+        ctx.pending[name] = meaning
+    return True
 
 
 def _gather(ctx: Context, node: OnnxNode, perm: tuple[int, ...]) -> bool | tuple[int, ...]:

@@ -704,6 +704,32 @@ def _nhwc_graph(opset: int) -> Any:
     return b.model()
 
 
+def _channels_last_dense(opset: int) -> Any:
+    """Dense layers on a flattened channels-last map, the transpose never written (the
+    weight's rows reordered): Keras's Reshape of (N, H, W, C) then MatMul + Add (as tf2onnx
+    writes it), torch's permute(0, 2, 3, 1).flatten(1) into a Linear (Gemm, transB 1) and
+    into a Gemm of transB 0 with alpha and beta, a (0, 2, 1) transpose of a sequence
+    flattened into a MatMul, and a flattened transpose read by a MatMul and by a Sigmoid
+    that is a graph output (the transpose and the reshape written for it)."""
+    b = Builder("channels_last_dense", opset)
+    x = b.input("data", (2, 3, 4, 5))
+    t = b.node("Transpose", [b.node("Relu", [x], "relu")], "nhwc", perm=[0, 2, 3, 1])
+    keras = b.node("Reshape", [t, b.ints("keras_shape", [-1, 60])], "keras_flatten")
+    b.output(b.node("Add", [b.node("MatMul", [keras, b.weight("w_keras", (60, 7))], "dense"),
+                            b.normal("b_keras", (7,), 0.1)], "dense_bias"))
+    flat = b.node("Flatten", [b.node("Transpose", [x], "nhwc2", perm=[0, 2, 3, 1])],
+                  "torch_flatten", axis=1)
+    b.output(b.node("Gemm", [flat, b.weight("w_linear", (6, 60)), b.normal("b_linear", (6,))],
+                    "linear", transB=1))
+    b.output(b.node("Gemm", [flat, b.weight("w_gemm", (60, 4)), b.normal("c_gemm", (4,))],
+                    "gemm", alpha=0.5, beta=2.0))
+    seq = b.node("Transpose", [b.input("seq", (2, 5, 3))], "seq_last", perm=[0, 2, 1])
+    seq_flat = b.node("Flatten", [seq], "seq_flatten", axis=1)
+    b.output(b.node("MatMul", [seq_flat, b.weight("w_seq", (15, 3))], "seq_dense"))
+    b.output(b.node("Sigmoid", [seq_flat], "seq_flat_out"))
+    return b.model()
+
+
 CASES: tuple[Case, ...] = (
     Case("conv", _conv, 9),
     Case("deconv", _deconv, 9),
@@ -739,6 +765,7 @@ CASES: tuple[Case, ...] = (
     Case("matmul_values", _matmul_values, 9),
     Case("channels_last_norm", _channels_last_norm, 17),
     Case("nhwc_graph", _nhwc_graph, 9),
+    Case("channels_last_dense", _channels_last_dense, 9),
     Case("pool_max_floor", partial(build_pool, "pool_max_floor"), 9),
     Case("pool_max_ceil", partial(build_pool, "pool_max_ceil"), 10),
     Case("pool_ave_floor", partial(build_pool, "pool_ave_floor"), 9),

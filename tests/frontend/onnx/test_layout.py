@@ -145,6 +145,45 @@ def test_reshapes_of_axes_held_together_and_gathers_stay_transposed() -> None:
     equals_onnxruntime(model, graph, feeds_of(model))
 
 
+@pytest.mark.parametrize("form", ["Keras Reshape, MatMul", "torch Flatten, Linear",
+                                  "Gemm of transB 0", "two readers"])
+def test_a_dense_layer_of_a_flattened_transpose_reads_no_moves(form: str) -> None:
+    """The transpose merged by the reshape has no view of its base (the base holds C, H, W;
+    the reshape merges H, W, C), and each axis is past MAX_MOVED_AXIS, so written out it
+    would be refused: the InnerProduct reads the base, its weight's rows reordered. A
+    second reader (a ReLU) still reads it written out, refused under the transpose's
+    name."""
+    big = MAX_MOVED_AXIS + 2
+    b = Builder("flat", 13)
+    t = b.node("Transpose", [b.input("data", (1, big, big, big))], "to_last",
+               perm=[0, 2, 3, 1])
+    k = big ** 3
+    if form == "Keras Reshape, MatMul":
+        flat = b.node("Reshape", [t, b.ints("shape", [-1, k])], "flatten")
+        b.output(b.node("Add", [b.node("MatMul", [flat, b.weight("w", (k, 5))], "dense"),
+                                b.normal("bias", (5,))], "dense_bias"))
+    else:
+        flat = b.node("Flatten", [t], "flatten", axis=1)
+        trans_b = int(form != "Gemm of transB 0")
+        w = b.weight("w", (5, k) if trans_b else (k, 5))
+        b.output(b.node("Gemm", [flat, w, b.normal("bias", (5,))], "dense", transB=trans_b))
+    if form == "two readers":
+        b.output(b.node("Relu", [flat], "relu"))
+        with pytest.raises(UnsupportedNodesError) as caught:
+            from_onnx(b.model())
+        [(name, op, why)] = caught.value.nodes
+        assert (name, op) == ("to_last", "Transpose")
+        assert f"more than {MAX_MOVED_AXIS} elements" in why
+        return
+    model = b.model()
+    graph = from_onnx(model)
+    types = [n.type for n in graph.nodes]
+    assert not MOVES & set(types), types
+    [dense] = [n for n in graph.nodes if n.type == "InnerProduct"]
+    assert dense.inputs[0].shape in ((1, big, big, big), (1, k))  # the base, not moved
+    equals_onnxruntime(model, graph, feeds_of(model))
+
+
 @pytest.mark.parametrize("base, perm, target, expected", [
     # (N, L, 3C) read as (L, N, 3C), split to (L, N, 3, C): the base split likewise
     ((1, 197, 2304), (1, 0, 2), (197, 1, 3, 768), ((1, 197, 3, 768), (1, 0, 2, 3))),

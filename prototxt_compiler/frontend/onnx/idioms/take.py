@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from ....errors import CompilerError
 from ....ir import Value
 from ....ops.activation import PowerParams
-from ..context import Context, Permuted
+from ..context import Context, Permuted, Shuffled
 from ..fork_layers import fork_allows
 from ..model import OnnxNode
 from ..registry import Refused
@@ -48,7 +48,7 @@ def _readable(ctx: Context, group: Group) -> bool:
     return (bool(group.name) and ctx.opset >= MIN_OPSET
             and all(n.domain in ("", "ai.onnx") for n in group.nodes)
             and all(ctx.known(name) and name not in ctx.poisoned
-                    and not isinstance(ctx.pending.get(name), Permuted)
+                    and not isinstance(ctx.pending.get(name), (Permuted, Shuffled))
                     for name in group.inputs))
 
 
@@ -57,7 +57,14 @@ def _read_later(ctx: Context, value: Value, span: GroupSpan,
     """Whether anything after the group reads the Caffe value (under any ONNX name bound to
     it, or through a pending view of it), or it is a graph output."""
     names = [n for n, v in ctx.values.items() if v is value]
-    names += [n for n, m in ctx.pending.items() if m.base is value]
+    for n, m in ctx.pending.items():
+        held: object
+        if isinstance(m, Shuffled):  # the view of the transpose's base, or that base
+            held = m.flat if isinstance(m.flat, Value) else m.flat.base
+        else:
+            held = m.base
+        if held is value:
+            names.append(n)
     return value in ctx.graph.outputs or any(
         n in ctx.outputs or any(r >= span.stop for r in readers.get(n, ())) for n in names)
 
