@@ -112,6 +112,11 @@ class Shuffled:
     node: OnnxNode
 
     @property
+    def base(self) -> Value:
+        """The Caffe value it reads."""
+        return self.flat if isinstance(self.flat, Value) else self.flat.base
+
+    @property
     def shape(self) -> Shape:
         return tuple(self.flat.shape or ())
 

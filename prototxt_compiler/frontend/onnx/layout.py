@@ -32,7 +32,10 @@ at all, and computes the same:
                       where it splits or merges only axes the base holds side by side in
                       the same order (attention's heads split from the channels, merged
                       back): the base reshaped likewise, the output the same transpose of
-                      it (``view_through``)
+                      it (``view_through``); one that merges them in another order
+                      (Keras's Flatten of channels-last), read by a MatMul or Gemm by a
+                      constant: the InnerProduct on the base viewed likewise, its weight's
+                      rows reordered (``Shuffled``)
     Gather of constant indices
                       the same along the base's axis ``perm[a]``; one index drops it (the
                       axes left renumbered, as a reduction's)
@@ -510,8 +513,7 @@ def _reads_shuffled(ctx: Context, node: OnnxNode) -> bool:
     name = node.inputs[0]
     meaning = ctx.pending.get(name)
     weight = ctx.const(node.input(1))
-    if not isinstance(meaning, Shuffled) or weight is None or weight.ndim != 2 \
-            or any(isinstance(ctx.pending.get(n), Shuffled) for n in node.inputs[1:]):
+    if not isinstance(meaning, Shuffled) or weight is None or weight.ndim != 2:
         return False
     if node.op_type == "MatMul":
         rows_axis = 0

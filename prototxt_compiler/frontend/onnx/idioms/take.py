@@ -57,14 +57,7 @@ def _read_later(ctx: Context, value: Value, span: GroupSpan,
     """Whether anything after the group reads the Caffe value (under any ONNX name bound to
     it, or through a pending view of it), or it is a graph output."""
     names = [n for n, v in ctx.values.items() if v is value]
-    for n, m in ctx.pending.items():
-        held: object
-        if isinstance(m, Shuffled):  # the view of the transpose's base, or that base
-            held = m.flat if isinstance(m.flat, Value) else m.flat.base
-        else:
-            held = m.base
-        if held is value:
-            names.append(n)
+    names += [n for n, m in ctx.pending.items() if m.base is value]
     return value in ctx.graph.outputs or any(
         n in ctx.outputs or any(r >= span.stop for r in readers.get(n, ())) for n in names)
 
