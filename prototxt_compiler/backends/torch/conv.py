@@ -62,9 +62,9 @@ def convert_convolution(node: Node, blobs: Sequence[np.ndarray]) -> nn.Module:
         conv = torch_conv(channels, p.num_output, p.kernel, stride=p.stride, padding=p.pad,
                           dilation=p.dilation, groups=p.group, bias=p.bias_term)
     with torch.no_grad():
-        conv.weight.copy_(torch.from_numpy(blobs[0]).reshape(conv.weight.shape))
+        conv.weight.copy_(torch.tensor(blobs[0]).reshape(conv.weight.shape))
         if p.bias_term:
-            conv.bias.copy_(torch.from_numpy(blobs[1]))
+            conv.bias.copy_(torch.tensor(blobs[1]))
     extra = overhang(p, node.input_shapes()[0]) if node.type == "Convolution" else ()
     module: nn.Module = conv
     if any(extra):  # an input shorter than the kernel: zeros past the padding, as Caffe

@@ -30,7 +30,7 @@ __all__ = ["CaffeInnerProduct", "CaffeEmbed", "convert_inner_product", "convert_
 
 
 def _parameter(blob: np.ndarray) -> nn.Parameter:
-    return nn.Parameter(torch.from_numpy(np.ascontiguousarray(blob, dtype=np.float32)).clone())
+    return nn.Parameter(torch.from_numpy(np.array(blob, dtype=np.float32, copy=True)))
 
 
 class CaffeInnerProduct(nn.Module):

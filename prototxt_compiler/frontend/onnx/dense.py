@@ -3,13 +3,16 @@
 Gemm(A, B, C) = alpha * A' B' + beta * C with A (M, K) a Caffe value (not transposed) and B,
 C constants: InnerProduct(num_output N) with weight B' as (N, K) (B transposed when transB
 is 0, so the layer has Caffe's usual layout) scaled by alpha, and bias beta * C when C is one
-number or one per output (shape (N,) or (1, N)). A that is a pending Flatten(axis 1) of a
-(N, C, H, W) value is read as it is: InnerProduct flattens from its axis itself, in the same
-order.
+number or one per output (shape (N,) or (1, N)).
 
 MatMul(A, B) with A (..., K) a Caffe value and B (K, N) a constant: InnerProduct with
 ``axis`` the last axis of A and weight B^T; an Add of a per-output constant that follows
 becomes its bias (``eltwise``).
+
+For both, an A that is a pending view merging the axes of a value from the layer's axis on
+(Flatten(axis 1) of (N, C, H, W) before a Gemm; a Reshape of (N, T, H, D) to (N, T, H D)
+before a MatMul) is read as that value: InnerProduct flattens from its axis itself, in the
+same order, so the view writes no layer.
 
 MatMul of two run-time values (attention's q k^T and its weights times v; also a constant
 on the left, or a batch of constant matrices on the right), which no BVLC layer computes,
@@ -50,16 +53,17 @@ from .steps import constant, step
 __all__ = ["convert_gemm", "convert_matmul"]
 
 
-def _flat_input(ctx: Context, node: OnnxNode) -> tuple[Value, str | None]:
-    """The value an InnerProduct of axis 1 reads for the 2-D input of ``node``, and the
-    layer's name where it is another's: a Flatten named ``L`` before a Gemm named ``L/...``
-    is one layer ``L`` written as two ONNX nodes (as this project's ONNX backend writes an
-    InnerProduct)."""
+def _dense_input(ctx: Context, node: OnnxNode, axis: int) -> tuple[Value, str | None]:
+    """The value an InnerProduct of ``axis`` reads for the input of ``node`` (its last axis),
+    and the layer's name where it is another's. A pending view that merges the axes of its
+    base from ``axis`` on is read as its base: InnerProduct flattens from its axis itself, in
+    the same order. A Flatten named ``L`` before a Gemm named ``L/...`` is one layer ``L``
+    written as two ONNX nodes (as this project's ONNX backend writes an InnerProduct)."""
     name = node.inputs[0]
     meaning = ctx.peek(name)
     if isinstance(meaning, View):
         base = meaning.base.shape or ()
-        if len(base) >= 2 and meaning.shape == (base[0], prod(base[1:])):
+        if len(base) > axis and meaning.shape == (*base[:axis], prod(base[axis:])):
             owner = meaning.node.name
             return meaning.base, owner if owner and node.name.startswith(owner + "/") else None
     return ctx.value(name), None
@@ -101,7 +105,7 @@ def convert_gemm(ctx: Context, node: OnnxNode) -> None:
         bias = bias * beta if beta != 1 else bias
     params = InnerProductParams(num_output=outputs, bias_term=bias is not None)
     blobs = [np.ascontiguousarray(weight)] + ([bias] if bias is not None else [])
-    x, owner = _flat_input(ctx, node)
+    x, owner = _dense_input(ctx, node, 1)
     ctx.layer(node, "InnerProduct", params, [x], blobs=blobs, name=owner)
 
 
@@ -113,9 +117,10 @@ def convert_matmul(ctx: Context, node: OnnxNode) -> None:
             or len(shape) < 2 or shape[-1] != weight.shape[0]):
         _products_summed(ctx, node)
         return
-    params = InnerProductParams(num_output=weight.shape[1], bias_term=False,
-                                axis=len(shape) - 1)
-    ctx.layer(node, "InnerProduct", params, [ctx.value(node.inputs[0])],
+    axis = len(shape) - 1
+    params = InnerProductParams(num_output=weight.shape[1], bias_term=False, axis=axis)
+    x, owner = _dense_input(ctx, node, axis)
+    ctx.layer(node, "InnerProduct", params, [x], name=owner,
               blobs=[np.ascontiguousarray(np.asarray(weight, np.float32).T)])
 
 

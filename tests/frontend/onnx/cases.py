@@ -86,6 +86,14 @@ def _dense(opset: int) -> Any:
     mm = b.node("MatMul", [v, b.weight("w4", (5, 3))], "matmul")
     b.output(b.node("Add", [mm, b.normal("b4", (3,), 0.1)], "matmul_bias"))
     b.output(b.node("MatMul", [t, b.weight("w5", (5, 4))], "matmul_3d"))
+    # a reshape merging the trailing axes read by MatMul (+ Add), as tf2onnx writes a
+    # flatten before a dense layer and a transformer merges its heads before the projection:
+    # the InnerProduct flattens from its axis itself, no Flatten written
+    keras = b.node("Reshape", [x, b.ints("keras_shape", [-1, 12])], "keras_flatten")
+    b.output(b.node("Add", [b.node("MatMul", [keras, b.weight("w6", (12, 3))], "keras_dense"),
+                            b.normal("b6", (3,), 0.1)], "keras_dense_bias"))
+    merged = b.node("Reshape", [x, b.ints("merge_shape", [0, 0, 4])], "merge_heads")
+    b.output(b.node("MatMul", [merged, b.weight("w7", (4, 2))], "projection"))
     return b.model()
 
 
